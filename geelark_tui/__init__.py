@@ -1,0 +1,3 @@
+"""geelark-tui: restart failed and cancelled GeeLark automation tasks."""
+
+__version__ = "0.1.0"

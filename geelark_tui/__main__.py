@@ -1,0 +1,3 @@
+from geelark_tui.cli import main
+
+raise SystemExit(main())

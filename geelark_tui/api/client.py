@@ -1,0 +1,250 @@
+"""GeeLarkClient: one long-lived `httpx.AsyncClient`, `restart()` and `query()`.
+
+Answers are parsed defensively: GeeLark's own examples are not valid JSON, send codes as
+strings, omit `failDetails`, and gateways in front of the API answer with HTML. Anything
+that is not a readable envelope becomes a `TransportFailure` that says whether the request
+may have been applied, so the engine can decide between resending and verifying.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable, Sequence
+from enum import StrEnum
+from typing import Any
+
+import httpx
+
+from geelark_tui.api.models import BatchResult, Envelope, FailDetail, QueryResult, Task
+
+log = logging.getLogger(__name__)
+
+RESTART_PATH = "/open/v1/task/restart"
+QUERY_PATH = "/open/v1/task/query"
+MAX_BODY_BYTES = 8 * 1024 * 1024  # a restart answer for 100 IDs is a few KB
+DEFAULT_BASE_URL = "https://openapi.geelark.com"
+
+
+class FailureKind(StrEnum):
+    NOT_SENT = "not_sent"  # never reached the server: safe to resend
+    THROTTLED = "throttled"  # HTTP 429: the gateway refused it before processing
+    AMBIGUOUS = "ambiguous"  # may or may not have been applied: verify, never resend
+    CONFIG = "config"  # wrong base URL or similar: nothing will work, stop
+
+
+class TransportFailure(Exception):
+    def __init__(self, kind: FailureKind, message: str, http_status: int | None = None) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+        self.http_status = http_status
+
+
+def parse_code(value: Any) -> int | None:
+    """GeeLark documents `code` as int but its examples send numeric strings."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit() and value.isascii():
+        return int(value.strip())
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return None
+
+
+def _as_int(value: Any) -> int | None:
+    return parse_code(value)
+
+
+def _as_str(value: Any) -> str | None:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def parse_envelope(status: int, body: bytes) -> Envelope:
+    """Read the envelope or raise TransportFailure saying how unsure we are."""
+    try:
+        payload = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        payload = None
+    code = parse_code(payload.get("code")) if isinstance(payload, dict) else None
+    if not isinstance(payload, dict) or code is None:
+        snippet = body[:80].decode("utf-8", "replace").strip().replace("\n", " ")
+        if status == 429:
+            raise TransportFailure(FailureKind.THROTTLED, "HTTP 429 too many requests", status)
+        if status in (404, 405):
+            raise TransportFailure(
+                FailureKind.CONFIG,
+                f"HTTP {status}: this base URL does not serve the GeeLark API",
+                status,
+            )
+        what = "no JSON envelope" if payload is None else "an envelope without a code"
+        raise TransportFailure(
+            FailureKind.AMBIGUOUS, f"HTTP {status} with {what}: {snippet!r}", status
+        )
+    msg = payload.get("msg")
+    trace = payload.get("traceId")
+    return Envelope(
+        code=code,
+        msg=msg if isinstance(msg, str) else "",
+        trace_id=trace if isinstance(trace, str) else "",
+        data=payload.get("data"),
+        http_status=status,
+    )
+
+
+def parse_batch(envelope: Envelope, sent: Iterable[str]) -> BatchResult:
+    data = envelope.data if isinstance(envelope.data, dict) else {}
+    sent_set = set(sent)
+    details: list[FailDetail] = []
+    malformed: list[str] = []
+    raw = data.get("failDetails")
+    for entry in raw if isinstance(raw, list) else ():
+        task_id = _as_str(entry.get("id")) if isinstance(entry, dict) else None
+        if task_id is None:
+            malformed.append(repr(entry)[:120])
+            continue
+        if task_id not in sent_set:
+            log.warning("failDetails names %s, which this request did not send", task_id)
+            malformed.append(f"unsent id {task_id}")
+            continue
+        msg = entry.get("msg")
+        details.append(FailDetail(task_id, parse_code(entry.get("code")),
+                                  msg if isinstance(msg, str) else ""))
+    return BatchResult(
+        envelope=envelope,
+        total=_as_int(data.get("totalAmount")),
+        success=_as_int(data.get("successAmount")),
+        fail=_as_int(data.get("failAmount")),
+        fail_details=tuple(details),
+        malformed=tuple(malformed),
+    )
+
+
+def parse_task(item: Any) -> Task | None:
+    if not isinstance(item, dict):
+        return None
+    task_id = _as_str(item.get("id"))
+    if task_id is None:
+        return None
+
+    def text(key: str) -> str | None:
+        value = item.get(key)
+        return value if isinstance(value, str) else None
+
+    return Task(
+        id=task_id,
+        status=_as_int(item.get("status")),
+        plan_name=text("planName"),
+        task_type=_as_int(item.get("taskType")),
+        serial_name=text("serialName"),
+        env_id=_as_str(item.get("envId")),
+        schedule_at=_as_int(item.get("scheduleAt")),
+        fail_code=_as_int(item.get("failCode")),
+        fail_desc=text("failDesc"),
+        cost=_as_int(item.get("cost")),
+        share_link=text("shareLink"),
+    )
+
+
+def parse_query(envelope: Envelope) -> QueryResult:
+    data = envelope.data if isinstance(envelope.data, dict) else {}
+    items = data.get("items")
+    tasks: list[Task] = []
+    malformed: list[str] = []
+    for item in items if isinstance(items, list) else ():
+        task = parse_task(item)
+        if task is None:
+            malformed.append(repr(item)[:120])
+        else:
+            tasks.append(task)
+    return QueryResult(envelope=envelope, tasks=tuple(tasks), malformed=tuple(malformed))
+
+
+class GeeLarkClient:
+    """Talks to one GeeLark API host. Use as `async with GeeLarkClient(...) as client:`."""
+
+    def __init__(
+        self,
+        base_url: str,
+        auth: httpx.Auth,
+        *,
+        timeout: float = 30.0,
+        max_connections: int = 20,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url,
+            auth=auth,
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+            limits=httpx.Limits(max_connections=max_connections,
+                                max_keepalive_connections=max_connections),
+            headers={"Content-Type": "application/json", "User-Agent": "geelark-tui"},
+            transport=transport,
+            follow_redirects=False,
+        )
+
+    async def __aenter__(self) -> GeeLarkClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    @property
+    def host(self) -> str:
+        return httpx.URL(self.base_url).host
+
+    async def restart(self, ids: Sequence[str]) -> BatchResult:
+        envelope = await self._post(RESTART_PATH, {"ids": list(ids)})
+        return parse_batch(envelope, ids)
+
+    async def query(self, ids: Sequence[str]) -> QueryResult:
+        return parse_query(await self._post(QUERY_PATH, {"ids": list(ids)}))
+
+    async def _post(self, path: str, payload: dict[str, Any]) -> Envelope:
+        body = json.dumps(payload).encode()
+        try:
+            async with self._http.stream("POST", path, content=body) as response:
+                chunks: list[bytes] = []
+                size = 0
+                async for chunk in response.aiter_bytes():
+                    size += len(chunk)
+                    if size > MAX_BODY_BYTES:
+                        raise TransportFailure(
+                            FailureKind.AMBIGUOUS,
+                            f"answer larger than {MAX_BODY_BYTES // 1024 // 1024} MiB: refused",
+                            response.status_code,
+                        )
+                    chunks.append(chunk)
+                status = response.status_code
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+            raise TransportFailure(FailureKind.NOT_SENT, _describe(exc)) from None
+        except httpx.UnsupportedProtocol as exc:
+            raise TransportFailure(FailureKind.CONFIG, _describe(exc)) from None
+        except httpx.TransportError as exc:
+            raise TransportFailure(FailureKind.AMBIGUOUS, _describe(exc)) from None
+        return parse_envelope(status, b"".join(chunks))
+
+
+def _describe(exc: httpx.TransportError) -> str:
+    kind = {
+        httpx.ConnectError: "could not connect",
+        httpx.ConnectTimeout: "connect timed out",
+        httpx.PoolTimeout: "no free connection",
+        httpx.ReadTimeout: "no answer within the timeout",
+        httpx.WriteTimeout: "sending timed out",
+        httpx.RemoteProtocolError: "connection dropped by the server",
+        httpx.ReadError: "connection dropped while reading",
+        httpx.WriteError: "connection dropped while sending",
+    }.get(type(exc), type(exc).__name__)
+    detail = str(exc)
+    return f"{kind} ({detail})" if detail else kind

@@ -1,0 +1,127 @@
+"""The code catalogue: every GeeLark API code with its meaning, category and a hint.
+
+This is the only place codes are described. The TUI derives row colours from `Category`
+(via the `style` names, which map to TCSS classes), the headless command prints `meaning`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Category(StrEnum):
+    SUCCESS = "success"
+    WAIT_AND_RETRY = "wait_and_retry"
+    PERMANENT = "permanent"
+    AUTH = "auth"
+    ACCOUNT_LOCK = "account_lock"
+    SERVER = "server"
+
+
+@dataclass(frozen=True, slots=True)
+class CodeInfo:
+    code: int
+    meaning: str
+    category: Category
+    hint: str
+
+    @property
+    def style(self) -> str:
+        """Name of the style class for rows with this code (see tui/app.tcss)."""
+        return f"code-{self.category.value.replace('_', '-')}"
+
+
+def _c(code: int, meaning: str, category: Category, hint: str) -> CodeInfo:
+    return CodeInfo(code, meaning, category, hint)
+
+
+S, W, P, A, L, X = (
+    Category.SUCCESS,
+    Category.WAIT_AND_RETRY,
+    Category.PERMANENT,
+    Category.AUTH,
+    Category.ACCOUNT_LOCK,
+    Category.SERVER,
+)
+
+CODES: dict[int, CodeInfo] = {
+    c.code: c
+    for c in (
+        _c(0, "success", S, "Nothing to do: the task was restarted."),
+        # Global (outer) codes
+        _c(40000, "unknown error", X, "Unclear whether applied; re-check the task status first."),
+        _c(40001, "request body unreadable", X, "A client bug; report it with the run log."),
+        _c(40002, "traceId header empty", X, "A client bug; report it with the run log."),
+        _c(40003, "signature or token rejected", A,
+           "Check the token or app id + API key in Settings; tokens expire."),
+        _c(40004, "request parameter validation failed", P,
+           "The request was refused as a whole; check the IDs and batch size."),
+        _c(40005, "the task's cloud phone (environment) was deleted", P,
+           "Nothing to retry; recreate the task."),
+        _c(40006, "partial success", S, "Some tasks in the batch were refused; see each row."),
+        _c(40007, "too many requests this minute", W, "Wait for the next minute, then retry."),
+        _c(40008, "bad pagination parameters", P, "A client bug; report it with the run log."),
+        _c(40009, "batch failed completely", P,
+           "Every task in the batch was refused; see each row."),
+        _c(40010, "resource occupied", W, "Try again in a few minutes."),
+        _c(40011, "paid users only", L, "The account needs a paid plan for the API."),
+        _c(40012, "API deprecated", X, "Update geelark-tui; the endpoint has changed."),
+        _c(40013, "user not found", A, "Check which account the credentials belong to."),
+        _c(40014, "hourly limit exceeded: account locked for 2 hours", L,
+           "Stop all API scripts on this account; retry after the 2-hour lock."),
+        _c(40015, "insufficient permissions", A, "Ask the account owner for API permission."),
+        _c(40016, "IP not on the whitelist", A,
+           "Add this server's IP to the API whitelist in GeeLark."),
+        _c(40017, "too many requests, try later", W, "Back off for a while, then retry."),
+        _c(41000, "not enough task points", L, "Top up task points, then retry."),
+        _c(41001, "balance not enough", L, "Top up the account balance, then retry."),
+        _c(47002, "too many concurrent requests, or all devices in use", W,
+           "Retry later with lower concurrency."),
+        _c(50000, "internal server error", X, "Unclear whether applied; re-check the task status."),
+        # Per-task codes (failDetails)
+        _c(48000, "retry limit (5) reached", P, "Cannot be retried again; recreate the task."),
+        _c(48001, "task status does not allow retry (waiting, running or completed)", W,
+           "Wait until it fails, or cancel it first, then retry."),
+        _c(48002, "task does not exist", P,
+           "Check the ID: a typo, another account, or older than retention."),
+        _c(48003, "the task's resource (material) expired", P,
+           "Re-upload the material or recreate the task."),
+        _c(48004, "needs a specific app version", P, "Update the app on the phone, then retry."),
+    )
+}
+
+
+def describe(code: int | None) -> CodeInfo:
+    """Look a code up; unknown codes get a generic entry instead of an error."""
+    if code is None:
+        return CodeInfo(-1, "no code", Category.SERVER, "No answer from the server.")
+    info = CODES.get(code)
+    if info is not None:
+        return info
+    return CodeInfo(code, f"undocumented code {code}", Category.SERVER,
+                    "Not in GeeLark's docs; check the task in GeeLark before retrying.")
+
+
+# Codes after which the whole run stops: nothing more can succeed with these credentials.
+RUN_STOPPING = frozenset(
+    c for c, info in CODES.items() if info.category in (Category.AUTH, Category.ACCOUNT_LOCK)
+)
+
+
+# How a result row looks, by outcome and code. The names are TCSS component-class suffixes
+# (tui/app.tcss gives each a colour); every row also shows a symbol and a word.
+ROW_STYLES = ("success", "wait", "permanent", "not-sent", "unknown")
+
+
+def row_style(outcome: str, code: int | None) -> str:
+    if outcome == "restarted":
+        return "success"
+    if outcome == "not_sent":
+        return "not-sent"
+    if outcome == "unknown":
+        return "unknown"
+    category = describe(code).category
+    if category in (Category.WAIT_AND_RETRY, Category.SUCCESS):
+        return "wait"
+    return "permanent"

@@ -1,0 +1,104 @@
+"""Plain data passed between the client, the engine and the front ends. Never imports textual."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import IntEnum, StrEnum
+from typing import Any
+
+
+class Outcome(StrEnum):
+    RESTARTED = "restarted"
+    REJECTED = "rejected"
+    NOT_SENT = "not_sent"
+    UNKNOWN = "unknown"
+
+
+class TaskStatus(IntEnum):
+    WAITING = 1
+    IN_PROGRESS = 2
+    COMPLETED = 3
+    FAILED = 4
+    CANCELLED = 7
+
+    @classmethod
+    def label(cls, value: int | None) -> str:
+        if value is None:
+            return "not found"
+        try:
+            return cls(value).name.lower().replace("_", " ")
+        except ValueError:
+            return f"undocumented status {value}"
+
+
+RESTARTABLE_STATUSES = frozenset({TaskStatus.FAILED, TaskStatus.CANCELLED})
+ACTIVE_STATUSES = frozenset({TaskStatus.WAITING, TaskStatus.IN_PROGRESS, TaskStatus.COMPLETED})
+
+
+@dataclass(frozen=True, slots=True)
+class Envelope:
+    """GeeLark's response envelope `{"traceId", "code", "msg", "data"}` as it arrived."""
+
+    code: int | None
+    msg: str
+    trace_id: str
+    data: Any
+    http_status: int
+
+
+@dataclass(frozen=True, slots=True)
+class FailDetail:
+    id: str
+    code: int | None
+    msg: str
+
+
+@dataclass(frozen=True, slots=True)
+class BatchResult:
+    """A restart (or cancel) answer: the envelope plus its parsed `data`."""
+
+    envelope: Envelope
+    total: int | None = None
+    success: int | None = None
+    fail: int | None = None
+    fail_details: tuple[FailDetail, ...] = ()
+    # Entries of failDetails that could not be read, or named IDs not in the request.
+    malformed: tuple[str, ...] = ()
+
+    @property
+    def code(self) -> int | None:
+        return self.envelope.code
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    """One item of task/query. Every field but `id` and `status` is optional."""
+
+    id: str
+    status: int | None
+    plan_name: str | None = None
+    task_type: int | None = None
+    serial_name: str | None = None
+    env_id: str | None = None
+    schedule_at: int | None = None
+    fail_code: int | None = None
+    fail_desc: str | None = None
+    cost: int | None = None
+    share_link: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class QueryResult:
+    envelope: Envelope
+    tasks: tuple[Task, ...] = ()
+    malformed: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class IdResult:
+    """The single outcome of one ID in a run."""
+
+    id: str
+    outcome: Outcome
+    code: int | None
+    message: str
