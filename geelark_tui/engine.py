@@ -1,0 +1,409 @@
+"""RestartRun: chunking, pacing, the retry policy and verification for one run over N IDs.
+
+The rules (design.md, "Outcomes"): never claim a restart the server did not confirm, and
+resend automatically only what the server provably did not process (connection refused,
+HTTP 429, 40007, 40017). Anything ambiguous is looked up with task/query instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import random
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from geelark_tui.api.client import FailureKind, GeeLarkClient, TransportFailure
+from geelark_tui.api.codes import RUN_STOPPING, describe
+from geelark_tui.api.models import (
+    ACTIVE_STATUSES,
+    RESTARTABLE_STATUSES,
+    BatchResult,
+    IdResult,
+    Outcome,
+    Task,
+    TaskStatus,
+)
+from geelark_tui.events import (
+    BatchFinished,
+    BatchStarted,
+    Event,
+    OutcomesReported,
+    RateLimitWait,
+    RunFinished,
+    RunStarted,
+    RunStopping,
+    Verifying,
+)
+from geelark_tui.pacing import Clock, Pacer, RealClock
+
+MAX_BATCH = 100
+# Outer codes meaning "the server processed this batch; see data".
+BATCH_ANSWERS = frozenset({0, 40006, 40009})
+# Outer codes meaning "not processed, come back later": resent automatically.
+THROTTLE_CODES = frozenset({40007, 40017})
+# Outer codes whose effect is unclear: verified by task/query.
+AMBIGUOUS_CODES = frozenset({40000, 50000})
+
+
+@dataclass(frozen=True, slots=True)
+class RunSettings:
+    batch_size: int = MAX_BATCH
+    concurrency: int = 2
+    per_minute: int = 200
+    per_hour: int = 24_000
+    max_resends: int = 8  # throttled resends of one batch before giving up on it
+    connect_retries: int = 3
+    backoff: float = 2.0  # first back-off after 429/40017, doubled each time, capped at 60 s
+    verify: bool = True
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.batch_size <= MAX_BATCH:
+            raise ValueError(f"batch size must be 1..{MAX_BATCH}, not {self.batch_size}")
+        if self.concurrency < 1:
+            raise ValueError("concurrency must be at least 1")
+        if self.per_minute < 1:
+            raise ValueError("per-minute limit must be at least 1")
+
+
+def count_requests(n_ids: int, batch_size: int) -> int:
+    return math.ceil(n_ids / batch_size) if n_ids else 0
+
+
+@dataclass(slots=True)
+class RunReport:
+    ids: tuple[str, ...]
+    results: dict[str, IdResult]
+    started_at: float  # wall-clock epoch seconds
+    finished_at: float = 0.0
+    stop_reason: str | None = None
+    stop_code: int | None = None
+    stopped_by_user: bool = False
+    restart_requests: int = 0
+    query_requests: int = 0
+
+    def ordered(self) -> list[IdResult]:
+        return [self.results[i] for i in self.ids]
+
+    def counts(self) -> dict[Outcome, int]:
+        counts = dict.fromkeys(Outcome, 0)
+        for result in self.results.values():
+            counts[result.outcome] += 1
+        return counts
+
+    @property
+    def exit_code(self) -> int:
+        if self.stop_reason is not None and not self.stopped_by_user:
+            return 3
+        restarted = sum(1 for r in self.results.values() if r.outcome is Outcome.RESTARTED)
+        return 0 if restarted == len(self.ids) else 1
+
+
+@dataclass(slots=True)
+class _Batch:
+    index: int
+    ids: list[str]
+    attempt: int = 0
+    connect_failures: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+class RestartRun:
+    """One run. `await run.run()` returns the report; `run.stop()` asks it to stop early."""
+
+    def __init__(
+        self,
+        client: GeeLarkClient,
+        ids: Sequence[str],
+        settings: RunSettings | None = None,
+        *,
+        on_event: Callable[[Event], None] | None = None,
+        prior_status: Mapping[str, int | None] | None = None,
+        clock: Clock | None = None,
+        pacer: Pacer | None = None,
+    ) -> None:
+        self.client = client
+        self.settings = settings or RunSettings()
+        self.ids = tuple(dict.fromkeys(ids))
+        self.prior_status = dict(prior_status or {})
+        self.clock = clock or RealClock()
+        self.pacer = pacer or Pacer(
+            self.clock, [(60.0, self.settings.per_minute), (3600.0, self.settings.per_hour)]
+        )
+        self._emit = on_event or (lambda event: None)
+        self._stop_requested = False
+        self._fatal: tuple[str, int | None] | None = None
+        self.report = RunReport(ids=self.ids, results={}, started_at=time.time())
+
+    # -- control ---------------------------------------------------------------------------
+
+    def stop(self) -> None:
+        """User stop: batches in flight finish, the rest are marked not_sent."""
+        if not self._stop_requested:
+            self._stop_requested = True
+            self._emit(RunStopping("stopped by the user", None))
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop_requested or self._fatal is not None
+
+    def _not_sent_message(self) -> str:
+        if self._fatal is not None:
+            return f"not sent: {self._fatal[0]}"
+        return "not sent: stopped by the user"
+
+    # -- the run ---------------------------------------------------------------------------
+
+    async def run(self) -> RunReport:
+        size = self.settings.batch_size
+        batches = [
+            _Batch(n + 1, list(self.ids[i : i + size]))
+            for n, i in enumerate(range(0, len(self.ids), size))
+        ]
+        self._emit(RunStarted(len(self.ids), len(batches), size))
+        queue: asyncio.Queue[_Batch] = asyncio.Queue()
+        for batch in batches:
+            queue.put_nowait(batch)
+        workers = [
+            asyncio.create_task(self._worker(queue))
+            for _ in range(min(self.settings.concurrency, len(batches)) or 1)
+        ]
+        try:
+            await asyncio.gather(*workers)
+        finally:
+            for worker in workers:
+                worker.cancel()
+            # Whatever has no outcome yet (cancelled run, crash) was never confirmed sent.
+            missing = [i for i in self.ids if i not in self.report.results]
+            if missing:
+                self._settle(
+                    [IdResult(i, Outcome.NOT_SENT, None, self._not_sent_message()) for i in missing]
+                )
+            self.report.finished_at = time.time()
+            if self._fatal is not None:
+                self.report.stop_reason, self.report.stop_code = self._fatal
+            elif self._stop_requested:
+                self.report.stop_reason = "stopped by the user"
+                self.report.stopped_by_user = True
+        self._emit(RunFinished(self.report))
+        return self.report
+
+    async def _worker(self, queue: asyncio.Queue[_Batch]) -> None:
+        while not queue.empty():
+            batch = queue.get_nowait()
+            await self._process(batch)
+
+    def _settle(self, results: list[IdResult]) -> None:
+        for result in results:
+            self.report.results[result.id] = result
+        self._emit(OutcomesReported(tuple(results)))
+
+    def _finish_batch(self, batch: _Batch, results: list[IdResult], code: int | None) -> None:
+        self._settle(results)
+        counts: dict[Outcome, int] = {}
+        for result in results:
+            counts[result.outcome] = counts.get(result.outcome, 0) + 1
+        self._emit(BatchFinished(batch.index, len(batch.ids), code, counts, "; ".join(batch.notes)))
+
+    def _mark_not_sent(self, batch: _Batch) -> None:
+        message = self._not_sent_message()
+        code = self._fatal[1] if self._fatal else None
+        self._finish_batch(
+            batch, [IdResult(i, Outcome.NOT_SENT, code, message) for i in batch.ids], code
+        )
+
+    def _set_fatal(self, reason: str, code: int | None) -> None:
+        if self._fatal is None:
+            self._fatal = (reason, code)
+            self._emit(RunStopping(reason, code))
+
+    async def _acquire(self) -> bool:
+        def on_wait(seconds: float, by_server: bool) -> None:
+            reason = (
+                "rate limited by the server" if by_server else "pacing to stay under the limit"
+            )
+            self._emit(RateLimitWait(seconds, by_server, reason))
+
+        return await self.pacer.acquire(on_wait, lambda: self.stopping)
+
+    async def _back_off(self, batch: _Batch, seconds: float, reason: str) -> None:
+        deadline = self.clock.now() + seconds
+        while not self.stopping and (left := deadline - self.clock.now()) > 0:
+            self._emit(RateLimitWait(left, True, reason))
+            await self.clock.sleep(min(left, 0.5))
+
+    async def _process(self, batch: _Batch) -> None:
+        while True:
+            if self.stopping or not await self._acquire():
+                self._mark_not_sent(batch)
+                return
+            batch.attempt += 1
+            self._emit(BatchStarted(batch.index, len(batch.ids), batch.attempt))
+            self.report.restart_requests += 1
+            try:
+                answer = await self.client.restart(batch.ids)
+            except TransportFailure as failure:
+                if await self._handle_failure(batch, failure):
+                    continue
+                return
+            code = answer.code
+            if code in THROTTLE_CODES:
+                if await self._throttled(batch, code):
+                    continue
+                return
+            await self._handle_answer(batch, answer)
+            return
+
+    async def _throttled(self, batch: _Batch, code: int | None) -> bool:
+        """Wait as the server asked; True to resend, False when the batch was given up."""
+        if batch.attempt > self.settings.max_resends:
+            batch.notes.append(f"server kept refusing with {code}")
+            self._finish_batch(
+                batch,
+                [
+                    IdResult(i, Outcome.NOT_SENT, code, f"not sent: server kept answering {code}")
+                    for i in batch.ids
+                ],
+                code,
+            )
+            return False
+        if code == 40007:
+            # Lifted at the next minute: wait for the wall-clock minute to turn over.
+            wait = 60.0 - (time.time() % 60.0) + 1.0
+            self.pacer.pause_until(self.clock.now() + wait)
+            batch.notes.append("40007: resent after the next minute")
+            return True
+        delay = min(self.settings.backoff * 2 ** (batch.attempt - 1), 60.0)
+        delay *= 1.0 + random.random() * 0.1
+        batch.notes.append(f"{code or 'HTTP 429'}: backed off {delay:.0f} s")
+        await self._back_off(batch, delay, f"server busy ({code or 'HTTP 429'}), backing off")
+        return True
+
+    async def _handle_failure(self, batch: _Batch, failure: TransportFailure) -> bool:
+        """True to resend the batch, False when it has been settled."""
+        if failure.kind is FailureKind.THROTTLED:
+            return await self._throttled(batch, None)
+        if failure.kind is FailureKind.NOT_SENT:
+            batch.connect_failures += 1
+            if batch.connect_failures <= self.settings.connect_retries:
+                await self._back_off(batch, 0.5 * batch.connect_failures, failure.message)
+                return True
+            self._set_fatal(f"cannot reach {self.client.host}: {failure.message}", None)
+            self._mark_not_sent(batch)
+            return False
+        if failure.kind is FailureKind.CONFIG:
+            self._set_fatal(failure.message, None)
+            self._mark_not_sent(batch)
+            return False
+        await self._verify(batch, batch.ids, failure.message, None)
+        return False
+
+    async def _handle_answer(self, batch: _Batch, answer: BatchResult) -> None:
+        code = answer.code
+        if code in RUN_STOPPING:
+            info = describe(code)
+            reason = f"{code} {info.meaning}"
+            self._set_fatal(reason, code)
+            self._mark_not_sent(batch)
+            return
+        if code not in BATCH_ANSWERS:
+            if code in AMBIGUOUS_CODES or describe(code).meaning.startswith("undocumented"):
+                await self._verify(batch, batch.ids, f"server answered {code}", code)
+                return
+            info = describe(code)
+            message = f"batch refused: {code} {info.meaning}"
+            self._finish_batch(
+                batch, [IdResult(i, Outcome.REJECTED, code, message) for i in batch.ids], code
+            )
+            return
+        results, unsure = self._read_batch(batch, answer)
+        if unsure:
+            self._settle(results)
+            await self._verify(batch, unsure, "the answer's counts do not add up", code)
+            return
+        self._finish_batch(batch, results, code)
+
+    @staticmethod
+    def _read_batch(batch: _Batch, answer: BatchResult) -> tuple[list[IdResult], list[str]]:
+        """Split a processed batch into settled results and IDs whose fate is unclear."""
+        refused = {d.id: d for d in answer.fail_details}
+        results = [
+            IdResult(d.id, Outcome.REJECTED, d.code, d.msg or describe(d.code).meaning)
+            for d in refused.values()
+        ]
+        rest = [i for i in batch.ids if i not in refused]
+        expected_fail = answer.fail if answer.fail is not None else len(refused)
+        consistent = (
+            not answer.malformed
+            and expected_fail == len(refused)
+            and (answer.total is None or answer.total == len(batch.ids))
+            and (
+                answer.success is None
+                or answer.success + expected_fail == (answer.total or len(batch.ids))
+            )
+        )
+        if answer.code == 40006 and (answer.total is None or answer.success is None):
+            consistent = False
+        if answer.code == 40009 and rest:
+            consistent = False
+        if not consistent:
+            return results, rest
+        results.extend(IdResult(i, Outcome.RESTARTED, 0, "restarted") for i in rest)
+        return results, []
+
+    async def _verify(
+        self, batch: _Batch, ids: list[str], why: str, code: int | None
+    ) -> None:
+        """Look ambiguous IDs up with task/query; only proof counts as restarted."""
+        if not self.settings.verify:
+            self._finish_batch(
+                batch, [IdResult(i, Outcome.UNKNOWN, code, f"{why}; not verified") for i in ids],
+                code,
+            )
+            return
+        self._emit(Verifying(batch.index, len(ids), why))
+        batch.notes.append(f"{why}: verified with task/query")
+        tasks: dict[str, Task] | None = None
+        lookup_error = "the run stopped before the lookup"
+        for _attempt in range(3):
+            if not await self.pacer.acquire(None, lambda: self._fatal is not None):
+                break
+            self.report.query_requests += 1
+            try:
+                result = await self.client.query(ids)
+            except TransportFailure as failure:
+                lookup_error = failure.message
+                continue
+            if result.envelope.code == 0:
+                tasks = {t.id: t for t in result.tasks}
+                break
+            lookup_error = f"lookup answered {result.envelope.code}"
+            if result.envelope.code not in THROTTLE_CODES:
+                break
+            await self._back_off(batch, 5.0, "lookup rate limited")
+        results = [self._judge(i, tasks, why, lookup_error, code) for i in ids]
+        self._finish_batch(batch, results, code)
+
+    def _judge(
+        self, task_id: str, tasks: dict[str, Task] | None, why: str, error: str, code: int | None
+    ) -> IdResult:
+        if tasks is None:
+            return IdResult(task_id, Outcome.UNKNOWN, code,
+                            f"{why}; lookup failed ({error}): check before re-submitting")
+        task = tasks.get(task_id)
+        if task is None:
+            return IdResult(task_id, Outcome.UNKNOWN, code,
+                            f"{why}; lookup did not find the task")
+        now = TaskStatus.label(task.status)
+        before = self.prior_status.get(task_id)
+        if before in RESTARTABLE_STATUSES and task.status in ACTIVE_STATUSES:
+            return IdResult(task_id, Outcome.RESTARTED, code,
+                            f"verified: was {TaskStatus.label(before)}, now {now}")
+        if task.status in RESTARTABLE_STATUSES:
+            return IdResult(task_id, Outcome.UNKNOWN, code,
+                            f"{why}; still {now}: probably not restarted, safe to re-submit")
+        if task.status in ACTIVE_STATUSES:
+            return IdResult(task_id, Outcome.UNKNOWN, code,
+                            f"{why}; now {now}: probably restarted by this run")
+        return IdResult(task_id, Outcome.UNKNOWN, code, f"{why}; lookup shows {now}")

@@ -1,0 +1,81 @@
+"""Typed events a RestartRun emits. The TUI turns them into messages, the headless command
+into stderr lines. Never imports textual."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from geelark_tui.api.models import IdResult, Outcome
+
+if TYPE_CHECKING:
+    from geelark_tui.engine import RunReport
+
+
+@dataclass(frozen=True, slots=True)
+class RunStarted:
+    total_ids: int
+    total_batches: int
+    batch_size: int
+
+
+@dataclass(frozen=True, slots=True)
+class BatchStarted:
+    batch: int  # 1-based
+    size: int
+    attempt: int  # 1 for the first send, higher for resends after a throttle
+
+
+@dataclass(frozen=True, slots=True)
+class BatchFinished:
+    batch: int
+    size: int
+    code: int | None
+    counts: dict[Outcome, int] = field(default_factory=dict)
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimitWait:
+    """Waiting before the next send. `by_server` is True when the server asked for it."""
+
+    seconds: float
+    by_server: bool
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Verifying:
+    batch: int
+    size: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class OutcomesReported:
+    """Final outcomes for some IDs (one batch's worth, usually)."""
+
+    results: tuple[IdResult, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RunStopping:
+    reason: str
+    code: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class RunFinished:
+    report: RunReport
+
+
+Event = (
+    RunStarted
+    | BatchStarted
+    | BatchFinished
+    | RateLimitWait
+    | Verifying
+    | OutcomesReported
+    | RunStopping
+    | RunFinished
+)
