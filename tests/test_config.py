@@ -1,0 +1,451 @@
+"""The per-user TOML config: location, validation, safe writes, broken files, secrets, recents."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import stat
+import subprocess
+import sys
+import tomllib
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from geelark_tui import config as cfg
+from geelark_tui.config import (
+    ApiSettings,
+    SubmitSettings,
+    load_config,
+    mask_secret,
+    record_recent_set,
+    render_config_for_show,
+    save_config,
+)
+
+TOKEN = "tok-FILE-0123456789abcdef"
+ENV_TOKEN = "tok-ENV-fedcba9876543210"
+ENV_KEY = "key-ENV-0011223344556677"
+NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def ids(prefix: int, n: int = 3) -> list[str]:
+    return [str(prefix * 10**12 + i) for i in range(n)]
+
+
+@pytest.fixture
+def path(tmp_path: Path) -> Path:
+    return tmp_path / "conf" / "geelark-tui" / "config.toml"
+
+
+@pytest.fixture
+def umask_zero() -> Iterator[None]:
+    old = os.umask(0)  # the most permissive umask must not leak anything either
+    yield
+    os.umask(old)
+
+
+def write(path: Path, text: str | bytes, perms: int = 0o600) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(text if isinstance(text, bytes) else text.encode())
+    path.chmod(perms)
+
+
+def asides(path: Path) -> list[Path]:
+    return sorted(path.parent.glob(path.name + ".broken-*"))
+
+
+# ---------------------------------------------------------------- location
+
+
+def test_path_flag_then_env_then_platformdirs(tmp_path: Path, _isolated_user_dirs: Path) -> None:
+    env = {"GEELARK_TUI_CONFIG": str(tmp_path / "env.toml")}
+    assert cfg.resolve_config_path(tmp_path / "flag.toml", env) == tmp_path / "flag.toml"
+    assert cfg.resolve_config_path(None, env) == tmp_path / "env.toml"
+    default = cfg.resolve_config_path(None, {})
+    assert default.name == "config.toml" and default.parent.name == "geelark-tui"
+    assert default.is_relative_to(_isolated_user_dirs)  # conftest: never the real home
+
+
+def test_missing_file_gives_defaults_without_warnings(path: Path) -> None:
+    config = load_config(path, env={})
+    assert config.warnings == [] and not path.exists()
+    assert config.submit == SubmitSettings() and config.api == ApiSettings()
+    assert config.recent == [] and config.max_recent == 20
+
+
+# ---------------------------------------------------------------- safe writes
+
+
+def test_save_creates_0600_file_in_0700_dir(path: Path, umask_zero: None) -> None:
+    config = load_config(path, env={})
+    config.submit = SubmitSettings(batch_size=50)
+    assert save_config(config)
+    assert mode(path.parent) == 0o700 and mode(path) == 0o600
+    assert mode(path.with_name("config.toml.lock")) == 0o600
+    assert load_config(path, env={}).submit.batch_size == 50
+
+
+def test_no_file_is_ever_readable_by_others_during_a_write(
+        path: Path, umask_zero: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[tuple[str, int]] = []
+
+    def look() -> None:
+        for entry in path.parent.iterdir():
+            seen.append((entry.name, mode(entry)))
+
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def fsync(fd: int) -> None:
+        look()
+        real_fsync(fd)
+
+    def replace(src: Any, dst: Any) -> None:
+        look()
+        real_replace(src, dst)
+        look()
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "replace", replace)
+    config = load_config(path, env={})
+    record_recent_set(config, ids(1))
+    record_recent_set(config, ids(2))
+    assert any(name.endswith(".tmp") for name, _ in seen)  # the temp file was looked at
+    assert seen and all(m & 0o077 == 0 for _, m in seen), seen
+
+
+class Crash(BaseException):
+    """Stands for the process dying: nothing may catch it."""
+
+
+def test_crash_between_temp_write_and_replace_keeps_old_file(
+        path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = load_config(path, env={})
+    record_recent_set(config, ids(1))
+    before = path.read_bytes()
+
+    def crash(src: Any, dst: Any) -> None:
+        raise Crash
+
+    monkeypatch.setattr(os, "replace", crash)
+    with pytest.raises(Crash):
+        record_recent_set(config, ids(2))
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in path.parent.iterdir()) == ["config.toml", "config.toml.lock"]
+
+
+def test_killed_writer_leaves_old_file_and_next_save_sweeps_its_temp(path: Path) -> None:
+    config = load_config(path, env={})
+    record_recent_set(config, ids(1))
+    before = path.read_bytes()
+    script = ("import os, sys; from pathlib import Path; from geelark_tui import config as c\n"
+              "os.replace = lambda a, b: os._exit(9)\n"
+              "c.record_recent_set(c.load_config(Path(sys.argv[1]), env={}), ['123456789'])\n")
+    done = subprocess.run([sys.executable, "-c", script, str(path)], check=False)
+    assert done.returncode == 9
+    assert path.read_bytes() == before
+    litter = list(path.parent.glob(".config.toml.*.tmp"))
+    assert len(litter) == 1 and mode(litter[0]) == 0o600
+    record_recent_set(load_config(path, env={}), ids(3))
+    assert not list(path.parent.glob(".config.toml.*.tmp"))
+
+
+def test_loose_permissions_are_reported_and_fixed_by_the_next_save(path: Path) -> None:
+    write(path, f'[api]\ntoken = "{TOKEN}"\n', perms=0o644)
+    config = load_config(path, env={})
+    assert any(str(path) in w and "0644" in w for w in config.warnings)
+    assert save_config(config)
+    assert mode(path) == 0o600
+
+
+def test_unknown_keys_are_kept(path: Path) -> None:
+    write(path, '[api]\nfuture_knob = 3\n\n[plugins]\nname = "x"\n\n'
+                '[[recent.sets]]\nname = "mine"\nsaved_at = 2026-11-01T10:00:00Z\n'
+                'ids = ["123456789"]\nnote = "keep me"\n')
+    config = load_config(path, env={})
+    assert any("api.future_knob" in w for w in config.warnings)
+    record_recent_set(config, ids(7))
+    doc = tomllib.loads(path.read_text())
+    assert doc["api"]["future_knob"] == 3 and doc["plugins"] == {"name": "x"}
+    assert doc["recent"]["sets"][1]["note"] == "keep me"
+    assert not asides(path)  # unknown keys are not damage
+
+
+def test_symlinked_config_is_written_through_the_link(tmp_path: Path) -> None:
+    real = tmp_path / "dotfiles" / "geelark.toml"
+    write(real, "[ui]\ntheme = \"nord\"\n")
+    link = tmp_path / "config.toml"
+    link.symlink_to(real)
+    record_recent_set(load_config(link, env={}), ids(1))
+    assert link.is_symlink() and "recent" in tomllib.loads(real.read_text())
+
+
+# ---------------------------------------------------------------- broken files
+
+BROKEN = {
+    "garbage": ('[api\nbase_url = "https://x"\n', "line 1"),
+    "binary": (bytes(range(256)) * 4, "line"),
+    "wrong type": ('[submit]\nbatch_size = "lots"\nconcurrency = 4\n', "submit.batch_size"),
+    "out of range": ("[submit]\nbatch_size = 500\n", "submit.batch_size"),
+    "bad url": ('[api]\nbase_url = "openapi.geelark.com"\n', "api.base_url"),
+    "bad recent set": ("[[recent.sets]]\nname = 1\nids = 5\n", "recent.sets #1"),
+    "section not a table": ('submit = "fast"\n', "submit"),
+}
+
+
+@pytest.mark.parametrize("content,where", BROKEN.values(), ids=list(BROKEN))
+def test_broken_file_runs_on_defaults_and_is_kept_before_the_next_save(
+        path: Path, content: str | bytes, where: str) -> None:
+    write(path, content)
+    original = path.read_bytes()
+    config = load_config(path, env={})  # never raises
+    assert any(str(path) in w and where in w for w in config.warnings), config.warnings
+    assert config.submit.batch_size == 100
+    assert path.read_bytes() == original  # loading never touches it
+    record_recent_set(config, ids(1))
+    (aside,) = asides(path)
+    assert aside.read_bytes() == original and mode(aside) == 0o600
+    assert any(str(aside) in w for w in config.take_warnings())
+    doc = tomllib.loads(path.read_text())
+    assert doc["recent"]["sets"][0]["ids"] == ids(1)
+    record_recent_set(config, ids(2))  # fixed now: no second copy
+    assert len(asides(path)) == 1
+
+
+def test_valid_values_survive_next_to_a_bad_one(path: Path) -> None:
+    write(path, '[submit]\nbatch_size = "lots"\nconcurrency = 4\n')
+    config = load_config(path, env={})
+    assert config.submit.concurrency == 4 and config.submit.batch_size == 100
+
+
+def test_a_secret_of_the_wrong_type_is_not_echoed(path: Path) -> None:
+    write(path, "[api]\ntoken = 98765432109876\n")
+    warnings = load_config(path, env={}).warnings
+    assert any("api.token" in w for w in warnings)
+    assert not any("98765432109876" in w for w in warnings)
+
+
+def test_settings_validate_on_construction() -> None:
+    with pytest.raises(ValueError, match=r"submit\.batch_size"):
+        SubmitSettings(batch_size=0)
+    with pytest.raises(ValueError, match=r"api\.auth_method"):
+        ApiSettings(auth_method="password")  # type: ignore[arg-type]
+    assert SubmitSettings(timeout=5).timeout == 5.0
+
+
+def _read_only(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every file creation in the config dir fails as on a read-only mount (works as root)."""
+    real_open = os.open
+
+    def open_(file: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+        if flags & os.O_CREAT and Path(file).parent == path.parent:
+            raise OSError(30, "Read-only file system", str(file))
+        return real_open(file, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", open_)
+
+
+def test_read_only_dir_runs_and_warns_once(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write(path, '[ui]\ntheme = "nord"\n')
+    _read_only(path, monkeypatch)
+    config = load_config(path, env={})
+    assert config.ui.theme == "nord"
+    first = record_recent_set(config, ids(1))
+    record_recent_set(config, ids(2))
+    config.submit = SubmitSettings(batch_size=10)
+    assert not save_config(config)
+    warnings = config.take_warnings()
+    assert len(warnings) == 1 and warnings[0].startswith("settings cannot be saved")
+    assert [r.ids for r in config.recent] == [tuple(ids(2)), first.ids]  # kept for the session
+    assert path.read_text() == '[ui]\ntheme = "nord"\n'
+    monkeypatch.undo()  # writable again: what was kept in memory is written
+    record_recent_set(config, ids(3))
+    doc = tomllib.loads(path.read_text())
+    assert [s["ids"] for s in doc["recent"]["sets"]] == [ids(3), ids(2), ids(1)]
+    assert doc["submit"]["batch_size"] == 100  # settings are written only by save_config
+    assert save_config(config)
+    assert load_config(path, env={}).submit.batch_size == 10
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root ignores directory permissions")
+def test_read_only_dir_for_real(path: Path) -> None:
+    write(path, "")
+    path.parent.chmod(0o500)
+    try:
+        config = load_config(path, env={})
+        record_recent_set(config, ids(1))
+        assert any("cannot be saved" in w for w in config.warnings)
+    finally:
+        path.parent.chmod(0o700)
+
+
+# ---------------------------------------------------------------- secrets
+
+
+def test_env_token_wins_and_is_never_written(path: Path) -> None:
+    write(path, f'[api]\nauth_method = "key"\ntoken = "{TOKEN}"\napp_id = "app1"\n')
+    config = load_config(path, env={"GEELARK_TOKEN": ENV_TOKEN,
+                                    "GEELARK_BASE_URL": "http://127.0.0.1:9/"})
+    assert config.api.token == ENV_TOKEN and config.api.auth_method == "token"
+    assert config.api.base_url == "http://127.0.0.1:9" and config.env_credentials
+    config.ui = cfg.UiSettings(theme="nord")
+    save_config(config)
+    record_recent_set(config, ids(1))
+    text = path.read_text()
+    assert ENV_TOKEN not in text and "127.0.0.1" not in text
+    doc = tomllib.loads(text)
+    assert doc["api"]["token"] == TOKEN and doc["api"]["auth_method"] == "key"
+    assert doc["ui"]["theme"] == "nord"
+    assert config.api.token == ENV_TOKEN  # still in use after the save
+
+
+def test_env_app_key_pair_wins_and_is_never_written(path: Path) -> None:
+    config = load_config(path, env={"GEELARK_APP_ID": "envapp", "GEELARK_API_KEY": ENV_KEY})
+    assert (config.api.auth_method, config.api.app_id, config.api.api_key) == (
+        "key", "envapp", ENV_KEY)
+    assert save_config(config)
+    assert ENV_KEY not in path.read_text() and "envapp" not in path.read_text()
+    half = load_config(path, env={"GEELARK_API_KEY": ENV_KEY})
+    assert half.api.api_key == "" and any("GEELARK_APP_ID" in w for w in half.warnings)
+
+
+def test_credentials_typed_in_the_app_are_saved(path: Path) -> None:
+    config = load_config(path, env={})
+    config.api = ApiSettings(token=TOKEN)
+    assert save_config(config)
+    assert load_config(path, env={}).api.token == TOKEN and mode(path) == 0o600
+
+
+def test_config_show_never_prints_a_whole_secret(path: Path) -> None:
+    write(path, f'[api]\napi_key = "{ENV_KEY[::-1]}"\ntoken = "{TOKEN}"\n')
+    config = load_config(path, env={"GEELARK_TOKEN": ENV_TOKEN})
+    record_recent_set(config, ids(1))
+    shown = render_config_for_show(config)
+    for secret in (ENV_TOKEN, TOKEN, ENV_KEY[::-1]):
+        assert secret not in shown
+    assert "GEELARK_TOKEN" in shown and mask_secret(ENV_TOKEN) in shown
+    assert tomllib.loads(shown)["recent"]["sets"][0]["id_count"] == 3
+    assert ENV_TOKEN not in repr(config) and TOKEN not in repr(config)
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8", exclude_characters="*"), min_size=1))
+def test_mask_secret_never_shows_a_whole_secret(secret: str) -> None:
+    masked = mask_secret(secret)
+    assert secret not in masked and masked
+
+
+# ---------------------------------------------------------------- recent ID sets
+
+
+def test_recent_sets_most_recent_first_same_set_moves_up(path: Path) -> None:
+    config = load_config(path, env={})
+    a = record_recent_set(config, ids(1, 352), now=NOW)
+    assert a.name == f"352 IDs from {ids(1)[0]} · 2026-11-28"
+    record_recent_set(config, ids(2), now=NOW)
+    again = record_recent_set(config, list(reversed(ids(1, 352))), now=NOW.replace(day=29))
+    fresh = load_config(path, env={})
+    assert [r.key for r in fresh.recent] == [a.key, cfg.set_key(ids(2))]
+    assert fresh.recent[0].saved_at == NOW.replace(day=29) and again.key == a.key
+    assert fresh.recent[0].ids == tuple(reversed(ids(1, 352)))  # the order of the latest run
+
+
+def test_recent_sets_are_trimmed_to_max(path: Path) -> None:
+    write(path, "[recent]\nmax = 3\n")
+    config = load_config(path, env={})
+    for n in range(1, 6):
+        record_recent_set(config, ids(n))
+    doc = tomllib.loads(path.read_text())
+    assert [s["ids"] for s in doc["recent"]["sets"]] == [ids(5), ids(4), ids(3)]
+    assert len(config.recent) == 3
+
+
+def test_rename_counts_and_delete(path: Path) -> None:
+    config = load_config(path, env={})
+    first = record_recent_set(config, ["123456789"], now=NOW)
+    assert first.name.startswith("1 ID from 123456789")
+    record_recent_set(config, ids(2))
+    cfg.update_recent_counts(config, first.key, {"restarted": 1, "rejected": 0})
+    cfg.rename_recent_set(config, first.key, "  Monday's failures ")
+    again = record_recent_set(config, ["123456789"])  # a custom name survives a re-run
+    assert again.name == "Monday's failures" and again.last_counts["restarted"] == 1
+    assert config.recent[0] == load_config(path, env={}).recent[0]
+    with pytest.raises(ValueError):
+        cfg.rename_recent_set(config, first.key, " ")
+    with pytest.raises(ValueError):
+        record_recent_set(config, ["", "  "])
+    assert cfg.update_recent_counts(config, "0" * 16, {"restarted": 1}) is None
+    assert cfg.delete_recent_set(config, first.key)
+    assert [r.ids for r in load_config(path, env={}).recent] == [tuple(ids(2))]
+
+
+def test_recent_set_round_trips_as_toml_datetime_and_strings(path: Path) -> None:
+    record_recent_set(load_config(path, env={}), ["574376043897425896", "1234567"], now=NOW)
+    entry = tomllib.loads(path.read_text())["recent"]["sets"][0]
+    assert entry["saved_at"] == NOW and entry["ids"] == ["574376043897425896", "1234567"]
+
+
+def test_ids_typed_as_toml_integers_load_as_strings(path: Path) -> None:
+    write(path, "[[recent.sets]]\nsaved_at = 2026-11-01T10:00:00\nids = [574376043897425896]\n")
+    (loaded,) = load_config(path, env={}).recent
+    assert loaded.ids == ("574376043897425896",) and loaded.saved_at.tzinfo is not None
+    assert loaded.name.startswith("1 ID from 574376043897425896 · 2026-11-0")
+
+
+def test_a_read_only_file_is_respected(path: Path) -> None:
+    write(path, '[ui]\ntheme = "nord"\n', perms=0o400)
+    config = load_config(path, env={})
+    record_recent_set(config, ids(1))
+    assert path.read_text() == '[ui]\ntheme = "nord"\n'
+    assert any("read-only" in w for w in config.warnings)
+
+
+def test_two_configs_in_one_file_merge_their_changes(path: Path) -> None:
+    a, b = load_config(path, env={}), load_config(path, env={})
+    a.ui = cfg.UiSettings(theme="nord")
+    record_recent_set(a, ids(1))
+    save_config(a)
+    b.submit = SubmitSettings(batch_size=20)
+    record_recent_set(b, ids(2))
+    save_config(b)
+    fresh = load_config(path, env={})
+    assert fresh.ui.theme == "nord" and fresh.submit.batch_size == 20
+    assert [r.ids for r in fresh.recent] == [tuple(ids(2)), tuple(ids(1))]
+    assert b.ui.theme == "nord"  # b now sees what a saved
+
+
+# ---------------------------------------------------------------- two writers
+
+def _writer(path: Path, first: str, barrier: Any) -> None:
+    config = load_config(path, env={})
+    barrier.wait(timeout=10)  # both are loaded: now save at the same instant
+    record_recent_set(config, [first, *ids(9, 5)])
+    assert not config.warnings, config.warnings
+
+
+def test_two_processes_saving_at_once_never_tear_the_file(path: Path) -> None:
+    # fork: real separate processes (own file descriptors and locks) that start in ms
+    ctx = multiprocessing.get_context("fork")
+    write(path, "[recent]\nmax = 200\n")
+    expected: set[str] = set()
+    for round_ in range(50):
+        pair = [f"{round_ + 100}{side}" for side in (1, 2)]
+        barrier = ctx.Barrier(2)
+        procs = [ctx.Process(target=_writer, args=(path, p, barrier)) for p in pair]
+        for proc in procs:
+            proc.start()
+        while any(proc.is_alive() for proc in procs):  # a reader without the lock
+            tomllib.loads(path.read_text())
+        assert [proc.exitcode for proc in procs] == [0, 0]
+        firsts = {s["ids"][0] for s in tomllib.loads(path.read_text())["recent"]["sets"]}
+        expected.update(pair)
+        assert firsts == expected  # the file parses, and neither update was lost
+    assert not asides(path) and not list(path.parent.glob("*.tmp"))
