@@ -1,0 +1,120 @@
+"""Command line: the TUI by default, plus `restart`, `simulator` and `config` subcommands."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from geelark_tui import __version__
+
+EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_STOPPED = 0, 1, 2, 3
+
+DESCRIPTION = """\
+Restart failed and cancelled GeeLark automation tasks.
+
+With no command, opens the terminal app: paste task IDs, press ctrl+r, watch the restarts
+go out, and read what happened to each ID. `geelark-tui --demo` does the same against a
+built-in simulated API, no account needed.
+"""
+
+EPILOG = """\
+credentials: env GEELARK_TOKEN, or GEELARK_APP_ID + GEELARK_API_KEY; else the config file.
+base URL: --base-url, else env GEELARK_BASE_URL, else the config file, else
+  https://openapi.geelark.com
+config file: --config, else env GEELARK_TUI_CONFIG, else the per-user config dir.
+
+exit codes of `restart`: 0 every ID restarted; 1 some ID not restarted; 2 usage or input
+error; 3 stopped by authentication, configuration or an account-level API error.
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def _batch_size(text: str) -> int:
+    value = int(text)
+    if not 1 <= value <= 100:
+        raise argparse.ArgumentTypeError("must be between 1 and 100")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError("must be more than 0")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _Parser(add_help=False)
+    common.add_argument("--config", metavar="PATH", help="config file to use")
+    common.add_argument("--base-url", metavar="URL", help="GeeLark API base URL")
+
+    parser = _Parser(
+        prog="geelark-tui", description=DESCRIPTION, epilog=EPILOG, parents=[common],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"geelark-tui {__version__}")
+    parser.add_argument("--demo", action="store_true",
+                        help="run against the built-in simulated API (no account needed)")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    restart = commands.add_parser(
+        "restart", parents=[common], help="restart task IDs without the TUI (for scripts)",
+        description="Restart task IDs headless. Progress goes to stderr, the result to stdout.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    restart.add_argument("ids", nargs="*", metavar="ID", help="task IDs (any text shape)")
+    restart.add_argument("--ids-file", metavar="PATH|-", help="read IDs from a file, - for stdin")
+    restart.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    restart.add_argument("--batch-size", type=_batch_size, metavar="1..100",
+                         help="IDs per request (default from config, else 100)")
+    restart.add_argument("--concurrency", type=_positive_int, metavar="N",
+                         help="requests in flight at once (default 2)")
+    restart.add_argument("--rate-limit", type=_positive_int, metavar="PER_MINUTE",
+                         help="most requests in any 60 s (default 200)")
+    restart.add_argument("--preflight", action="store_true",
+                         help="look the tasks up first and restart only failed or cancelled "
+                              "ones; adds `status` to each result")
+    restart.add_argument("--include-all", action="store_true",
+                         help="with --preflight: restart every ID, whatever its status")
+    restart.add_argument("--timeout", type=_positive_float, metavar="SECONDS",
+                         help="per-request timeout (default 30)")
+
+    sim = commands.add_parser("simulator", help="run the simulated GeeLark API on 127.0.0.1")
+    sim.add_argument("--port", type=int, default=0, help="port (default: a free one)")
+
+    config = commands.add_parser("config", parents=[common], help="show the config file")
+    config.add_argument("action", choices=("path", "show"))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "restart":
+        from geelark_tui.headless import run_restart_command
+
+        return run_restart_command(args)
+    if args.command == "simulator":
+        from geelark_tui.simulator import serve
+
+        serve(args.port)
+        return EXIT_OK
+    if args.command == "config":
+        from geelark_tui.headless import run_config_command
+
+        return run_config_command(args)
+    from geelark_tui.tui.launch import run_tui
+
+    return run_tui(args)

@@ -1,0 +1,227 @@
+"""The headless `restart` command against the simulator over real HTTP on 127.0.0.1."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import os
+import subprocess
+import sys
+import time
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from geelark_tui import history
+from geelark_tui.cli import main
+from geelark_tui.simulator import Simulator, SimulatorConfig
+
+
+@pytest.fixture
+def sim() -> Iterator[Simulator]:
+    with Simulator(SimulatorConfig(per_minute=0, query_faults=False)) as s:
+        yield s
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    values = {"GEELARK_TOKEN": "demo-token",
+              "GEELARK_TUI_CONFIG": str(tmp_path / "cfg" / "config.toml"),
+              "GEELARK_TUI_DATA_DIR": str(tmp_path / "data")}
+    for key, value in values.items():
+        monkeypatch.setenv(key, value)
+    return values
+
+
+def mixed_ids(n: int, start: int = 574376043897000000) -> list[str]:
+    # consecutive numbers cover every bucket of the simulator (last two digits)
+    return [str(start + i) for i in range(n)]
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(["restart", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_1000_ids_match_the_simulators_record(
+    sim: Simulator, env: dict[str, str], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    ids = mixed_ids(1000)
+    ids_file = tmp_path / "ids.txt"
+    ids_file.write_text("\n".join(ids + ids[:37]))  # duplicates are dropped
+    code, out, err = run_cli(capsys, "--ids-file", str(ids_file), "--format", "json",
+                             "--base-url", sim.base_url, "--concurrency", "4")
+    assert code == 1  # some are rejected
+    document = json.loads(out)
+    results = document["results"]
+    assert [r["id"] for r in results] == ids
+    for r in results:
+        expected_outcome, expected_code = sim.expected_outcome(r["id"])
+        assert r["outcome"] == expected_outcome, r
+        if expected_outcome == "rejected":
+            assert r["code"] == expected_code
+        applied = sim.restart_counts.get(r["id"], 0)
+        assert applied == (1 if r["outcome"] == "restarted" else 0)
+    restarts = [q for q in sim.requests if q.path.endswith("/restart")]
+    assert len(restarts) == math.ceil(1000 / 100)
+    assert document["summary"]["total"] == 1000
+    assert sum(document["summary"][k] for k in ("restarted", "rejected", "not_sent",
+                                                "unknown")) == 1000
+    assert "restarting 1000 IDs in 10 requests" in err
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_faults_never_double_restart_or_overclaim(
+    env: dict[str, str], capsys: pytest.CaptureFixture[str], seed: int
+) -> None:
+    config = SimulatorConfig(per_minute=0, error_5xx_rate=0.10, drop_rate=0.05,
+                             slow_rate=0.05, slow_seconds=1.5, seed=seed, query_faults=False)
+    ids = mixed_ids(1500, start=574376043897100000)
+    with Simulator(config) as s:
+        code, out, _err = run_cli(capsys, *ids, "--format", "json", "--base-url", s.base_url,
+                                  "--batch-size", "25", "--timeout", "1")
+        counts = s.restart_counts
+        faults = [q.fault for q in s.requests if q.fault]
+    results = json.loads(out)["results"]
+    assert code == 1
+    assert sorted(r["id"] for r in results) == sorted(ids)  # exactly one outcome each
+    assert all(n == 1 for n in counts.values())  # nothing applied twice
+    for r in results:
+        if r["outcome"] == "restarted":
+            assert counts.get(r["id"]) == 1
+        if r["outcome"] in ("rejected", "not_sent"):
+            assert r["id"] not in counts
+    assert {"5xx_before", "5xx_after", "drop_before", "drop_after", "slow"} & set(faults)
+    assert any(r["outcome"] == "unknown" for r in results)
+
+
+def test_wrong_token_exits_3_all_not_sent(
+    sim: Simulator, env: dict[str, str], capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("GEELARK_TOKEN", "wrong-token")
+    ids = mixed_ids(250)
+    code, out, err = run_cli(capsys, *ids, "--format", "json", "--base-url", sim.base_url,
+                             "--concurrency", "1")
+    assert code == 3
+    results = json.loads(out)["results"]
+    assert {r["outcome"] for r in results} == {"not_sent"}
+    assert "40003" in err and "signature or token rejected" in err
+    assert "40003" in results[-1]["message"]
+    assert not sim.restart_counts
+    assert "wrong-token" not in out + err
+
+
+def test_table_fits_80_columns_and_csv_reads_back(
+    sim: Simulator, env: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    ids = mixed_ids(100, start=574376043897200000)
+    code, out, _ = run_cli(capsys, *ids, "--format", "table", "--base-url", sim.base_url)
+    assert code == 1
+    lines = out.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    assert sum(1 for line in lines if line[:18] in ids) == 100
+
+    ids2 = mixed_ids(100, start=574376043897300000)
+    _, out, _ = run_cli(capsys, *ids2, "--format", "csv", "--base-url", sim.base_url)
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [r["id"] for r in rows] == ids2
+    assert {r["outcome"] for r in rows} == {"restarted", "rejected"}
+    rejected = next(r for r in rows if r["outcome"] == "rejected")
+    assert rejected["code"].isdigit() and rejected["meaning"] and rejected["hint"]
+
+
+def test_no_valid_id_is_a_usage_error(
+    env: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run_cli(capsys, "12345", "hello")
+    assert code == 2 and out == ""
+    assert "no valid task ID" in err and "12345" in err
+
+
+def test_unreadable_file_is_a_usage_error(
+    env: dict[str, str], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, _, err = run_cli(capsys, "--ids-file", str(tmp_path / "missing.txt"))
+    assert code == 2 and "cannot read the IDs" in err
+
+
+def test_bad_flag_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["restart", "--batch-size", "101", "574376043897425896"])
+    assert caught.value.code == 2
+
+
+def test_plain_http_to_a_remote_host_is_refused(
+    env: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run_cli(capsys, "574376043897425896", "--base-url", "http://example.com")
+    assert code == 3 and "plain http://" in err
+
+
+def test_missing_credentials_exit_3(
+    env: dict[str, str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    sim: Simulator,
+) -> None:
+    monkeypatch.delenv("GEELARK_TOKEN")
+    code, out, err = run_cli(capsys, "574376043897425896", "--base-url", sim.base_url,
+                             "--format", "json")
+    assert code == 3 and "no credentials" in err
+    assert json.loads(out)["results"][0]["outcome"] == "not_sent"
+
+
+def test_app_key_credentials_from_env(
+    sim: Simulator, env: dict[str, str], capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("GEELARK_TOKEN")
+    monkeypatch.setenv("GEELARK_APP_ID", "demo-app")
+    monkeypatch.setenv("GEELARK_API_KEY", "demo-api-key")
+    code, out, _ = run_cli(capsys, "574376043897425800", "--base-url", sim.base_url,
+                           "--format", "json")
+    assert code == 0
+    assert json.loads(out)["summary"]["restarted"] == 1
+    config_text = Path(env["GEELARK_TUI_CONFIG"]).read_text()
+    assert "demo-api-key" not in config_text and "demo-token" not in config_text
+
+
+def test_run_saves_the_set_and_appends_one_log_line(
+    sim: Simulator, env: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    ids = mixed_ids(30, start=574376043897400000)
+    run_cli(capsys, *ids, "--base-url", sim.base_url)
+    saved = tomllib.loads(Path(env["GEELARK_TUI_CONFIG"]).read_text())
+    assert "demo-token" not in json.dumps(saved, default=str)
+    runs = history.read_runs(history.run_log_path())
+    assert len(runs) == 1
+    line = Path(history.run_log_path()).read_text()
+    assert "demo-token" not in line and ids[0] in line
+
+
+def test_set_is_saved_before_the_first_request_when_killed(tmp_path: Path) -> None:
+    """Kill the server (and the client) mid-run: the ID set is already in the config file."""
+    config_path = tmp_path / "cfg" / "config.toml"
+    ids = mixed_ids(400, start=574376043897500000)
+    env = {**os.environ, "GEELARK_TOKEN": "demo-token",
+           "GEELARK_TUI_CONFIG": str(config_path), "GEELARK_TUI_DATA_DIR": str(tmp_path / "d")}
+    with Simulator(SimulatorConfig(latency=0.5, per_minute=0)) as s:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "geelark_tui", "restart", "--base-url", s.base_url,
+             "--batch-size", "10", "--concurrency", "1", *ids],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )
+        deadline = time.monotonic() + 20
+        while not s.requests and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert s.requests, "the run never reached the server"
+    # the server is gone; now kill the client hard
+    proc.kill()
+    proc.wait(timeout=10)
+    saved = tomllib.loads(config_path.read_text())
+    sets = saved["recent"]["sets"] if "sets" in saved.get("recent", {}) else saved["recent"]
+    assert any(list(entry["ids"]) == ids for entry in sets)
