@@ -117,7 +117,7 @@ ROW_STYLES = ("success", "wait", "permanent", "not-sent", "unknown")
 def row_style(outcome: str, code: int | None) -> str:
     if outcome == "restarted":
         return "success"
-    if outcome == "not_sent":
+    if outcome in ("not_sent", "skipped"):
         return "not-sent"
     if outcome == "unknown":
         return "unknown"

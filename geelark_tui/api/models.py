@@ -12,6 +12,7 @@ class Outcome(StrEnum):
     REJECTED = "rejected"
     NOT_SENT = "not_sent"
     UNKNOWN = "unknown"
+    SKIPPED = "skipped"  # pre-flight showed it cannot be restarted now; not sent on purpose
 
 
 class TaskStatus(IntEnum):
@@ -96,9 +97,11 @@ class QueryResult:
 
 @dataclass(frozen=True, slots=True)
 class IdResult:
-    """The single outcome of one ID in a run."""
+    """The single outcome of one ID in a run. `status` is the task's status from a pre-flight
+    or re-check lookup, when there was one."""
 
     id: str
     outcome: Outcome
     code: int | None
     message: str
+    status: int | None = None

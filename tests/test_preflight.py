@@ -1,0 +1,142 @@
+"""Pre-flight and re-check lookups against the simulator over real HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from geelark_tui.api.auth import TokenAuth
+from geelark_tui.api.client import GeeLarkClient
+from geelark_tui.api.models import Outcome, TaskStatus
+from geelark_tui.cli import main
+from geelark_tui.engine import RestartRun, RunSettings
+from geelark_tui.pacing import Pacer, RealClock
+from geelark_tui.preflight import Lookup, group_of, lookup
+from geelark_tui.simulator import Simulator, SimulatorConfig
+
+
+@pytest.fixture
+def sim() -> Iterator[Simulator]:
+    with Simulator(SimulatorConfig(per_minute=0, state_timing=(0.3, 0.3))) as s:
+        yield s
+
+
+def ids_from(start: int, n: int) -> list[str]:
+    return [str(start + i) for i in range(n)]
+
+
+def expected_group(sim: Simulator, task_id: str) -> str:
+    state = sim.initial_state(task_id)
+    return group_of(state.status, state.exists, True)
+
+
+async def test_preflight_1000_ids_then_restart_only_failed_and_cancelled(sim: Simulator) -> None:
+    ids = ids_from(574376043897600000, 1000)
+    pacer = Pacer(RealClock(), [(60.0, 200)])
+    async with GeeLarkClient(sim.base_url, TokenAuth("demo-token")) as client:
+        found = await lookup(client, ids, pacer, concurrency=4)
+        assert found.requests == math.ceil(1000 / 100)
+        # the confirmation's counts match the simulator's ground truth
+        for name, members in found.groups().items():
+            assert all(expected_group(sim, i) == name for i in members), name
+        to_send = found.to_send()
+        run = RestartRun(client, to_send, RunSettings(concurrency=4), pacer=pacer,
+                         prior_status=found.prior_status())
+        report = await run.run()
+    sent = [i for q in sim.requests if q.path.endswith("/restart") for i in q.ids]
+    assert sorted(sent) == sorted(to_send)
+    assert all(sim.initial_state(i).status in (TaskStatus.FAILED, TaskStatus.CANCELLED)
+               for i in sent)
+    # queries and restarts share one budget: every grant is in the same pacer
+    assert len(pacer.sent_times) == found.requests + report.restart_requests
+    assert "can be restarted" in found.summary_line() and "do not exist" in found.summary_line()
+
+
+async def test_including_the_rest_on_purpose_sends_them(sim: Simulator) -> None:
+    ids = ids_from(574376043897700000, 100)
+    async with GeeLarkClient(sim.base_url, TokenAuth("demo-token")) as client:
+        found = await lookup(client, ids, Pacer(RealClock(), [(60.0, 200)]))
+    assert found.to_send(include_all=True) == ids
+    assert len(found.to_send()) < len(ids)
+
+
+def test_headless_preflight_json_has_status_and_skipped(
+    sim: Simulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("GEELARK_TOKEN", "demo-token")
+    monkeypatch.setenv("GEELARK_TUI_CONFIG", str(tmp_path / "config.toml"))
+    ids = ids_from(574376043897800000, 100)
+    code = main(["restart", *ids, "--preflight", "--format", "json", "--base-url", sim.base_url])
+    out, err = capsys.readouterr()
+    document = json.loads(out)
+    assert code == 1
+    assert "pre-flight:" in err
+    assert all("status" in r for r in document["results"])
+    by_id = {r["id"]: r for r in document["results"]}
+    for task_id in ids:
+        state = sim.initial_state(task_id)
+        row = by_id[task_id]
+        assert row["status"] == (state.status if state.exists else None)
+        if expected_group(sim, task_id) in ("running", "completed", "missing"):
+            assert row["outcome"] == "skipped" and row["message"].startswith("skipped:")
+    assert document["summary"]["skipped"] == sum(
+        1 for r in document["results"] if r["outcome"] == "skipped")
+    restarted_ids = {i for q in sim.requests if q.path.endswith("/restart") for i in q.ids}
+    assert not restarted_ids & {r["id"] for r in document["results"]
+                                if r["outcome"] == "skipped"}
+
+
+async def test_recheck_sees_later_states(sim: Simulator) -> None:
+    ids = [i for i in ids_from(574376043897900000, 40) if expected_group(sim, i) == "restartable"]
+    pacer = Pacer(RealClock(), [(60.0, 200)])
+    async with GeeLarkClient(sim.base_url, TokenAuth("demo-token")) as client:
+        report = await RestartRun(client, ids, RunSettings(), pacer=pacer).run()
+        restarted = [r.id for r in report.ordered() if r.outcome is Outcome.RESTARTED]
+        first = await lookup(client, restarted, pacer)
+        assert {first.status_of(i) for i in restarted} == {TaskStatus.WAITING}
+        await asyncio.sleep(0.8)
+        later = await lookup(client, restarted, pacer)
+    statuses = {later.status_of(i) for i in restarted}
+    assert statuses <= {TaskStatus.COMPLETED, TaskStatus.FAILED} and statuses
+    for i in restarted:
+        assert later.status_of(i) == sim.task_state(i).status
+
+
+async def test_undocumented_status_and_missing_fields() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"code": 0, "data": {"items": [
+            {"id": "111111", "status": 6}, {"id": "222222", "status": 4},
+            {"id": "333333"}, {"id": "444444", "status": "weird"}]}})
+
+    client = GeeLarkClient("http://api.test", TokenAuth("t"),
+                           transport=httpx.MockTransport(handler))
+    async with client:
+        found = await lookup(client, ["111111", "222222", "333333", "444444", "555555"],
+                             Pacer(RealClock(), [(60.0, 200)]))
+    assert found.group("111111") == "odd"
+    assert TaskStatus.label(6) == "undocumented status 6"
+    assert found.group("222222") == "restartable"
+    assert found.group("333333") == "odd"  # present but without a status
+    assert found.group("555555") == "missing"
+    assert found.tasks["222222"].plan_name is None
+    assert "undocumented status" in found.summary_line()
+
+
+async def test_failed_lookup_is_recorded_and_those_ids_are_still_sent() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(502, text="<html>bad gateway</html>")
+
+    client = GeeLarkClient("http://api.test", TokenAuth("t"),
+                           transport=httpx.MockTransport(handler))
+    async with client:
+        found: Lookup = await lookup(client, ["111111"], Pacer(RealClock(), [(60.0, 200)]))
+    assert found.failed == {"111111"} and found.requests == 3
+    assert found.to_send() == ["111111"]
+    assert "could not be looked up" in found.summary_line()
