@@ -1,0 +1,422 @@
+"""geelark_tui.ids: any pasted text -> unique valid IDs, duplicates, ignored tokens."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from geelark_tui.ids import (
+    MAX_ID_LEN,
+    MAX_IGNORED,
+    MIN_ID_LEN,
+    IgnoredToken,
+    ParsedIds,
+    is_valid_id,
+    parse_ids,
+)
+
+A, B, C, D = (
+    "574376043897425896",
+    "574376043897425897",
+    "574376043897425898",
+    "5743760438974258990",
+)
+# GeeLark's published "Partial Success" example, verbatim: not valid JSON.
+PUBLISHED_PARTIAL = """{
+    "traceId": "123456ABCEDF",
+    "code": 40006,
+    "msg": "partial success",
+    "data": {
+        "totalAmount": 2,
+        "successAmount": 1,
+        "failAmount": 1,
+        "failDetails": [
+            "id": "123456ABCEDF"
+            "code": "48001",
+            "msg": "the current task status does not allow the operation"
+        ]
+    }
+}"""
+
+
+def reasons(r: ParsedIds) -> dict[str, str]:
+    return {i.token: i.reason for i in r.ignored}
+
+
+# --- validity ------------------------------------------------------------------------------------
+
+
+def test_is_valid_id_bounds() -> None:
+    assert (MIN_ID_LEN, MAX_ID_LEN) == (6, 24)
+    assert is_valid_id("1" * 6) and is_valid_id("9" * 24) and is_valid_id(A)
+    assert not is_valid_id("1" * 5) and not is_valid_id("1" * 25)
+    assert not is_valid_id("") and not is_valid_id(A + "\n") and not is_valid_id(f" {A}")
+    assert not is_valid_id("57437604389742589x")
+
+
+@pytest.mark.parametrize(
+    "digits",
+    ["٥٧٤٣٧٦٠٤٣٨٩٧٤٢٥٨٩٦", "５７４３７６０４３８９７４２５８９６", "५७४३७६०४३८९७४२५८९६"],
+    ids=["arabic-indic", "fullwidth", "devanagari"],
+)
+def test_non_ascii_digits_are_not_ids(digits: str) -> None:
+    assert not is_valid_id(digits)
+    r = parse_ids(f"{A}\n{digits}")
+    assert r.ids == (A,)
+    assert reasons(r) == {digits: "not an ID: contains non-ASCII digits"}
+
+
+# --- text shapes ---------------------------------------------------------------------------------
+
+
+def test_one_per_line() -> None:
+    r = parse_ids(f"{A}\n{B}\n{C}\n")
+    assert r == ParsedIds((A, B, C), 0, (), "text", 0)
+    assert r.count == 3
+
+
+@pytest.mark.parametrize("sep", [",", ", ", ";", " ; ", " ", "\t", "|", " | "])
+def test_separated_lists(sep: str) -> None:
+    r = parse_ids(sep.join([A, B, C, D]))
+    assert r.ids == (A, B, C, D)
+    assert r.source == "text" and not r.ignored
+
+
+def test_mixed_separators_and_blank_lines() -> None:
+    r = parse_ids(f"\n\n  {A},{B};\t{C} |{D}\n\n")
+    assert r.ids == (A, B, C, D)
+
+
+def test_quoted_ids() -> None:
+    r = parse_ids(f"'{A}', \"{B}\"\n`{C}` “{D}”")
+    assert r.ids == (A, B, C, D) and not r.ignored
+
+
+def test_surrounding_punctuation_is_stripped() -> None:
+    r = parse_ids(f"{A}, ({B}) #{C}. [{D}]!")
+    assert r.ids == (A, B, C, D) and not r.ignored
+
+
+def test_bullets_are_not_reported() -> None:
+    r = parse_ids(f"- {A}\n* {B}\n• {C}")
+    assert r.ids == (A, B, C) and not r.ignored
+
+
+def test_order_preserved_and_duplicates_counted() -> None:
+    r = parse_ids(f"{C}\n{A}\n{C}\n{B}\n{A}\n{C}")
+    assert r.ids == (C, A, B)
+    assert r.duplicates == 3
+
+
+def test_duplicates_after_punctuation_stripping() -> None:
+    r = parse_ids(f"{A} ({A}) '{A}' {A}.")
+    assert r.ids == (A,) and r.duplicates == 3 and not r.ignored
+
+
+def test_ids_are_always_str_and_exact() -> None:
+    big = "9" * 24
+    r = parse_ids(f"{big}\n000123")
+    assert r.ids == (big, "000123")
+    assert all(type(i) is str for i in r.ids)
+
+
+def test_crlf_and_bom() -> None:
+    r = parse_ids(f"\ufeff{A}\r\n{B}\r\n\r\n{A}\r\n")
+    assert r.ids == (A, B) and r.duplicates == 1 and not r.ignored
+
+
+def test_empty_and_blank_input() -> None:
+    for text in ("", "   \n\t\r\n", "\ufeff"):
+        assert parse_ids(text) == ParsedIds((), 0, (), "text", 0)
+
+
+# --- ignore reasons ------------------------------------------------------------------------------
+
+
+def test_each_ignore_reason_in_a_list() -> None:
+    long_run = "1" * 30
+    r = parse_ids(f"{A}\n12345\n7\n{long_run}\n57437604389742589x\nabc\n574-376-043\n5.74376E+17")
+    assert r.ids == (A,)
+    assert reasons(r) == {
+        "12345": "too short: 5 digits (an ID has 6 to 24)",
+        "7": "too short: 1 digit (an ID has 6 to 24)",
+        long_run: "too long: 30 digits (an ID has 6 to 24)",
+        "57437604389742589x": "not an ID: contains letters",
+        "abc": "not an ID: contains letters",
+        "574-376-043": "not an ID: contains '-'",
+        "5.74376E+17": "not an ID: a number rounded to scientific notation (export IDs as text)",
+    }
+    assert r.ignored_total == 7
+
+
+def test_ignored_token_shown_as_it_appeared() -> None:
+    r = parse_ids(f"{A}, (12345),")
+    assert r.ignored == (IgnoredToken("(12345)", "too short: 5 digits (an ID has 6 to 24)"),)
+
+
+def test_long_ignored_token_is_truncated() -> None:
+    junk = "x" * 500
+    (item,) = parse_ids(f"{A} {junk}").ignored
+    assert len(item.token) == 60 and item.token.endswith("…")
+    assert item.token.startswith("xxx")
+
+
+def test_repeated_ignored_token_reported_once() -> None:
+    r = parse_ids(f"{A}\nabc\nabc\n{B}\nabc")
+    assert r.ignored == (IgnoredToken("abc", "not an ID: contains letters"),)
+    assert r.duplicates == 0
+
+
+def test_ignored_list_is_capped() -> None:
+    text = "\n".join([A, *(f"x{i}" for i in range(MAX_IGNORED + 500))])
+    r = parse_ids(text)
+    assert r.ids == (A,)
+    assert len(r.ignored) == MAX_IGNORED
+    assert r.ignored_total == MAX_IGNORED + 500
+    assert r.ignored_omitted == 500
+    assert r.ignored[0].token == "x0"
+
+
+# --- prose ---------------------------------------------------------------------------------------
+
+
+def test_prose_ticket() -> None:
+    r = parse_ids(f"Hi team, please retry {A} and {B}, thanks!")
+    assert r.ids == (A, B)
+    assert r.ignored == () and r.source == "text"
+
+
+def test_prose_reports_only_tokens_with_digits() -> None:
+    text = (
+        f"Hello support, the tasks {A} and ({B}) failed again.\n"
+        f"Also 12345 and 57437604389742589x and {'4' * 30} please. Last one: #{C}."
+    )
+    r = parse_ids(text)
+    assert r.ids == (A, B, C)
+    assert set(reasons(r)) == {"12345", "57437604389742589x", "4" * 30}
+
+
+def test_short_word_list_is_not_prose() -> None:
+    # fewer than 3 words on every line: a list, so every non-ID token is reported
+    r = parse_ids(f"{A}\nfoo\n{B} bar")
+    assert r.ids == (A, B)
+    assert set(reasons(r)) == {"foo", "bar"}
+
+
+def test_log_line() -> None:
+    r = parse_ids(f"2024-05-29 12:00:01 ERROR task {A} failed code=48001")
+    assert r.ids == (A,)
+    assert set(reasons(r)) == {"2024-05-29", "12:00:01", "code=48001"}
+
+
+# --- JSON ----------------------------------------------------------------------------------------
+
+
+def test_json_array_of_strings() -> None:
+    r = parse_ids(json.dumps([A, B, A, C]))
+    assert r == ParsedIds((A, B, C), 1, (), "json", 0)
+
+
+def test_json_array_of_numbers_stays_exact() -> None:
+    huge = "123456789012345678901234"  # 24 digits: far beyond float precision
+    r = parse_ids(f"[{A}, {B}, {huge}]")
+    assert r.ids == (A, B, huge)
+    assert float(A) != int(A)  # why the raw text matters: the float would be wrong
+
+
+def test_json_array_reports_non_ids() -> None:
+    r = parse_ids(f'[{A}, "", null, true, 1.5, 12345, "abc", {{"code": 1}}, "{B}"]')
+    assert r.ids == (A, B)
+    assert reasons(r) == {
+        '""': "empty JSON value",
+        "null": "empty JSON value",
+        "true": "not an ID: JSON true/false",
+        "1.5": "not an ID: contains '.'",
+        "12345": "too short: 5 digits (an ID has 6 to 24)",
+        "abc": "not an ID: contains letters",
+        '{"code": "1"}': "not an ID: JSON object without an id",
+    }
+
+
+def test_json_object_with_ids_key() -> None:
+    assert parse_ids(json.dumps({"ids": [A, B]})).ids == (A, B)
+
+
+@pytest.mark.parametrize("key", ["ids", "taskIds", "task_ids", "TaskIDs"])
+def test_json_id_list_keys_anywhere(key: str) -> None:
+    doc = {"request": {"body": {key: [A, int(B)]}}, "note": "retry 574376043897425899"}
+    r = parse_ids(json.dumps(doc))
+    assert r.ids == (A, B) and r.source == "json" and not r.ignored
+
+
+def test_json_whole_restart_response() -> None:
+    resp = {
+        "traceId": "123456ABCEDF",
+        "code": 40006,
+        "msg": "partial success",
+        "data": {
+            "totalAmount": 3,
+            "successAmount": 1,
+            "failAmount": 2,
+            "failDetails": [
+                {"id": A, "code": 48001, "msg": "status does not allow"},
+                {"id": B, "code": "48000", "msg": "retry limit"},
+            ],
+        },
+    }
+    r = parse_ids(json.dumps(resp))
+    assert r == ParsedIds((A, B), 0, (), "json", 0)
+
+
+def test_json_query_response_items() -> None:
+    resp = {"code": 0, "data": {"total": 2, "items": [{"id": C, "status": 4}, {"id": D}]}}
+    assert parse_ids(json.dumps(resp)).ids == (C, D)
+
+
+def test_json_single_task_object_and_task_id_field() -> None:
+    assert parse_ids(json.dumps({"id": A, "status": 4})).ids == (A,)
+    assert parse_ids(json.dumps([{"taskId": A, "id": "row-1"}, {"task_id": B}])).ids == (A, B)
+
+
+def test_json_with_bom_and_crlf() -> None:
+    assert parse_ids(f'\ufeff{{\r\n  "ids": [\r\n    "{A}",\r\n    {B}\r\n  ]\r\n}}').ids == (A, B)
+
+
+def test_json_invalid_published_example() -> None:
+    r = parse_ids(PUBLISHED_PARTIAL)
+    assert r.ids == ()
+    # only the "id" value is considered: code 48001 and totals are not reported as short IDs
+    assert r.ignored == (IgnoredToken("123456ABCEDF", "not an ID: contains letters"),)
+
+
+def test_json_invalid_published_example_with_real_ids() -> None:
+    text = PUBLISHED_PARTIAL.replace('"id": "123456ABCEDF"', f'"id": "{A}"')
+    text = text.replace('"msg": "the', f'"id": {B},\n"msg": "the')
+    r = parse_ids(text)
+    assert r.ids == (A, B) and not r.ignored and r.source == "text"
+
+
+def test_truncated_json_falls_back_to_text() -> None:
+    r = parse_ids(f"[{A}, {B}, {C}")
+    assert r.ids == (A, B, C) and r.source == "text"
+
+
+def test_json_without_known_keys_still_finds_ids() -> None:
+    r = parse_ids(json.dumps({"task": {"id": A}, "failed": [B]}))
+    assert r.ids == (A,)
+
+
+def test_deeply_nested_json_does_not_raise() -> None:
+    depth = sys.getrecursionlimit() * 3
+    r = parse_ids("[" * depth + A + "]" * depth)
+    assert r.ids == (A,)
+    r = parse_ids('{"ids": ' * 50 + f'["{A}"]' + "}" * 50)
+    assert r.ids == (A,)
+
+
+def test_bracketed_prose_is_not_json() -> None:
+    r = parse_ids(f"[ticket 42] please retry {A} now")
+    assert r.ids == (A,) and r.source == "text"
+
+
+# --- CSV -----------------------------------------------------------------------------------------
+
+
+def test_csv_task_id_column_among_others() -> None:
+    text = (
+        "planName,taskId,status,envId\r\n"
+        f"warm up,{A},4,{C}\r\n"
+        f"post video,{B},7,{D}\r\n"
+        f"again,{A},4,{C}\r\n"
+    )
+    r = parse_ids(text)
+    assert r == ParsedIds((A, B), 1, (), "csv", 0)
+
+
+@pytest.mark.parametrize("header", ["id", "ID", "taskId", "task_id", "TASK_ID", "Task ID"])
+@pytest.mark.parametrize("delim", [",", ";", "\t", "|"])
+def test_csv_header_variants(header: str, delim: str) -> None:
+    text = f"name{delim}{header}\nfoo{delim}{A}\nbar{delim}{B}\n"
+    assert parse_ids(text) == ParsedIds((A, B), 0, (), "csv", 0)
+
+
+def test_csv_quoted_cells_and_bom() -> None:
+    text = f'\ufeff"name","taskId"\n"a, b","{A}"\n"c","#{B}"\n'
+    assert parse_ids(text).ids == (A, B)
+
+
+def test_csv_reports_bad_cells_of_the_id_column_only() -> None:
+    text = f"name,taskId,status\nfoo,{A},4\nbar,,4\nbaz,12345,x\nq,5.74376E+17,4\n"
+    r = parse_ids(text)
+    assert r.ids == (A,) and r.source == "csv"
+    assert reasons(r) == {
+        "bar,,4": "empty taskId cell (line 3)",
+        "12345": "too short: 5 digits (an ID has 6 to 24)",
+        "5.74376E+17": "not an ID: a number rounded to scientific notation (export IDs as text)",
+    }
+
+
+def test_single_column_csv() -> None:
+    r = parse_ids(f"taskId\n{A}\n{B}\n")
+    assert r.ids == (A, B) and r.source == "csv" and not r.ignored
+
+
+def test_title_line_then_list() -> None:
+    r = parse_ids(f"Task IDs\n{A}, {B}\n{C}; 12345\n")
+    assert r.ids == (A, B, C) and r.source == "csv"
+    assert set(reasons(r)) == {"12345"}
+
+
+def test_comma_list_is_not_csv() -> None:
+    r = parse_ids(f"{A},{B}\n{C},{D}")
+    assert r.ids == (A, B, C, D) and r.source == "text"
+
+
+# --- big input -----------------------------------------------------------------------------------
+
+
+def test_large_input_with_junk_in_the_middle() -> None:
+    ids = [str(10**17 + i) for i in range(50_000)]
+    text = "\n".join([*ids[:100], "oops", *ids[100:], *ids[:10]])
+    r = parse_ids(text)
+    assert r.ids == tuple(ids) and r.duplicates == 10
+    assert reasons(r) == {"oops": "not an ID: contains letters"}
+
+
+# --- properties ----------------------------------------------------------------------------------
+
+id_strategy = st.from_regex(r"[0-9]{6,24}", fullmatch=True)
+noise = st.sampled_from(
+    [",", ";", "|", " ", "\t", "\n", "\r\n", "'", '"', "(", ")", "#", ".", "[", "]", "{", "}", ":"]
+)
+text_strategy = st.one_of(
+    st.text(),
+    st.lists(st.one_of(id_strategy, noise, st.text(max_size=8))).map("".join),
+    st.lists(st.one_of(id_strategy, st.integers(), st.text(max_size=5), st.none())).map(json.dumps),
+    st.lists(id_strategy).map(lambda xs: json.dumps({"data": {"items": [{"id": x} for x in xs]}})),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text_strategy)
+def test_parse_properties(text: str) -> None:
+    r = parse_ids(text)
+    assert r.source in ("json", "csv", "text")
+    assert all(is_valid_id(i) for i in r.ids)
+    assert len(set(r.ids)) == len(r.ids)
+    assert all(i in text for i in r.ids)
+    assert r.duplicates >= 0 and r.ignored_total >= len(r.ignored)
+    assert parse_ids("\n".join(r.ids)).ids == r.ids
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(id_strategy, max_size=50), st.sampled_from(["\n", ",", " ; ", "\t", " | "]))
+def test_any_list_of_ids_round_trips(ids: list[str], sep: str) -> None:
+    r = parse_ids(sep.join(ids))
+    assert r.ids == tuple(dict.fromkeys(ids))
+    assert r.duplicates == len(ids) - len(r.ids)
+    assert not r.ignored
