@@ -1,0 +1,428 @@
+"""ResultsGrid: a keyboard-first, virtualised table of run results (issue "Scale").
+
+`ScrollView` + the Line API: only the lines on screen are rendered, so 100,000 rows cost no more
+to show than 20. The grid keeps the results, the positions of the rows shown (a `range` when
+nothing is filtered or sorted, else a compact int array) and the sort keys of the current sort
+column. Meanings, hints and row colours come from `api.codes` and `report`, never from here.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Callable, Collection, Iterable, Sequence
+from functools import lru_cache
+from typing import Any, ClassVar, Literal
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.cache import LRUCache
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from geelark_tui.api.codes import describe, row_style
+from geelark_tui.api.models import IdResult, Outcome
+from geelark_tui.report import OUTCOME_SYMBOLS, hint_for
+
+SortColumn = Literal["input", "id", "outcome", "code", "meaning"]
+SORT_CYCLE: tuple[SortColumn, ...] = ("input", "id", "outcome", "code", "meaning")
+MARK_W, OUTCOME_W, CODE_W = 2, 12, 6  # each width includes the one-cell gap after the text
+ID_MIN, ID_MAX = 6, 24
+NEXT_STEP_MIN = 22  # NEXT STEP is shown only when it and MEANING both get this many cells
+_OUTCOME_ORDER = {outcome: n for n, outcome in enumerate(Outcome)}
+_NO_CODE = 1 << 62  # rows without a code sort after every code
+_fold = lru_cache(maxsize=4096)(str.casefold)  # repeated meanings share one folded string
+
+
+def meaning_of(result: IdResult) -> str:
+    """The MEANING column: the code's meaning, or the message when there is no code."""
+    return describe(result.code).meaning if result.code is not None else result.message
+
+
+def outcome_label(result: IdResult) -> str:
+    return f"{OUTCOME_SYMBOLS[result.outcome]} {result.outcome.value}"
+
+
+_SORT_KEYS: dict[str, Callable[[IdResult], Any]] = {
+    # Numeric IDs compare as numbers (zero-padded to the longest valid ID) and before others.
+    "id": lambda r: r.id.zfill(ID_MAX) if r.id.isdigit() else r.id,
+    "outcome": lambda r: _OUTCOME_ORDER[r.outcome],
+    "code": lambda r: _NO_CODE if r.code is None else r.code,
+    "meaning": lambda r: _fold(meaning_of(r)),
+}
+
+
+def _fit(text: str, width: int) -> str:
+    """`text` on one line in exactly `width` cells: padded, or cut with an ellipsis."""
+    if width <= 0:
+        return ""
+    if not text.isprintable():  # newlines, tabs, escape codes: never into the terminal
+        text = " ".join("".join(c if c.isprintable() else " " for c in text).split())
+    if cell_len(text) <= width:
+        return set_cell_size(text, width)
+    return set_cell_size(text, width - 1) + "…"
+
+
+class ResultsGrid(ScrollView, can_focus=True):
+    """One row per ID: ID, OUTCOME (symbol + word), CODE, MEANING, NEXT STEP; "●" = selected."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "results-grid--header", "results-grid--cursor", "results-grid--selected",
+        "results-grid--success", "results-grid--wait", "results-grid--permanent",
+        "results-grid--not-sent", "results-grid--unknown",
+    }
+
+    # Mirrored in results_grid.tcss, which an app may load to restyle the grid.
+    DEFAULT_CSS = """
+    ResultsGrid {
+        height: 1fr;
+        overflow-x: hidden;
+        background: $surface;
+        color: $foreground;
+        & > .results-grid--header { text-style: bold; background: $panel; color: $foreground; }
+        & > .results-grid--success { color: $text-success; }
+        & > .results-grid--wait { color: $text-warning; }
+        & > .results-grid--permanent { color: $text-error; }
+        & > .results-grid--not-sent { color: $text-muted; }
+        & > .results-grid--unknown { color: $text-accent; }
+        & > .results-grid--selected { background: $accent 25%; text-style: bold; }
+        & > .results-grid--cursor { background: $block-cursor-blurred-background;
+                                    text-style: $block-cursor-blurred-text-style; }
+        &:focus > .results-grid--cursor { background: $block-cursor-background;
+            color: $block-cursor-foreground; text-style: $block-cursor-text-style; }
+        &:nocolor > .results-grid--cursor { text-style: reverse bold; }
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "move(-1)", "Up", show=False, id="grid.cursor_up", tooltip="Previous row"),
+        Binding("down", "move(1)", "Down", show=False, id="grid.cursor_down", tooltip="Next row"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="grid.page_up",
+                tooltip="Up one screen"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="grid.page_down",
+                tooltip="Down one screen"),
+        Binding("home", "jump(0)", "First", show=False, id="grid.home", tooltip="First row"),
+        Binding("end", "jump(-1)", "Last", show=False, id="grid.end", tooltip="Last row"),
+        Binding("space", "toggle_select", "Select", id="grid.toggle_select",
+                tooltip="Select or unselect the row under the cursor"),
+        Binding("s", "cycle_sort", "Sort", id="grid.sort",
+                tooltip="Sort by the next column: input order, ID, outcome, code, meaning"),
+        Binding("S", "reverse_sort", "Reverse", id="grid.sort_reverse",
+                tooltip="Reverse the sort order"),
+    ]
+
+    class CursorMoved(Message):
+        """The row under the cursor changed: another row, or a new result for the same ID."""
+
+        def __init__(self, result: IdResult | None, grid: ResultsGrid | None = None) -> None:
+            super().__init__()
+            self.result = result
+            self.grid = grid
+
+        @property
+        def control(self) -> ResultsGrid | None:
+            return self.grid
+
+    class SelectionChanged(Message):
+        """The set of selected IDs changed; `count` is its new size."""
+
+        def __init__(self, count: int, grid: ResultsGrid | None = None) -> None:
+            super().__init__()
+            self.count = count
+            self.grid = grid
+
+        @property
+        def control(self) -> ResultsGrid | None:
+            return self.grid
+
+    def __init__(self, results: Sequence[IdResult] = (), *, name: str | None = None,
+                 id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self._results: list[IdResult] = []
+        self._visible: Sequence[int] = range(0)  # positions in _results, filtered and sorted
+        self._cursor = 0  # index into _visible
+        self._selected: set[str] = set()
+        self._sort: SortColumn = "input"
+        self._reverse = False
+        self._outcomes: frozenset[str] | None = None
+        self._codes: frozenset[int | None] | None = None
+        self._text = ""
+        self._keys: tuple[str, list[Any]] | None = None  # (column, key per position)
+        self._id_width = ID_MIN
+        self._posted: IdResult | None = None
+        self._live = False
+        self._styles: dict[tuple[str, bool, bool], Style] = {}
+        self._lines: LRUCache[tuple[int, int, bool, bool], Strip] = LRUCache(512)
+        self.set_results(results)
+
+    # ---- public API -------------------------------------------------------------------------
+
+    def set_results(self, results: Sequence[IdResult]) -> None:
+        """Replace every row; the filter, the sort and the selection (of IDs still present) stay.
+
+        The cursor stays on the same ID if it is still shown, else on the same line."""
+        cursor = self.cursor_result
+        self._results = list(results)
+        self._keys = None
+        self._lines.clear()
+        self._id_width = max(map(len, (r.id for r in self._results)), default=0)
+        if self._selected:
+            before = len(self._selected)
+            self._selected &= {r.id for r in self._results}
+            if len(self._selected) != before:
+                self._post(self.SelectionChanged(len(self._selected), self))
+        keep = None if cursor is None else next(
+            (n for n, r in enumerate(self._results) if r.id == cursor.id), None)
+        self._rebuild(keep)
+
+    def update_results(self, changed: Iterable[IdResult]) -> None:
+        """Replace the rows with the same IDs in place; IDs not in the grid are appended."""
+        new = {r.id: r for r in changed}
+        if not new:
+            return
+        results, touched = self._results, []
+        for pos, old in enumerate(results):
+            if old.id in new:
+                results[pos] = new.pop(old.id)
+                touched.append(pos)
+        for result in new.values():
+            touched.append(len(results))
+            results.append(result)
+            self._id_width = max(self._id_width, len(result.id))
+        if self._keys is not None:
+            column, keys = self._keys
+            for pos in touched:
+                key = _SORT_KEYS[column](results[pos])
+                keys[pos:pos + 1] = [key]  # replaces, or appends at the end
+        self._lines.clear()
+        self._rebuild(self._cursor_position())
+
+    def set_filter(self, outcomes: Collection[Outcome] | None = None,
+                   codes: Collection[int | None] | None = None, text: str = "") -> None:
+        """Show only matching rows. `None`: no constraint; `text`: a substring of id or message."""
+        self._outcomes = None if outcomes is None else frozenset(outcomes)
+        self._codes = None if codes is None else frozenset(codes)
+        self._text = text.strip().casefold()
+        self._rebuild(self._cursor_position())
+
+    def sort_by(self, column: SortColumn, reverse: bool = False) -> None:
+        """Sort by a column; "input" is the order the IDs came in, which also breaks ties."""
+        if column not in SORT_CYCLE:
+            raise ValueError(f"cannot sort by {column!r}")
+        self._sort, self._reverse = column, reverse
+        self._rebuild(self._cursor_position())
+
+    @property
+    def sort_state(self) -> tuple[SortColumn, bool]:
+        """The sort column and whether it is reversed."""
+        return self._sort, self._reverse
+
+    @property
+    def all_results(self) -> Sequence[IdResult]:
+        return tuple(self._results)
+
+    @property
+    def visible_results(self) -> Sequence[IdResult]:
+        results = self._results
+        return [results[pos] for pos in self._visible]
+
+    @property
+    def selected_ids(self) -> frozenset[str]:
+        return frozenset(self._selected)
+
+    def clear_selection(self) -> None:
+        if self._selected:
+            self._selected.clear()
+            self.refresh()
+            self._post(self.SelectionChanged(0, self))
+
+    @property
+    def cursor_result(self) -> IdResult | None:
+        position = self._cursor_position()
+        return None if position is None else self._results[position]
+
+    @property
+    def cursor_row(self) -> int:
+        """Index of the cursor in `visible_results` (0 when nothing is shown)."""
+        return self._cursor
+
+    def move_cursor(self, row: int) -> None:
+        """Put the cursor on a row of `visible_results` (clamped) and scroll it into view."""
+        self._cursor = max(0, min(row, len(self._visible) - 1))
+        self._changed()
+
+    # ---- filtering and sorting ----------------------------------------------------------------
+
+    def _rebuild(self, keep: int | None) -> None:
+        """Recompute the rows shown; the cursor stays on position `keep` if it is still shown."""
+        results, outcomes, codes, text = self._results, self._outcomes, self._codes, self._text
+        rows: Sequence[int] = range(len(results))
+        if outcomes is not None or codes is not None or text:
+            rows = [n for n, r in enumerate(results)
+                    if (outcomes is None or r.outcome in outcomes)
+                    and (codes is None or r.code in codes)
+                    and (not text or text in r.id.casefold() or text in r.message.casefold())]
+        if self._sort != "input":
+            if self._keys is None or self._keys[0] != self._sort:
+                self._keys = None  # free the old column's keys first
+                self._keys = (self._sort, list(map(_SORT_KEYS[self._sort], results)))
+            rows = sorted(rows, key=self._keys[1].__getitem__, reverse=self._reverse)
+        elif self._reverse:
+            rows = rows[::-1]
+        self._visible = rows if isinstance(rows, range) else array("l", rows)
+        if keep is not None and keep in self._visible:  # O(1) for a range
+            self._cursor = self._visible.index(keep)
+        self._cursor = max(0, min(self._cursor, len(rows) - 1))
+        self.virtual_size = Size(0, len(rows) + 1)  # + the header line
+        self._changed()
+
+    def _cursor_position(self) -> int | None:
+        return self._visible[self._cursor] if self._visible else None
+
+    # ---- cursor, selection, events ------------------------------------------------------------
+
+    def _post(self, message: Message) -> None:
+        if self._live:
+            self.post_message(message)
+
+    def _changed(self) -> None:
+        """Repaint, keep the cursor in view, and tell the app if the cursor's result changed."""
+        self.refresh()
+        if not self._live:
+            return
+        self._scroll_to_cursor()
+        result = self.cursor_result
+        if result is not self._posted:
+            self._posted = result
+            self.post_message(self.CursorMoved(result, self))
+
+    def _body_height(self) -> int:
+        return max(self.scrollable_content_region.height - 1, 1)  # lines under the header
+
+    def _scroll_to_cursor(self) -> None:
+        body, top = self._body_height(), round(self.scroll_y)
+        if self._cursor < top:
+            self.scroll_to(y=self._cursor, animate=False, force=True)
+        elif self._cursor >= top + body:
+            self.scroll_to(y=self._cursor - body + 1, animate=False, force=True)
+
+    def on_mount(self) -> None:
+        self._live = True  # messages go out from now on (`is_mounted` is set after on_mount)
+        self._changed()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._scroll_to_cursor()
+
+    def notify_style_update(self) -> None:  # also runs on focus and blur
+        super().notify_style_update()
+        self._styles.clear()
+        self._lines.clear()
+        self.refresh()
+
+    def action_move(self, rows: int) -> None:
+        self.move_cursor(self._cursor + rows)
+
+    def action_page(self, pages: int) -> None:
+        self.move_cursor(self._cursor + pages * self._body_height())
+
+    def action_jump(self, row: int) -> None:
+        """Go to a row of `visible_results`; negative counts from the end."""
+        self.move_cursor(row if row >= 0 else len(self._visible) + row)
+
+    def action_toggle_select(self) -> None:
+        result = self.cursor_result
+        if result is not None:
+            self._selected.symmetric_difference_update((result.id,))
+            self.refresh()
+            self._post(self.SelectionChanged(len(self._selected), self))
+
+    def action_cycle_sort(self) -> None:
+        self.sort_by(SORT_CYCLE[(SORT_CYCLE.index(self._sort) + 1) % len(SORT_CYCLE)])
+
+    def action_reverse_sort(self) -> None:
+        self.sort_by(self._sort, not self._reverse)
+
+    def on_click(self, event: events.Click) -> None:
+        """A click moves the cursor; a click in the "●" column also toggles the selection."""
+        offset = event.get_content_offset(self)
+        if offset is None or offset.y < 1:
+            return
+        row = offset.y - 1 + round(self.scroll_y)
+        if row < len(self._visible):
+            self.move_cursor(row)
+            if offset.x < MARK_W:
+                self.action_toggle_select()
+
+    # ---- rendering ----------------------------------------------------------------------------
+
+    def _widths(self, width: int) -> tuple[int, int, int]:
+        """Cells for ID, MEANING and NEXT STEP (0: hidden) in a line `width` cells wide."""
+        id_w = max(ID_MIN, min(self._id_width, ID_MAX)) + 1
+        rest = width - MARK_W - id_w - OUTCOME_W - CODE_W
+        if rest < 2 * NEXT_STEP_MIN + 1:
+            return id_w, max(rest, 0), 0
+        meaning_w = rest * 9 // 20
+        return id_w, meaning_w, rest - meaning_w
+
+    def _style(self, name: str, cursor: bool = False, selected: bool = False) -> Style:
+        key = (name, cursor, selected)
+        style = self._styles.get(key)
+        if style is None:
+            style = self.rich_style + self.get_component_rich_style(f"results-grid--{name}")
+            for overlay in ("selected",) * selected + ("cursor",) * cursor:
+                # An overlay without a colour of its own keeps the row's colour.
+                component, row_colour = f"results-grid--{overlay}", Style(color=style.color)
+                style += self.get_component_rich_style(component)
+                if not self.get_component_styles(component).has_rule("color"):
+                    style += row_colour
+            self._styles[key] = style
+        return style
+
+    def _header(self, width: int) -> Strip:
+        id_w, meaning_w, hint_w = self._widths(width)
+
+        def label(column: SortColumn, text: str) -> str:
+            return text if self._sort != column else text + ("▼" if self._reverse else "▲")
+
+        text = "▼ " if self._sort == "input" and self._reverse else "  "
+        text += (_fit(label("id", "ID"), id_w - 1) + " " + _fit(label("outcome", "OUTCOME"),
+                 OUTCOME_W - 1) + " " + _fit(label("code", "CODE"), CODE_W - 1) + " ")
+        if hint_w:
+            text += _fit(label("meaning", "MEANING"), meaning_w - 1) + " NEXT STEP"
+        else:
+            text += label("meaning", "MEANING")
+        return Strip([Segment(_fit(text, width), self._style("header"))], width)
+
+    def _row(self, result: IdResult, width: int, cursor: bool, selected: bool) -> Strip:
+        id_w, meaning_w, hint_w = self._widths(width)
+        code = "" if result.code is None else str(result.code)
+        text = ("● " if selected else "  ") + _fit(result.id, id_w - 1) + " "
+        text += _fit(outcome_label(result), OUTCOME_W - 1) + " " + _fit(code, CODE_W - 1) + " "
+        if hint_w:
+            text += _fit(meaning_of(result), meaning_w - 1) + " " + _fit(hint_for(result), hint_w)
+        else:
+            text += _fit(meaning_of(result), meaning_w)
+        style = self._style(row_style(result.outcome, result.code), cursor, selected)
+        return Strip([Segment(_fit(text, width), style)], width)
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        if y == 0:
+            return self._header(width)
+        row = y - 1 + round(self.scroll_y)
+        if row >= len(self._visible):
+            if y == 1 and not self._visible:
+                note = "No rows match the filter." if self._results else "No results yet."
+                return Strip([Segment(_fit("  " + note, width), self._style("not-sent"))], width)
+            return Strip.blank(width, self.rich_style)
+        pos = self._visible[row]
+        result = self._results[pos]
+        key = (pos, width, row == self._cursor, result.id in self._selected)
+        strip = self._lines.get(key)
+        if strip is None:
+            strip = self._lines[key] = self._row(result, width, key[2], key[3])
+        return strip
