@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Iterable, Sequence
 from enum import StrEnum
 from typing import Any
@@ -41,14 +42,17 @@ class TransportFailure(Exception):
         self.http_status = http_status
 
 
+_NUMERIC = re.compile(r"-?[0-9]{1,40}")
+
+
 def parse_code(value: Any) -> int | None:
     """GeeLark documents `code` as int but its examples send numeric strings."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit() and value.isascii():
-        return int(value.strip())
+    if isinstance(value, str) and _NUMERIC.fullmatch(value.strip()):
+        return int(value.strip())  # at most 40 digits: never int()'s 4300-digit ValueError
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return None
@@ -74,7 +78,7 @@ def parse_envelope(status: int, body: bytes) -> Envelope:
         payload = None
     code = parse_code(payload.get("code")) if isinstance(payload, dict) else None
     if not isinstance(payload, dict) or code is None:
-        snippet = body[:80].decode("utf-8", "replace").strip().replace("\n", " ")
+        snippet = body[:80].strip()
         if status == 429:
             raise TransportFailure(FailureKind.THROTTLED, "HTTP 429 too many requests", status)
         if status in (404, 405):
@@ -83,10 +87,10 @@ def parse_envelope(status: int, body: bytes) -> Envelope:
                 f"HTTP {status}: this base URL does not serve the GeeLark API",
                 status,
             )
-        what = "no JSON envelope" if payload is None else "an envelope without a code"
-        raise TransportFailure(
-            FailureKind.AMBIGUOUS, f"HTTP {status} with {what}: {snippet!r}", status
-        )
+        what = "a body that is not JSON" if payload is None else "an envelope without a code"
+        if not snippet:
+            what = "an empty body"
+        raise TransportFailure(FailureKind.AMBIGUOUS, f"HTTP {status} with {what}", status)
     msg = payload.get("msg")
     trace = payload.get("traceId")
     return Envelope(

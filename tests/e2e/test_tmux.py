@@ -1,0 +1,139 @@
+"""End to end: the installed `geelark-tui --demo` in a real terminal (tmux, 80x24).
+
+A real bracketed paste (tmux load-buffer + paste-buffer -p), ctrl+r, enter, and the results
+read back from capture-pane: what a support person over SSH would see.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+TMUX = shutil.which("tmux")
+COMMAND = shutil.which("geelark-tui")
+if os.environ.get("CI") and not (TMUX and COMMAND):
+    raise RuntimeError("CI must install tmux and the geelark-tui command (.ci/run does)")
+
+# New IDs pasted on top of the demo set: restartable (…00), running (…55), missing (…90),
+# plus a duplicate and a token that is not an ID.
+PASTE = "574376043897425800, 574376043897425855\n574376043897425890 574376043897425800 12345\n"
+
+
+# xterm-256 colours without hue: black, white, the system greys and the grey ramp.
+GREYS = {0, 7, 8, 15, 16, 231, *range(232, 256)}
+
+
+class Terminal:
+    def __init__(self, socket: str, tmp: Path) -> None:
+        self.socket = socket
+        self.tmp = tmp
+
+    def tmux(self, *args: str, check: bool = True) -> str:
+        assert TMUX is not None
+        done = subprocess.run([TMUX, "-L", self.socket, *args], capture_output=True, text=True,
+                              check=check, timeout=10)
+        return done.stdout
+
+    def screen(self, escapes: bool = False) -> str:
+        return self.tmux("capture-pane", "-p", *(["-e"] if escapes else []), "-t", "app")
+
+    def wait_for(self, predicate: Callable[[str], bool], what: str, timeout: float = 20) -> str:
+        deadline = time.monotonic() + timeout
+        screen = ""
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if predicate(screen):
+                return screen
+            time.sleep(0.2)
+        raise AssertionError(f"timed out waiting for {what}; screen:\n{screen}")
+
+    def keys(self, *keys: str) -> None:
+        self.tmux("send-keys", "-t", "app", *keys)
+
+    def paste(self, text: str) -> None:
+        buffer = self.tmp / "paste.txt"
+        buffer.write_text(text)
+        self.tmux("load-buffer", "-b", "ids", str(buffer))
+        self.tmux("paste-buffer", "-p", "-d", "-b", "ids", "-t", "app")
+
+
+@pytest.fixture
+def terminal(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Terminal]:
+    if not (TMUX and COMMAND):
+        pytest.skip("needs tmux and the installed geelark-tui command")
+    term = Terminal(f"geelark-e2e-{os.getpid()}-{request.node.name}", tmp_path)
+    yield term
+    term.tmux("kill-server", check=False)
+
+
+def start(term: Terminal, tmp: Path, no_color: bool) -> None:
+    env = {"TERM": "xterm-256color", "GEELARK_TUI_CONFIG": str(tmp / "config.toml"),
+           "GEELARK_TUI_DATA_DIR": str(tmp / "data"), "HOME": str(tmp)}
+    if no_color:
+        env["NO_COLOR"] = "1"
+    assignments = " ".join(f"{k}={v}" for k, v in env.items())
+    term.tmux("new-session", "-d", "-s", "app", "-x", "80", "-y", "24",
+              f"env -u NO_COLOR {assignments} {COMMAND} --demo")
+
+
+@pytest.mark.parametrize("no_color", [False, True], ids=["color", "no-color"])
+def test_paste_restart_and_read_results(terminal: Terminal, tmp_path: Path,
+                                        no_color: bool) -> None:
+    start(terminal, tmp_path, no_color)
+    terminal.wait_for(lambda s: "DEMO" in s and "40 unique IDs" in s, "the demo entry screen")
+
+    terminal.keys("F7")  # select all the pre-filled text, then delete it
+    terminal.keys("BSpace")
+    terminal.wait_for(lambda s: "No IDs yet" in s, "an empty entry")
+    terminal.paste(PASTE)
+    screen = terminal.wait_for(lambda s: " 3 unique IDs" in s, "counts after the paste")
+    assert "1 duplicate" in screen and "1 token ignored" in screen
+
+    terminal.keys("C-r")
+    terminal.wait_for(lambda s: "Restart 3 tasks?" in s, "the confirmation")
+    terminal.keys("Enter")
+    screen = terminal.wait_for(lambda s: "Finished" in s, "the results screen", timeout=30)
+
+    lines = screen.splitlines()
+    assert len(lines) <= 24 and max(len(line) for line in lines) <= 80
+
+    def row(task_id: str) -> str:
+        return next(line for line in lines if task_id in line)
+
+    # The demo's simulator is seeded with faults, so an outcome can be `unknown` here; every
+    # row must still say, in words and a symbol, what happened.
+    words = ("✔ restarted", "✘ rejected", "○ not_sent", "? unknown")
+    for task_id in ("574376043897425800", "574376043897425855", "574376043897425890"):
+        assert any(word in row(task_id) for word in words), row(task_id)
+    assert "of 3 IDs" in screen
+    assert "12345" not in "".join(row(i) for i in ("574376043897425800",))
+
+    escapes = terminal.screen(escapes=True)
+    if no_color:
+        # Textual renders NO_COLOR as shades of grey: no hue anywhere, so meaning must be
+        # (and is, above) carried by the symbols and words.
+        colours = {int(c) for c in re.findall(r"\[(?:3|4)8;5;(\d+)m", escapes)}
+        assert colours, "expected 256-colour greys in the capture"
+        assert colours <= GREYS, colours - GREYS
+        assert "38;2;" not in escapes and "48;2;" not in escapes
+    else:
+        colours = {int(c) for c in re.findall(r"\[(?:3|4)8;5;(\d+)m", escapes)}
+        assert colours - GREYS or "38;2;" in escapes, "expected coloured rows"
+
+    terminal.keys("C-q")
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if "app" not in terminal.tmux("list-sessions", check=False):
+            break
+        time.sleep(0.2)
+    else:
+        pytest.fail("the app did not quit on ctrl+q")
