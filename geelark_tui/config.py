@@ -1,5 +1,9 @@
 """Settings, credentials and recent ID sets in the per-user TOML file. Never imports textual.
 
+This module is the model: settings and their validation, where the file is, reading it, and
+``config show``. Writing lives in ``geelark_tui.configstore`` and the recent ID sets (with the
+sidecar files of large ones) in ``geelark_tui.recentsets``; import every name from here.
+
 Rules (each shown in tests/test_config.py):
 - Loading never raises for bad content: problems become messages in ``Config.warnings``
   (file and key, or file and line), and the default is used.
@@ -8,31 +12,68 @@ Rules (each shown in tests/test_config.py):
 - A file that does not parse or holds invalid values is kept as ``config.toml.broken-<time>``
   before it is first overwritten. Keys this version does not know are kept.
 - Credentials from the environment are used, never written.
+- A recent set of more than 1,000 IDs keeps them in a sidecar file (see ``recentsets``), written
+  before the entry that names it and read only when its IDs are used; a missing one is a warning.
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
-import hashlib
 import os
-import time
 import tomllib
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
 import platformdirs
 import tomli_w
 
+from geelark_tui.recentsets import (
+    SIDECAR_MIN_IDS,
+    RecentSet,
+    SidecarIds,
+    _auto_name,
+    auto_name,
+    parse_sidecar_entry,
+    set_key,
+)
+
+if TYPE_CHECKING:  # the writing half imports this module; at run time it loads on first use
+    from geelark_tui.configstore import (
+        LOCK_TIMEOUT,
+        atomic_write,
+        delete_recent_set,
+        ensure_private_dir,
+        record_recent_set,
+        rename_recent_set,
+        save_config,
+        update_recent_counts,
+    )
+else:
+    def __getattr__(name: str) -> Any:
+        from geelark_tui import configstore
+
+        if name not in configstore.__all__:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        value = globals()[name] = getattr(configstore, name)
+        return value
+
+__all__ = [
+    "APP_NAME", "DEFAULT_BASE_URL", "ENV_CONFIG", "LOCK_TIMEOUT", "SECRET_FIELDS",
+    "SIDECAR_MIN_IDS", "ApiSettings", "Config", "ConfigError", "RecentSet", "SidecarIds",
+    "SubmitSettings", "UiSettings", "atomic_write", "auto_name", "delete_recent_set",
+    "ensure_private_dir", "load_config", "mask_secret", "record_recent_set", "rename_recent_set",
+    "render_config_for_show", "resolve_config_path", "save_config", "set_key",
+    "update_recent_counts",
+]
+
 APP_NAME = "geelark-tui"
 DEFAULT_BASE_URL = "https://openapi.geelark.com"
 ENV_CONFIG = "GEELARK_TUI_CONFIG"
 SECRET_FIELDS = frozenset({"token", "api_key"})
-LOCK_TIMEOUT = 10.0
 
 Check = Callable[[Any], Any]  # returns the normalised value or raises ValueError(reason)
 
@@ -123,32 +164,6 @@ class UiSettings(_Checked):
     results_export_dir: str = ""
 
 
-def set_key(ids: Iterable[str]) -> str:
-    """Identity of an ID set: the same IDs in any order are the same set."""
-    return hashlib.sha256("\n".join(sorted(set(ids))).encode()).hexdigest()[:16]
-
-
-def auto_name(ids: tuple[str, ...], saved_at: datetime) -> str:
-    count = f"{len(ids)} ID" + ("" if len(ids) == 1 else "s")
-    return f"{count} from {ids[0]} · {saved_at.astimezone().date().isoformat()}"
-
-
-@dataclass(frozen=True)
-class RecentSet:
-    name: str
-    saved_at: datetime  # tz-aware
-    ids: tuple[str, ...]
-    last_counts: Mapping[str, int] = field(default_factory=dict)
-
-    @property
-    def key(self) -> str:
-        return set_key(self.ids)
-
-    @property
-    def is_auto_named(self) -> bool:
-        return self.name == auto_name(self.ids, self.saved_at)
-
-
 @dataclass
 class _Settings:
     api: ApiSettings = field(default_factory=ApiSettings)
@@ -210,6 +225,11 @@ def resolve_config_path(
     if chosen:
         return Path(chosen).expanduser().absolute()
     return platformdirs.user_config_path(APP_NAME) / "config.toml"
+
+
+def real_config_file(path: Path) -> Path:
+    """The file a write replaces: a symlinked config is written through its link."""
+    return Path(os.path.realpath(path)) if path.is_symlink() else path
 
 
 # ---------------------------------------------------------------- reading
@@ -288,26 +308,34 @@ def _parse(disk: _Disk, path: Path) -> None:
     if not isinstance(sets, list):
         disk.problems.append(f"{path}: recent.sets must be a list of tables ([[recent.sets]])")
         sets = []
+    base = real_config_file(path).parent  # sidecar files are beside the real file
     for n, entry in enumerate(sets, 1):
-        found = _parse_set(entry, f"{path}: recent.sets #{n}", disk.problems)
+        found = _parse_set(entry, f"{path}: recent.sets #{n}", disk, base)
         if found and found.key not in disk.raw_sets:
             s.recent.append(found)
             disk.raw_sets[found.key] = entry
 
 
-def _parse_set(entry: Any, where: str, problems: list[str]) -> RecentSet | None:
+def _parse_set(entry: Any, where: str, disk: _Disk, base: Path) -> RecentSet | None:
+    problems = disk.problems
     if not isinstance(entry, dict):
         problems.append(f"{where} must be a table; skipped")
         return None
-    raw_ids = entry.get("ids")
-    texts = [str(i).strip() for i in raw_ids if isinstance(i, str | int) and not
-             isinstance(i, bool)] if isinstance(raw_ids, list) else []
-    ids = tuple(dict.fromkeys(t for t in texts if t))
-    if not ids:
-        problems.append(f"{where}: ids must be a non-empty list of strings; skipped")
-        return None
-    if isinstance(raw_ids, list) and len(texts) != len(raw_ids):
-        problems.append(f"{where}: ids that are not strings were dropped")
+    ids: tuple[str, ...] | SidecarIds | None
+    if "ids_file" in entry:  # a large set: its IDs are in a sidecar file, read on first use
+        ids = parse_sidecar_entry(entry, where, base, problems, disk.notes)
+        if ids is None:
+            return None
+    else:
+        raw_ids = entry.get("ids")
+        texts = [str(i).strip() for i in raw_ids if isinstance(i, str | int) and not
+                 isinstance(i, bool)] if isinstance(raw_ids, list) else []
+        ids = tuple(dict.fromkeys(t for t in texts if t))
+        if not ids:
+            problems.append(f"{where}: ids must be a non-empty list of strings; skipped")
+            return None
+        if isinstance(raw_ids, list) and len(texts) != len(raw_ids):
+            problems.append(f"{where}: ids that are not strings were dropped")
     saved_at = entry.get("saved_at")
     if isinstance(saved_at, datetime):
         saved_at = saved_at.astimezone() if saved_at.tzinfo is None else saved_at
@@ -327,7 +355,8 @@ def _parse_set(entry: Any, where: str, problems: list[str]) -> RecentSet | None:
     if not isinstance(name, str) or not name.strip():
         if name is not None:
             problems.append(f"{where}: name must be a non-empty string; named automatically")
-        name = auto_name(ids, saved_at)
+        name = (_auto_name(ids.recorded_count, ids.first() or "?", saved_at)
+                if isinstance(ids, SidecarIds) else auto_name(ids, saved_at))
     return RecentSet(name.strip(), saved_at, ids, counts)
 
 
@@ -382,212 +411,6 @@ def _adopt(config: Config, s: _Settings, *, settings: bool) -> None:
     config.recent = list(s.recent[: config.max_recent])
 
 
-# ---------------------------------------------------------------- writing
-
-
-def ensure_private_dir(directory: Path) -> None:
-    if directory.is_dir():
-        return
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    with contextlib.suppress(FileExistsError):
-        os.mkdir(directory, 0o700)
-        os.chmod(directory, 0o700)  # exactly 0700 whatever the umask
-
-
-def _write_private(path: Path, data: bytes) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600)
-    try:
-        os.fchmod(fd, 0o600)
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def atomic_write(target: Path, data: bytes) -> None:
-    """Replace ``target``: 0600 temp file in the same dir, fsync, rename, fsync the dir."""
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
-    try:
-        _write_private(tmp, data)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    with contextlib.suppress(OSError):
-        dir_fd = os.open(target.parent, os.O_RDONLY | os.O_DIRECTORY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-
-
-@contextlib.contextmanager
-def _locked(target: Path) -> Iterator[None]:
-    lock = target.with_name(target.name + ".lock")
-    fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-    try:
-        deadline = time.monotonic() + LOCK_TIMEOUT
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise ConfigError(f"{lock} is held by another process") from None
-                time.sleep(0.005)
-        for stale in target.parent.glob(f".{target.name}.*.tmp"):  # left by a killed writer
-            with contextlib.suppress(OSError):
-                stale.unlink()
-        yield
-    finally:
-        os.close(fd)
-
-
-def _keep_aside(target: Path, disk: _Disk) -> Path:
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    for n in range(1, 100):
-        aside = target.with_name(f"{target.name}.broken-{stamp}" + (f"-{n}" if n > 1 else ""))
-        if aside.exists() or aside.is_symlink():
-            continue
-        try:
-            os.link(target, aside)  # the old content stays reachable at every instant
-        except FileExistsError:
-            continue
-        except OSError:
-            if disk.data is None:
-                os.rename(target, aside)
-            else:
-                _write_private(aside, disk.data)
-        with contextlib.suppress(OSError):
-            os.chmod(aside, 0o600)
-        return aside
-    raise ConfigError(f"cannot find a free name for {target.name}.broken-{stamp}")
-
-
-def _document(disk: _Disk, s: _Settings) -> dict[str, Any]:
-    doc = dict(disk.raw)  # keys this version does not know are kept
-    for name, obj in (("api", s.api), ("submit", s.submit), ("ui", s.ui)):
-        old = doc.pop(name, None)
-        doc[name] = {**(old if isinstance(old, dict) else {}),
-                     **{f.name: getattr(obj, f.name) for f in fields(obj)}}
-    sets = []
-    for r in s.recent[: s.max_recent]:
-        entry = {**disk.raw_sets.get(r.key, {}), "name": r.name, "ids": list(r.ids),
-                 "saved_at": r.saved_at.replace(microsecond=0), "last_counts": dict(r.last_counts)}
-        sets.append({k: v for k, v in entry.items() if v or k != "last_counts"})
-    old_recent = doc.pop("recent", None)
-    doc["recent"] = {**(old_recent if isinstance(old_recent, dict) else {}),
-                     "max": s.max_recent, "sets": sets}
-    return doc
-
-
-def _commit(config: Config, change: Callable[[_Settings], None] | None, *,
-            settings: bool) -> bool:
-    """Locked read-modify-write. ``settings``: also write this process's settings changes."""
-    if change:
-        config._pending.append(change)
-    target = Path(os.path.realpath(config.path)) if config.path.is_symlink() else config.path
-    try:
-        if target.is_dir():
-            raise ConfigError(f"{target} is a directory")
-        ensure_private_dir(target.parent)
-        with _locked(target):
-            if target.exists() and not os.stat(target).st_mode & 0o200:
-                raise ConfigError(f"{target} is read-only")
-            disk = _read_disk(target)
-            merged = disk.settings
-            if settings:
-                _merge_settings(config, merged)
-            for pending in config._pending:
-                pending(merged)
-            data = tomli_w.dumps(_document(disk, merged)).encode()
-            if disk.exists and disk.problems:
-                aside = _keep_aside(target, disk)
-                config.warnings.append(f"{target}: the file could not be used as it was; "
-                                       f"it is kept unchanged as {aside}")
-            atomic_write(target, data)
-    except (OSError, ConfigError) as e:
-        view = replace(config._saved, recent=list(config.recent), max_recent=config.max_recent)
-        if change:
-            change(view)
-        config.recent = view.recent[: config.max_recent]
-        if not config._save_warned:
-            config._save_warned = True
-            reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
-            config.warnings.append(f"settings cannot be saved: {target}: {reason}; "
-                                   "changes last only until the app exits")
-        return False
-    config._pending.clear()
-    _adopt(config, merged, settings=settings)
-    return True
-
-
-def _merge_settings(config: Config, disk: _Settings) -> None:
-    """Onto what the file holds now, put the fields this process changed since it last read."""
-    for name in ("api", "submit", "ui"):
-        mine, before = getattr(config, name), getattr(config._saved, name)
-        changed = {f.name: getattr(mine, f.name) for f in fields(mine)
-                   if getattr(mine, f.name) != getattr(before, f.name)
-                   and f.name not in (config.env_sources if name == "api" else ())}
-        setattr(disk, name, replace(getattr(disk, name), **changed))
-    if config.max_recent != config._saved.max_recent:
-        disk.max_recent = _MAX_RECENT(config.max_recent)  # a bad value is a bug: ValueError
-
-
-def save_config(config: Config) -> bool:
-    """Write the settings this process changed. False (and one warning) if it cannot."""
-    return _commit(config, None, settings=True)
-
-
-def record_recent_set(config: Config, ids: Iterable[str], *, name: str | None = None,
-                      now: datetime | None = None) -> RecentSet:
-    """Save an ID set on top of the recent list (call it before the first request of a run)."""
-    unique = tuple(dict.fromkeys(str(i).strip() for i in ids if str(i).strip()))
-    if not unique:
-        raise ValueError("an ID set needs at least one ID")
-    when = (now or datetime.now(UTC)).replace(microsecond=0)
-    key = set_key(unique)
-
-    def change(s: _Settings) -> None:
-        old = next((r for r in s.recent if r.key == key), None)
-        keep = old.name if old and not old.is_auto_named else None
-        new = RecentSet((name or "").strip() or keep or auto_name(unique, when), when, unique,
-                        dict(old.last_counts) if old else {})
-        s.recent = [new, *(r for r in s.recent if r.key != key)][: s.max_recent]
-
-    _commit(config, change, settings=False)
-    return next(r for r in config.recent if r.key == key)
-
-
-def _edit_set(config: Config, key: str, **values: Any) -> RecentSet | None:
-    def change(s: _Settings) -> None:
-        s.recent = [replace(r, **values) if r.key == key else r for r in s.recent]
-
-    _commit(config, change, settings=False)
-    return next((r for r in config.recent if r.key == key), None)
-
-
-def update_recent_counts(config: Config, key: str, counts: Mapping[str, int]) -> RecentSet | None:
-    """Store the counts of the set's last run. None if the set is no longer in the list."""
-    return _edit_set(config, key, last_counts=dict(counts))
-
-
-def rename_recent_set(config: Config, key: str, new_name: str) -> RecentSet | None:
-    if not new_name.strip():
-        raise ValueError("a name must not be empty")
-    return _edit_set(config, key, name=new_name.strip())
-
-
-def delete_recent_set(config: Config, key: str) -> bool:
-    def change(s: _Settings) -> None:
-        s.recent = [r for r in s.recent if r.key != key]
-
-    return _commit(config, change, settings=False)
-
-
 def render_config_for_show(config: Config) -> str:
     """The effective config as TOML for ``geelark-tui config show``: secrets masked."""
     api = {f.name: getattr(config.api, f.name) for f in fields(config.api)}
@@ -600,7 +423,8 @@ def render_config_for_show(config: Config) -> str:
            "submit": {f.name: getattr(config.submit, f.name) for f in fields(config.submit)},
            "ui": {f.name: getattr(config.ui, f.name) for f in fields(config.ui)},
            "recent": {"max": config.max_recent, "sets": [
-               {"name": r.name, "saved_at": r.saved_at, "id_count": len(r.ids),
+               {"name": r.name, "saved_at": r.saved_at, "id_count": r.id_count,
+                **({"ids_file": r.ids.relpath} if isinstance(r.ids, SidecarIds) else {}),
                 **({"last_counts": dict(r.last_counts)} if r.last_counts else {})}
                for r in config.recent]}}
     return "\n".join(lines) + "\n\n" + tomli_w.dumps(doc)

@@ -7,6 +7,7 @@ import os
 import stat
 import subprocess
 import sys
+import time
 import tomllib
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -449,3 +450,201 @@ def test_two_processes_saving_at_once_never_tear_the_file(path: Path) -> None:
         expected.update(pair)
         assert firsts == expected  # the file parses, and neither update was lost
     assert not asides(path) and not list(path.parent.glob("*.tmp"))
+
+
+# ---------------------------------------------------------------- large ID sets: sidecar files
+
+BIG = 100_000
+
+
+def sidecars(path: Path) -> list[str]:
+    folder = path.parent / "recent-sets"
+    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+
+
+def entries(path: Path) -> list[dict[str, Any]]:
+    sets: list[dict[str, Any]] = tomllib.loads(path.read_text())["recent"]["sets"]
+    return sets
+
+
+def test_a_large_set_is_kept_in_a_private_sidecar_and_round_trips(
+        path: Path, umask_zero: None) -> None:
+    big = [*ids(5, BIG - 3), "000123", "0574376043897425896", "1234567"]  # all strings
+    config = load_config(path, env={})
+    saved = record_recent_set(config, reversed(big), now=NOW)
+    (entry,) = entries(path)
+    key = cfg.set_key(big)
+    assert "ids" not in entry and entry["key"] == key == saved.key
+    assert entry["id_count"] == BIG and entry["ids_file"] == f"recent-sets/{key}.txt"
+    sidecar = path.parent / entry["ids_file"]
+    assert mode(sidecar.parent) == 0o700 and mode(sidecar) == 0o600
+    assert path.stat().st_size < 1000  # the config itself stays small
+    fresh = load_config(path, env={})
+    assert fresh.warnings == []
+    (loaded,) = fresh.recent
+    assert isinstance(loaded.ids, cfg.SidecarIds) and not loaded.ids.loaded
+    assert (len(loaded.ids), loaded.id_count, loaded.key) == (BIG, BIG, key)
+    assert loaded.name == f"{BIG} IDs from 1234567 · 2026-11-28" and loaded.is_auto_named
+    assert not loaded.ids.loaded  # listing a set (count, key, name) reads no sidecar
+    assert tuple(loaded.ids) == tuple(reversed(big)) and loaded.ids.loaded  # exact, in order
+    assert loaded.ids[:3] == ("1234567", "0574376043897425896", "000123")
+    assert all(type(i) is str for i in loaded.ids)
+    assert loaded == saved and loaded.ids == tuple(reversed(big)) and loaded.ids_problem is None
+    shown = tomllib.loads(render_config_for_show(fresh))["recent"]["sets"][0]
+    assert shown["id_count"] == BIG and shown["ids_file"] == entry["ids_file"]
+
+
+def test_up_to_1000_ids_stay_inline(path: Path) -> None:
+    config = load_config(path, env={})
+    record_recent_set(config, ids(1, cfg.SIDECAR_MIN_IDS))
+    spaced = [f"id {n}" for n in range(cfg.SIDECAR_MIN_IDS + 1)]  # not one ID a line: inline
+    record_recent_set(config, spaced)
+    assert [len(e["ids"]) for e in entries(path)] == [1001, 1000] and not sidecars(path)
+    assert load_config(path, env={}).recent[0].ids == tuple(spaced)
+    record_recent_set(config, ids(2, cfg.SIDECAR_MIN_IDS + 1))
+    assert "ids_file" in entries(path)[0] and len(sidecars(path)) == 1
+    other = path.with_name("work.toml")  # each config file has its own sidecar folder
+    record_recent_set(load_config(other, env={}), ids(2, cfg.SIDECAR_MIN_IDS + 1))
+    assert entries(other)[0]["ids_file"].startswith("work.toml.recent-sets/")
+
+
+@pytest.mark.slow
+def test_twenty_sets_of_100k_ids_save_and_load_fast(path: Path) -> None:
+    config = load_config(path, env={})
+    saves = []
+    for n in range(20):
+        big = ids(n + 1, BIG)
+        start = time.perf_counter()
+        record_recent_set(config, big)
+        saves.append(time.perf_counter() - start)
+    start = time.perf_counter()
+    cfg.update_recent_counts(config, config.recent[5].key, {"restarted": BIG})
+    cfg.rename_recent_set(config, config.recent[6].key, "Monday")
+    saves.append((time.perf_counter() - start) / 2)
+    loads = []
+    for _ in range(3):
+        start = time.perf_counter()
+        fresh = load_config(path, env={})
+        assert [len(r.ids) for r in fresh.recent] == [BIG] * 20 and len({r.key for r in
+                                                                         fresh.recent}) == 20
+        loads.append(time.perf_counter() - start)
+    assert min(loads) < 0.1, loads  # was about 7 s with the IDs inline
+    assert sorted(saves)[len(saves) // 2] < 0.3, saves  # the median; was up to 16 s
+    assert not any(r.ids.loaded for r in fresh.recent if isinstance(r.ids, cfg.SidecarIds))
+    assert tuple(fresh.recent[-1].ids) == tuple(ids(1, BIG))
+    assert fresh.recent[5].last_counts == {"restarted": BIG}
+    assert fresh.recent[6].name == "Monday" and len(sidecars(path)) == 20
+
+
+def test_crash_between_sidecar_and_config_write_leaves_a_loadable_config(
+        path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = load_config(path, env={})
+    record_recent_set(config, ids(1))
+    before = path.read_bytes()
+    real_replace = os.replace
+    order: list[str] = []
+
+    def replace(src: Any, dst: Any) -> None:
+        if Path(dst) == path:
+            assert len(sidecars(path)) == 1  # the sidecar is in place first
+            raise Crash
+        real_replace(src, dst)
+        order.append(Path(dst).name)
+
+    monkeypatch.setattr(os, "replace", replace)
+    with pytest.raises(Crash):
+        record_recent_set(config, ids(2, 5000))
+    monkeypatch.undo()
+    assert path.read_bytes() == before and order == [f"{cfg.set_key(ids(2, 5000))}.txt"]
+    fresh = load_config(path, env={})
+    assert fresh.warnings == [] and [r.ids for r in fresh.recent] == [tuple(ids(1))]
+    again = record_recent_set(fresh, ids(2, 5000))  # the run is retried: same file name
+    assert sidecars(path) == [f"{again.key}.txt"]
+    assert load_config(path, env={}).recent[0].ids == tuple(ids(2, 5000))
+
+
+def test_a_killed_sidecar_write_leaves_no_litter(path: Path) -> None:
+    script = ("import os, sys; from pathlib import Path; from geelark_tui import config as c\n"
+              "os.replace = lambda a, b: os._exit(9)\n"
+              "c.record_recent_set(c.load_config(Path(sys.argv[1]), env={}), "
+              "[str(10**9 + i) for i in range(5000)])\n")
+    done = subprocess.run([sys.executable, "-c", script, str(path)], check=False)
+    assert done.returncode == 9 and not path.exists()
+    assert len(list((path.parent / "recent-sets").glob(".*.tmp"))) == 1
+    record_recent_set(load_config(path, env={}), ids(3))
+    assert not list((path.parent / "recent-sets").iterdir())
+
+
+def test_sidecars_of_trimmed_and_deleted_sets_are_removed(path: Path) -> None:
+    write(path, "[recent]\nmax = 3\n")
+    config = load_config(path, env={})
+    keys = [record_recent_set(config, ids(n, 1001)).key for n in range(1, 6)]
+    assert sidecars(path) == sorted(f"{k}.txt" for k in keys[2:])
+    assert [e["key"] for e in entries(path)] == keys[:1:-1]
+    again = record_recent_set(config, list(reversed(ids(4, 1001))))  # the same set, reordered
+    assert again.key == keys[3] and len(sidecars(path)) == 3
+    assert tuple(load_config(path, env={}).recent[0].ids) == tuple(reversed(ids(4, 1001)))
+    assert cfg.delete_recent_set(config, keys[4])
+    assert sidecars(path) == sorted(f"{k}.txt" for k in keys[2:4])
+    assert [r.key for r in load_config(path, env={}).recent] == [keys[3], keys[2]]
+
+
+def test_a_missing_or_unreadable_sidecar_warns_and_never_crashes(path: Path) -> None:
+    config = load_config(path, env={})
+    lost = record_recent_set(config, ids(1, 2000), now=NOW)
+    bad = record_recent_set(config, ids(2, 2000), name="broken one")
+    (path.parent / "recent-sets" / f"{lost.key}.txt").unlink()
+    (path.parent / "recent-sets" / f"{bad.key}.txt").write_bytes(b"\xff\xfe\x00 binary")
+    fresh = load_config(path, env={})
+    (warning,) = fresh.warnings
+    assert f"recent-sets/{lost.key}.txt" in warning and "missing" in warning
+    broken, missing = fresh.recent
+    assert missing.ids == () and missing.id_count == 0 and missing.key == lost.key
+    assert f"{lost.key}.txt" in (missing.ids_problem or "") and not missing.is_auto_named
+    assert broken.id_count == 2000 and broken.ids == () and broken.id_count == 0
+    assert f"{bad.key}.txt" in (broken.ids_problem or "")
+    assert "id_count = 0" in render_config_for_show(fresh)
+    record_recent_set(fresh, ids(3))  # saving keeps both entries as they are
+    assert [e.get("id_count") for e in entries(path)] == [None, 2000, 2000]
+    restored = record_recent_set(fresh, ids(1, 2000))  # running the set again restores it
+    assert restored.name == lost.name and load_config(path, env={}).warnings == []
+
+
+def test_an_ids_file_outside_its_folder_is_never_read_or_removed(path: Path) -> None:
+    victim = path.parent.parent / "victim.txt"
+    write(victim, "123456789\n")
+    key = "0123456789abcdef"
+    elsewhere = path.parent / "elsewhere" / f"{key}.txt"
+    write(elsewhere, "\n".join(ids(4, 1500)) + "\n")
+    write(path, f'[[recent.sets]]\nkey = "{key}"\nid_count = 1\nids_file = "../victim.txt"\n'
+                f'saved_at = 2026-11-01T10:00:00Z\n\n[[recent.sets]]\nkey = "{key}"\n'
+                f'id_count = 1500\nids_file = "elsewhere/{key}.txt"\n'
+                "saved_at = 2026-11-01T10:00:00Z\n")
+    config = load_config(path, env={})
+    assert any("recent.sets #1" in w and "ids_file" in w for w in config.warnings)
+    (found,) = config.recent
+    assert found.name == f"1500 IDs from {ids(4)[0]} · 2026-11-01" and found.id_count == 1500
+    assert tuple(found.ids) == tuple(ids(4, 1500))
+    assert cfg.delete_recent_set(config, key)
+    assert victim.exists() and elsewhere.exists()  # only its own sidecar folder is cleaned
+
+
+def test_a_large_inline_set_moves_to_a_sidecar_on_the_next_save(path: Path) -> None:
+    write(path, cfg_text := '[[recent.sets]]\nname = "old"\nsaved_at = 2026-11-01T10:00:00Z\n'
+          f"ids = {ids(6, 1500)}\n".replace("'", '"'))
+    assert load_config(path, env={}).recent[0].ids == tuple(ids(6, 1500))
+    record_recent_set(load_config(path, env={}), ids(7))
+    assert path.read_text() != cfg_text and "ids_file" in entries(path)[1]
+    moved = load_config(path, env={}).recent[1]
+    assert moved.name == "old" and tuple(moved.ids) == tuple(ids(6, 1500))
+
+
+def test_store_names_are_importable_from_config_in_any_order() -> None:
+    from geelark_tui import configstore
+
+    for name in configstore.__all__:
+        assert getattr(cfg, name) is getattr(configstore, name) and name in cfg.__all__
+    script = ("import geelark_tui.configstore as s\n"
+              "from geelark_tui.config import save_config, ensure_private_dir\n"
+              "assert save_config is s.save_config\n")
+    subprocess.run([sys.executable, "-c", script], check=True)

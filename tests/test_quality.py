@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-CORE = ["api", "engine.py", "pacing.py", "events.py", "ids.py", "config.py", "history.py",
-        "report.py", "simulator.py", "sim_tasks.py", "preflight.py", "connection.py",
-        "headless.py"]
+CORE = ["api", "engine.py", "pacing.py", "events.py", "ids.py", "config.py", "configstore.py",
+        "recentsets.py", "history.py", "report.py", "simulator.py", "sim_tasks.py",
+        "preflight.py", "connection.py", "headless.py"]
 
 
 def _imports(path: Path) -> set[str]:
