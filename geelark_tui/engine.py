@@ -45,6 +45,9 @@ BATCH_ANSWERS = frozenset({0, 40006, 40009})
 THROTTLE_CODES = frozenset({40007, 40017})
 # Outer codes whose effect is unclear: verified by task/query.
 AMBIGUOUS_CODES = frozenset({40000, 50000})
+IN_FLIGHT_MESSAGE = (
+    "the run was cancelled while this request was in flight: check before re-submitting"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +110,7 @@ class _Batch:
     attempt: int = 0
     connect_failures: int = 0
     notes: list[str] = field(default_factory=list)
+    maybe_applied: bool = False  # a request went out and was not provably refused
 
 
 class RestartRun:
@@ -122,12 +126,14 @@ class RestartRun:
         prior_status: Mapping[str, int | None] | None = None,
         clock: Clock | None = None,
         pacer: Pacer | None = None,
+        wall_clock: Callable[[], float] = time.time,
     ) -> None:
         self.client = client
         self.settings = settings or RunSettings()
         self.ids = tuple(dict.fromkeys(ids))
         self.prior_status = dict(prior_status or {})
         self.clock = clock or RealClock()
+        self.wall_clock = wall_clock  # the server's minute (40007) turns over by this clock
         self.pacer = pacer or Pacer(
             self.clock, [(60.0, self.settings.per_minute), (3600.0, self.settings.per_hour)]
         )
@@ -174,12 +180,16 @@ class RestartRun:
         finally:
             for worker in workers:
                 worker.cancel()
-            # Whatever has no outcome yet (cancelled run, crash) was never confirmed sent.
+            # Whatever has no outcome yet (cancelled run, crash): unknown if its request may
+            # have reached the server, else not_sent.
             missing = [i for i in self.ids if i not in self.report.results]
             if missing:
-                self._settle(
-                    [IdResult(i, Outcome.NOT_SENT, None, self._not_sent_message()) for i in missing]
-                )
+                maybe = {i for batch in batches if batch.maybe_applied for i in batch.ids}
+                self._settle([
+                    IdResult(i, Outcome.UNKNOWN, None, IN_FLIGHT_MESSAGE) if i in maybe
+                    else IdResult(i, Outcome.NOT_SENT, None, self._not_sent_message())
+                    for i in missing
+                ])
             self.report.finished_at = time.time()
             if self._fatal is not None:
                 self.report.stop_reason, self.report.stop_code = self._fatal
@@ -241,14 +251,18 @@ class RestartRun:
             batch.attempt += 1
             self._emit(BatchStarted(batch.index, len(batch.ids), batch.attempt))
             self.report.restart_requests += 1
+            batch.maybe_applied = True
             try:
                 answer = await self.client.restart(batch.ids)
             except TransportFailure as failure:
+                if failure.kind in (FailureKind.THROTTLED, FailureKind.NOT_SENT):
+                    batch.maybe_applied = False  # provably not processed
                 if await self._handle_failure(batch, failure):
                     continue
                 return
             code = answer.code
             if code in THROTTLE_CODES:
+                batch.maybe_applied = False
                 if await self._throttled(batch, code):
                     continue
                 return
@@ -270,7 +284,7 @@ class RestartRun:
             return False
         if code == 40007:
             # Lifted at the next minute: wait for the wall-clock minute to turn over.
-            wait = 60.0 - (time.time() % 60.0) + 1.0
+            wait = 60.0 - (self.wall_clock() % 60.0) + 1.0
             self.pacer.pause_until(self.clock.now() + wait)
             batch.notes.append("40007: resent after the next minute")
             return True

@@ -13,7 +13,8 @@ Each request goes through, in order: auth (40002/40003) -> rate limit (40007 unt
 wall-clock minute; 40014 and a lock of ``lock_seconds``; counted per endpoint, the lock is
 account-wide) -> body validation (40001/40004) -> faults that leave the batch alone (HTTP 429,
 40017, half of the 5xx and drops) -> apply -> faults after applying (the other half of 5xx and
-drops, slow answers, counts that do not add up) -> answer after ``latency``. One
+drops, slow answers, counts that do not add up, truncated answers; non-JSON answers come
+half before and half after applying) -> answer after ``latency``. One
 ``random.Random(seed)`` draws the fault and quirk of each request, so runs are reproducible.
 Duplicate IDs in one restart are processed one by one (the second gets 48001).
 """
@@ -84,6 +85,8 @@ class SimulatorConfig:
     code_40017_rate: float = 0.0
     quirks: bool = False
     bad_counts_rate: float = 0.0
+    truncate_rate: float = 0.0  # the answer is cut short (applied)
+    garbage_rate: float = 0.0  # HTTP 200 with a body that is not an envelope
     seed: int = 0
     state_timing: tuple[float, float] = (2.0, 5.0)
     max_ids: int = 100
@@ -94,7 +97,8 @@ class SimulatorConfig:
 @dataclass(frozen=True, slots=True)
 class RequestRecord:
     """Ground truth for one request. ``applied``: the restart batch was processed (state may
-    have changed); ``restarted``: the IDs it restarted. ``http_status`` is 0 for a drop."""
+    have changed); ``restarted``: the IDs it restarted. ``http_status`` is 0 for a drop.
+    ``wall`` is ``config.wall_clock()`` at arrival (the clock the rate limits count by)."""
 
     time: float
     path: str
@@ -104,6 +108,7 @@ class RequestRecord:
     applied: bool
     fault: str | None
     restarted: tuple[str, ...] = ()
+    wall: float = 0.0
 
 
 @dataclass(slots=True)
@@ -113,6 +118,7 @@ class _Reply:
     content_type: str = "application/json"
     drop: bool = False
     delay: float = 0.0
+    cut_at: int | None = None  # announce the whole body, send this many bytes, then close
 
 
 def _html(status: int) -> _Reply:
@@ -120,6 +126,16 @@ def _html(status: int) -> _Reply:
     body = (f"<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n<center><h1>{title}"
             "</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n")
     return _Reply(status, body.encode(), "text/html")
+
+
+_GARBAGE = (b"<html><body>OK</body></html>", b"\xff\xfe\x00\x9c garbage", b"null",
+            b'"success"', b"[]", b'{"msg":"success","data":{"totalAmount":1}}', b"")
+
+
+def _garbage(v: float) -> _Reply:
+    """HTTP 200 whose body is no envelope (a proxy page, binary noise, JSON without a code)."""
+    body = _GARBAGE[int(v * len(_GARBAGE)) % len(_GARBAGE)]
+    return _Reply(200, body, "text/html" if body.startswith(b"<") else "application/json")
 
 
 def _envelope(trace: str, code: Any, data: object = None, msg: str | None = None) -> _Reply:
@@ -275,7 +291,10 @@ class Simulator:
         for name, rate in (("429", cfg.rate_429), ("40017", cfg.code_40017_rate),
                            ("5xx_before", half_5xx), ("drop_before", half_drop),
                            ("5xx_after", half_5xx), ("drop_after", half_drop),
-                           ("slow", cfg.slow_rate), ("bad_counts", cfg.bad_counts_rate)):
+                           ("slow", cfg.slow_rate), ("bad_counts", cfg.bad_counts_rate),
+                           ("garbage_before", cfg.garbage_rate / 2),
+                           ("truncated", cfg.truncate_rate),
+                           ("garbage_after", cfg.garbage_rate / 2)):
             acc += rate
             if u < acc:
                 return None if name == "bad_counts" and not is_restart else name
@@ -283,7 +302,7 @@ class Simulator:
 
     def _process(self, path: str, headers: Message, raw: bytes | None) -> _Reply:
         """Answer one POST (the HTTP handler calls this) and record it."""
-        now = time.monotonic()
+        now, wall = time.monotonic(), self.config.wall_clock()
         trace = str(headers.get("traceId") or "")
         ids: tuple[str, ...] = ()
 
@@ -291,7 +310,7 @@ class Simulator:
                  restarted: tuple[str, ...] | None = None) -> _Reply:
             status = 0 if reply.drop else reply.status
             rec = RequestRecord(now, path, ids, status, code, restarted is not None, fault,
-                                restarted or ())
+                                restarted or (), wall)
             with self._lock:
                 self._records.append(rec)
             reply.delay += self.config.latency
@@ -318,19 +337,28 @@ class Simulator:
             return done(_envelope(trace, 40017), 40017, fault)
         applied: tuple[str, ...] | None = None
         failed: list[tuple[str, int]] = []
-        if path == RESTART_PATH and fault not in ("5xx_before", "drop_before"):
+        if path == RESTART_PATH and fault not in ("5xx_before", "drop_before", "garbage_before"):
             applied, failed = self._apply(ids, now)
         if fault in ("5xx_before", "5xx_after"):
             return done(_html((502, 503, 500)[int(v * 3) % 3]), None, fault, applied)
         if fault in ("drop_before", "drop_after"):
             return done(_Reply(0, b"", drop=True), None, fault, applied)
+        if fault in ("garbage_before", "garbage_after"):
+            return done(_garbage(v), None, fault, applied)
         if applied is None:
             reply, code, quirk = self._query(trace, ids, now), 0, None
         else:
             reply, code, quirk = self._restart_reply(trace, applied, failed, fault, v)
         if fault == "slow":
             reply.delay += self.config.slow_seconds
-        return done(reply, code, fault if fault in ("slow", "bad_counts") else quirk, applied)
+        if fault == "truncated":  # half: a shorter body as a whole; half: the connection drops
+            cut = max(1, int(len(reply.body) * (v % 0.5) * 2))
+            if v < 0.5:
+                reply.body = reply.body[:cut]
+            else:
+                reply.cut_at = cut
+        named = fault if fault in ("slow", "bad_counts", "truncated") else quirk
+        return done(reply, code, named, applied)
 
     def _apply(
         self, ids: tuple[str, ...], now: float
@@ -456,7 +484,12 @@ class _Handler(BaseHTTPRequestHandler):
             if self.close_connection:
                 self.send_header("Connection", "close")
             self.end_headers()
-            if self.command != "HEAD":
+            if reply.cut_at is not None:
+                self.wfile.write(reply.body[: reply.cut_at])
+                self.wfile.flush()
+                self.close_connection = True
+                self.connection.shutdown(socket.SHUT_RDWR)
+            elif self.command != "HEAD":
                 self.wfile.write(reply.body)
         except OSError:  # the client gave up (e.g. timed out on a slow answer)
             self.close_connection = True
