@@ -1,0 +1,38 @@
+"""Write a finished run to the run log, for front ends that cannot print to stderr (the TUI).
+
+The same record as ``headless._log_run`` writes; never raises for an I/O problem, so a full
+disk cannot lose results that are on screen. No textual.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from geelark_tui import history
+from geelark_tui.api.models import IdResult, Outcome
+from geelark_tui.engine import RunReport
+from geelark_tui.report import summarize
+
+
+def log_run(report: RunReport, results: Sequence[IdResult], host: str, *,
+            path: Path | None = None, secrets: Iterable[str] = ()) -> str | None:
+    """Append one run (default path: `history.run_log_path()`); a warning, or None if done."""
+    by_outcome: dict[str, list[str]] = {o.value: [] for o in Outcome}
+    for result in results:
+        by_outcome[result.outcome.value].append(result.id)
+    try:
+        history.append_run(
+            path or history.run_log_path(),
+            started_at=report.started_at,
+            finished_at=report.finished_at,
+            api_host=host,
+            counts=summarize(results),
+            ids_by_outcome=by_outcome,
+            interrupted=report.stop_reason is not None,
+            stop_reason=report.stop_reason,
+            secrets=secrets,
+        )
+    except (OSError, ValueError) as exc:
+        return f"could not write the run log: {exc}"
+    return None

@@ -1,0 +1,105 @@
+"""What the screens share: the config, where to connect, and the plan of one run. No widgets.
+
+Credentials, base URL and config path resolve exactly as for the headless command (`--base-url`,
+then ``GEELARK_*`` environment variables, then the config file), because both go through
+`geelark_tui.connection` and `geelark_tui.config`.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from geelark_tui.api.client import GeeLarkClient
+from geelark_tui.config import Config
+from geelark_tui.connection import (
+    ConnectionConfigError,
+    Credentials,
+    credentials_from,
+    resolve_base_url,
+)
+from geelark_tui.engine import RunSettings, count_requests
+from geelark_tui.history import host_of
+from geelark_tui.ids import IgnoredToken
+
+
+def display_path(path: Path | str) -> str:
+    """A path as shown on screen: the home directory as ``~``."""
+    text = str(path)
+    home = os.environ.get("HOME", "")
+    if home and (text == home or text.startswith(home.rstrip("/") + "/")):
+        return "~" + text[len(home.rstrip("/")) :]
+    return text
+
+
+@dataclass
+class AppContext:
+    """The session: config in use, connection overrides, demo flag, run log, clock."""
+
+    config: Config
+    base_url_flag: str | None = None
+    demo: bool = False
+    run_log: Path | None = None  # None: runs are not logged (demo mode)
+    clock: Callable[[], float] = time.monotonic
+    # Demo mode tunes a few engine knobs the config does not expose (see tui/demo.py).
+    run_overrides: Mapping[str, Any] = field(default_factory=dict)
+
+    def base_url(self) -> str:
+        """The base URL in use; raises ConnectionConfigError when it is unusable."""
+        return resolve_base_url(self.base_url_flag, self.config.api.base_url)
+
+    def credentials(self) -> Credentials:
+        return credentials_from(self.config.api, self.config.env_sources)
+
+    def host(self) -> str:
+        try:
+            return host_of(self.base_url())
+        except ConnectionConfigError:
+            return "(invalid base URL)"
+
+    def run_settings(self) -> RunSettings:
+        submit = self.config.submit
+        return RunSettings(batch_size=submit.batch_size, concurrency=submit.concurrency,
+                           per_minute=submit.per_minute, **dict(self.run_overrides))
+
+    def make_client(self, plan: RunPlan) -> GeeLarkClient:
+        return GeeLarkClient(plan.base_url, self.credentials().auth(),
+                             timeout=self.config.submit.timeout,
+                             max_connections=max(plan.settings.concurrency, 2))
+
+    def plan(self, ids: tuple[str, ...], invalid: tuple[IgnoredToken, ...] = (),
+             *, unknown_resubmits: int = 0) -> RunPlan:
+        """Everything the confirmation states; raises ConnectionConfigError when not ready."""
+        base_url = self.base_url()
+        credentials = self.credentials()
+        if not credentials.complete:
+            raise ConnectionConfigError(
+                "no credentials: set them in Settings (F2), or set GEELARK_TOKEN "
+                "(or GEELARK_APP_ID and GEELARK_API_KEY) before starting the app"
+            )
+        return RunPlan(ids=ids, settings=self.run_settings(), base_url=base_url,
+                       host=host_of(base_url), auth_label=credentials.label,
+                       auth_source=credentials.source, invalid=invalid,
+                       unknown_resubmits=unknown_resubmits)
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    """One run as the user confirms it."""
+
+    ids: tuple[str, ...]
+    settings: RunSettings
+    base_url: str
+    host: str
+    auth_label: str
+    auth_source: str = "config"
+    invalid: tuple[IgnoredToken, ...] = ()
+    unknown_resubmits: int = 0  # IDs whose last outcome was `unknown`: maybe restarted
+
+    @property
+    def requests(self) -> int:
+        return count_requests(len(self.ids), self.settings.batch_size)

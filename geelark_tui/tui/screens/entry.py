@@ -1,0 +1,192 @@
+"""The home screen: paste IDs, see what the parser made of them, pick a recent set, restart."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.timer import Timer
+from textual.widgets import Footer, Label, TextArea
+from textual.worker import get_current_worker
+
+from geelark_tui.connection import ConnectionConfigError
+from geelark_tui.engine import count_requests
+from geelark_tui.ids import ParsedIds, parse_ids
+from geelark_tui.tui.base import AppScreen
+from geelark_tui.tui.screens.confirm import RestartConfirmScreen
+from geelark_tui.tui.screens.open_file import OpenFileScreen
+from geelark_tui.tui.widgets.id_stats import IdStats
+from geelark_tui.tui.widgets.recent_sets import RecentSets
+
+MAX_FILE_BYTES = 64 * 1024 * 1024  # as the headless command's --ids-file
+PARSE_DELAY = 0.08  # seconds of quiet typing before the counts are recomputed
+LARGE_TEXT = 200_000  # characters: above this, parse in a thread
+
+
+def read_ids_file(path: Path) -> str:
+    with path.open("r", encoding="utf-8-sig", errors="replace") as handle:
+        text = handle.read(MAX_FILE_BYTES + 1)
+    if len(text) > MAX_FILE_BYTES:
+        raise ValueError(f"{path} is larger than {MAX_FILE_BYTES // 1024 // 1024} MB; split it")
+    return text
+
+
+class EntryScreen(AppScreen[None]):
+    PALETTE_GROUP = "IDs"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+r", "restart", "Restart", id="entry.restart", priority=True,
+                tooltip="Restart the IDs in the box (asks first)"),
+        Binding("ctrl+o", "open_file", "Load file", id="entry.open_file",
+                tooltip="Load IDs from a text, CSV or JSON file"),
+        Binding("ctrl+l", "focus_recent", "Recent", id="entry.recent",
+                tooltip="Move to the list of recent ID sets (enter loads one)"),
+        Binding("f2", "app.settings", "Settings", id="entry.settings",
+                tooltip="Credentials, API host and pacing"),
+        Binding("ctrl+n", "clear", "Clear", id="entry.clear", show=False,
+                tooltip="Empty the ID box"),
+        Binding("escape", "focus_ids", "To the IDs", id="entry.focus_ids", show=False,
+                tooltip="Back to the ID box"),
+    ]
+
+    def __init__(self, prefill: str = "") -> None:
+        super().__init__(id="entry")
+        self._prefill = prefill
+        self._parsed: ParsedIds = parse_ids("")
+        self._parsed_text = ""
+        self._timer: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_header()
+        with Horizontal(id="entry-body"):
+            with Vertical(id="entry-main"):
+                yield Label("Paste task IDs: a list, CSV, JSON, a ticket…",
+                            id="ids-label", markup=False)
+                area = TextArea(self._prefill, id="ids", soft_wrap=True, tab_behavior="focus",
+                                placeholder="574376043897425896\n574376043897425897\n…")
+                area.cursor_blink = self.gapp.blink
+                yield area
+            with Vertical(id="entry-side"):
+                yield Label("What will be sent", classes="side-title")
+                yield IdStats(id="id-stats")
+                yield Label("Recent sets (ctrl+l)", classes="side-title")
+                yield RecentSets(id="recent")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.refresh_recent()
+        self.update_stats()
+        self.query_one("#ids", TextArea).focus()
+
+    # -- live counts ------------------------------------------------------------------------
+
+    @property
+    def text(self) -> str:
+        return self.query_one("#ids", TextArea).text
+
+    @property
+    def parsed(self) -> ParsedIds:
+        """What the box holds now (parsed here if the counts are not up to date yet)."""
+        text = self.text
+        if self._parsed_text != text:
+            self._show_stats(text, parse_ids(text))
+        return self._parsed
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(PARSE_DELAY, self.update_stats)
+
+    def update_stats(self, *, force: bool = False) -> None:
+        """Recount now; a big text is parsed in a thread so typing never stalls."""
+        text = self.text
+        if text == self._parsed_text and not force:
+            return
+        if len(text) > LARGE_TEXT:
+            self._parse_in_thread(text)
+        else:
+            self._show_stats(text, parse_ids(text))
+
+    @work(thread=True, exclusive=True, group="parse", exit_on_error=False)
+    def _parse_in_thread(self, text: str) -> None:
+        parsed = parse_ids(text)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show_stats, text, parsed)
+
+    def _show_stats(self, text: str, parsed: ParsedIds) -> None:
+        self._parsed_text, self._parsed = text, parsed
+        requests = count_requests(parsed.count, self.ctx.config.submit.batch_size)
+        self.query_one(IdStats).show(parsed, requests)
+
+    def refresh_recent(self) -> None:
+        self.query_one(RecentSets).set_sets(self.ctx.config.recent)
+
+    def on_screen_resume(self) -> None:
+        self.refresh_recent()
+        self.update_stats(force=True)  # the batch size may have changed in Settings
+
+    def set_text(self, text: str) -> None:
+        area = self.query_one("#ids", TextArea)
+        area.load_text(text)
+        area.focus()
+        self.update_stats()
+
+    # -- actions ----------------------------------------------------------------------------
+
+    def on_recent_sets_chosen(self, event: RecentSets.Chosen) -> None:
+        self.set_text("\n".join(event.recent.ids))
+        self.notify(f"Loaded {event.recent.name}.", title="Recent set")
+
+    def action_focus_recent(self) -> None:
+        recent = self.query_one(RecentSets)
+        if recent.highlighted is None and recent.option_count:
+            recent.highlighted = 0
+        recent.focus()
+
+    def action_focus_ids(self) -> None:
+        self.query_one("#ids", TextArea).focus()
+
+    def action_clear(self) -> None:
+        self.set_text("")
+
+    def action_open_file(self) -> None:
+        self.app.push_screen(OpenFileScreen(), self._load_file)
+
+    def _load_file(self, path: Path | None) -> None:
+        if path is not None:
+            self._read_file(path)
+
+    @work(thread=True, exclusive=True, group="load-file", exit_on_error=False)
+    def _read_file(self, path: Path) -> None:
+        try:
+            text = read_ids_file(path)
+        except (OSError, ValueError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            self.app.call_from_thread(self.notify, f"Cannot read {path}: {reason}",
+                                      title="Load file", severity="error")
+            return
+        parsed = parse_ids(text)
+        self.app.call_from_thread(self._file_loaded, path, text, parsed)
+
+    def _file_loaded(self, path: Path, text: str, parsed: ParsedIds) -> None:
+        self._show_stats(text, parsed)
+        self.set_text(text)
+        self.notify(f"{parsed.count:,} IDs from {path.name}.", title="Loaded")
+
+    def action_restart(self) -> None:
+        parsed = self.parsed
+        if not parsed.ids:
+            reason = "No valid task ID in the box (an ID is 6 to 24 digits)."
+            self.notify(reason, title="Nothing to restart", severity="warning")
+            return
+        try:
+            plan = self.ctx.plan(parsed.ids, parsed.ignored)
+        except ConnectionConfigError as exc:
+            self.notify(str(exc), title="Not ready to connect", severity="error")
+            self.gapp.action_settings()
+            return
+        self.app.push_screen(RestartConfirmScreen(plan, demo=self.ctx.demo),
+                             lambda ok: self.gapp.start_run(plan) if ok else None)

@@ -1,0 +1,209 @@
+"""The progress screen: one run, live. The engine runs in an async worker; its events land in a
+`RunTracker` (plain counters) and the widgets repaint from it ten times a second, so thousands
+of events never flood the message queue. At the end the app moves on to the results."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.widgets import Footer, ProgressBar, RichLog, Static
+
+from geelark_tui.api.models import IdResult, Outcome
+from geelark_tui.connection import ConnectionConfigError
+from geelark_tui.engine import RestartRun, RunReport
+from geelark_tui.events import Event
+from geelark_tui.runlog import log_run
+from geelark_tui.tui.base import AppScreen
+from geelark_tui.tui.context import RunPlan
+from geelark_tui.tui.screens.confirm import YesNoScreen
+from geelark_tui.tui.tracker import LOG_LINES, RunTracker, format_duration
+from geelark_tui.tui.widgets.id_stats import plural
+from geelark_tui.tui.widgets.summary_bar import SummaryBar
+
+REFRESH_EVERY = 0.1  # seconds between repaints of the live numbers
+
+
+@dataclass
+class RunOutcome:
+    """A finished run, as the results screen shows it."""
+
+    plan: RunPlan
+    results: list[IdResult]
+    report: RunReport | None
+    log: tuple[str, ...] = ()
+    stop_reason: str | None = None
+    elapsed: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+    recent_key: str | None = None
+
+
+class ProgressScreen(AppScreen[None]):
+    PALETTE_GROUP = "Run"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "stop", "Stop", id="progress.stop",
+                tooltip="Stop after the requests in flight (asks first)"),
+    ]
+
+    class Finished(Message):
+        """The run is over; the app moves on to the results."""
+
+        def __init__(self, outcome: RunOutcome, screen: ProgressScreen) -> None:
+            super().__init__()
+            self.outcome = outcome
+            self.screen = screen
+
+    def __init__(self, plan: RunPlan, *, recent_key: str | None = None,
+                 clock: Callable[[], float] | None = None, autostart: bool = True) -> None:
+        super().__init__(id="progress")
+        self.plan = plan
+        self.recent_key = recent_key
+        self._clock = clock
+        self._autostart = autostart
+        self.tracker: RunTracker | None = None
+        self.run: RestartRun | None = None
+        self.outcome: RunOutcome | None = None
+
+    # -- layout -----------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_header()
+        yield Static(f"Restarting {plural(len(self.plan.ids), 'ID')} on {self.plan.host} "
+                     f"({self.plan.auth_label})", id="run-title", markup=False)
+        yield ProgressBar(total=max(len(self.plan.ids), 1), show_eta=False, id="run-bar")
+        yield SummaryBar(codes=False, total=False, id="run-counts")
+        yield Static("", id="run-stats", markup=False)
+        yield Static("", id="run-wait", markup=False)
+        log = RichLog(max_lines=LOG_LINES, wrap=True, markup=False, id="activity")
+        log.border_title = "Activity"
+        yield log
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.tracker = RunTracker(len(self.plan.ids), self._clock or self.ctx.clock)
+        self.set_interval(REFRESH_EVERY, self.repaint)
+        self.repaint()
+        if self._autostart:
+            self.start()
+
+    @property
+    def running(self) -> bool:
+        return self.tracker is not None and not self.tracker.finished
+
+    # -- the run ----------------------------------------------------------------------------
+
+    def _engine_event(self, event: Event) -> None:
+        """The engine's callback: it runs on the event loop, so it only updates counters."""
+        if self.tracker is not None:
+            self.tracker.feed(event)
+
+    def start(self) -> None:
+        self._run_worker()
+
+    @work(exclusive=True, group="run", exit_on_error=False)
+    async def _run_worker(self) -> None:
+        plan, tracker = self.plan, self.tracker
+        assert tracker is not None
+        outcome = RunOutcome(plan, [], None, recent_key=self.recent_key)
+        try:
+            client = self.ctx.make_client(plan)
+            self.run = RestartRun(client, plan.ids, plan.settings, on_event=self._engine_event)
+            async with client:
+                report = await self.run.run()
+            outcome.report = report
+            outcome.results = report.ordered()
+            outcome.stop_reason = report.stop_reason
+            if self.ctx.run_log is not None:
+                warning = await asyncio.to_thread(
+                    log_run, report, outcome.results, plan.host, path=self.ctx.run_log,
+                    secrets=self.ctx.config.secrets())
+                if warning:
+                    outcome.warnings.append(warning)
+        except ConnectionConfigError as exc:
+            outcome.stop_reason = str(exc)
+        except Exception as exc:  # never a crash: whatever happened, show what we know
+            outcome.stop_reason = f"the run failed: {type(exc).__name__}: {exc}"
+        if not outcome.results:
+            known = self.run.report.results if self.run is not None else {}
+            outcome.results = [
+                known.get(i) or IdResult(i, Outcome.NOT_SENT, None,
+                                         f"not sent: {outcome.stop_reason or 'stopped'}")
+                for i in plan.ids
+            ]
+        tracker.finish()
+        outcome.log = tuple(tracker.log)
+        outcome.elapsed = tracker.elapsed()
+        self.outcome = outcome
+        self.repaint()
+        self.post_message(self.Finished(outcome, self))
+
+    def action_stop(self) -> None:
+        if not self.running:
+            return
+        if self.tracker is not None and self.tracker.stopping:
+            self.notify("Already stopping: waiting for the requests in flight.")
+            return
+        self.app.push_screen(
+            YesNoScreen("Stop this run?",
+                        "Requests already sent are waited for; the IDs not sent yet are "
+                        "marked not sent, and can be re-submitted from the results.",
+                        yes="Stop", no="Keep running", dialog_id="stop"),
+            lambda ok: self.stop() if ok else None,
+        )
+
+    def stop(self) -> None:
+        if self.run is not None:
+            self.run.stop()
+        elif self.tracker is not None and not self.tracker.finished:
+            self.workers.cancel_group(self, "run")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "stop":
+            return self.running
+        return True
+
+    # -- painting ---------------------------------------------------------------------------
+
+    def repaint(self) -> None:
+        tracker = self.tracker
+        if tracker is None:
+            return
+        self.query_one("#run-wait", Static).update(self._wait_line(tracker))
+        self.query_one("#run-stats", Static).update(self._stats_line(tracker))
+        lines = tracker.take_new_lines()
+        if lines:
+            self.query_one("#activity", RichLog).write("\n".join(lines))
+        if not tracker.changed:
+            return
+        tracker.changed = False
+        self.query_one("#run-bar", ProgressBar).update(progress=tracker.settled)
+        self.query_one("#run-counts", SummaryBar).show_counts(tracker.counts)
+        self.set_class(tracker.finished, "-finished")
+        self.refresh_bindings()
+
+    def _wait_line(self, tracker: RunTracker) -> str:
+        if tracker.finished:
+            if self.outcome is not None and self.outcome.stop_reason:
+                return f"Stopped: {self.outcome.stop_reason}"
+            return "Finished."
+        if tracker.stopping:
+            return f"Stopping ({tracker.stopping}): waiting for the requests in flight"
+        text = tracker.wait_text()
+        self.set_class(bool(text) and tracker.wait_by_server, "-server-wait")
+        return f"⏳ {text}" if text else ""
+
+    @staticmethod
+    def _stats_line(tracker: RunTracker) -> str:
+        eta = tracker.eta()
+        left = "" if eta is None else f" · left ~{format_duration(eta, round_up=True)}"
+        lookups = f" + {plural(tracker.lookups, 'lookup')}" if tracker.lookups else ""
+        total = tracker.total_batches or "?"
+        return (f"{tracker.settled:,}/{tracker.total_ids:,} IDs · batches "
+                f"{tracker.batches_done}/{total} · {tracker.requests} requests{lookups} · "
+                f"elapsed {format_duration(tracker.elapsed())}{left}")

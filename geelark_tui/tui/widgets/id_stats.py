@@ -1,0 +1,44 @@
+"""IdStats: what the parser made of the text, live: unique IDs, duplicates, ignored tokens."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from geelark_tui.ids import ParsedIds
+
+SHOWN_IGNORED = 50
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    return f"{n:,} {word if n == 1 else (many or word + 's')}"
+
+
+class IdStats(VerticalScroll, can_focus=False):
+    """Counts on top, then every ignored token with its reason (up to SHOWN_IGNORED)."""
+
+    def compose(self) -> ComposeResult:
+        yield Static("No IDs yet: paste or type them on the left.", id="id-counts", markup=False)
+        yield Static("", id="id-ignored", markup=False)
+
+    def show(self, parsed: ParsedIds, requests: int) -> None:
+        counts = self.query_one("#id-counts", Static)
+        ignored = self.query_one("#id-ignored", Static)
+        if not parsed.ids and not parsed.ignored_total:
+            counts.update("No IDs yet: paste or type them on the left.")
+            ignored.update("")
+            self.set_class(False, "-has-ids")
+            return
+        self.set_class(bool(parsed.ids), "-has-ids")
+        lines = [f"{plural(parsed.count, 'unique ID')} → {plural(requests, 'request')}",
+                 f"{plural(parsed.duplicates, 'duplicate')} dropped",
+                 f"{plural(parsed.ignored_total, 'token')} ignored"]
+        if parsed.source != "text":
+            lines.append(f"read as {parsed.source.upper()}")
+        counts.update("\n".join(lines))
+        shown = [f"• {t.token}: {t.reason}" for t in parsed.ignored[:SHOWN_IGNORED]]
+        more = parsed.ignored_total - len(shown)
+        if more > 0:
+            shown.append(f"… and {more:,} more")
+        ignored.update("\n".join(shown))

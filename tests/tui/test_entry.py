@@ -1,0 +1,150 @@
+"""The entry screen: live counts, recent sets, loading a file, the confirmation."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from textual import events
+from textual.widgets import Input, Static, TextArea
+
+from geelark_tui.config import record_recent_set, update_recent_counts
+from geelark_tui.tui.screens.confirm import RestartConfirmScreen
+from geelark_tui.tui.screens.entry import EntryScreen
+from geelark_tui.tui.screens.open_file import OpenFileScreen
+from geelark_tui.tui.screens.progress import ProgressScreen
+
+from .helpers import make_app, make_config, tid, wait_for
+
+
+def stats_text(app: object) -> str:
+    screen = app.screen  # type: ignore[attr-defined]
+    counts = screen.query_one("#id-counts", Static).render()
+    ignored = screen.query_one("#id-ignored", Static).render()
+    return f"{counts}\n{ignored}"
+
+
+async def test_paste_updates_the_counts() -> None:
+    app = make_app(make_config())
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert "No IDs yet" in stats_text(app)
+        app.post_message(events.Paste(f"{tid(1)}, {tid(2)}\n{tid(1)} 12345 57437604389742589x"))
+        await wait_for(pilot, lambda: "2 unique IDs" in stats_text(app))
+        text = stats_text(app)
+        assert "1 request" in text
+        assert "1 duplicate dropped" in text
+        assert "2 tokens ignored" in text
+        assert "12345: too short: 5 digits" in text
+        assert "57437604389742589x: not an ID: contains letters" in text
+        assert app.query_one("#ids", TextArea).text.count(tid(1)) == 2  # pasted once
+
+
+async def test_typing_updates_the_counts() -> None:
+    app = make_app(make_config(batch_size=2))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*"123456 234567 345678")
+        await wait_for(pilot, lambda: "3 unique IDs → 2 requests" in stats_text(app))
+
+
+async def test_choosing_a_recent_set_loads_it() -> None:
+    config = make_config()
+    older = record_recent_set(config, [tid(1), tid(2)], now=datetime(2026, 1, 2, tzinfo=UTC))
+    update_recent_counts(config, older.key, {"restarted": 1, "rejected": 1})
+    record_recent_set(config, [tid(3)], now=datetime(2026, 1, 3, tzinfo=UTC))
+    app = make_app(config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+l")  # to the list: the most recent set first
+        await pilot.press("down", "enter")
+        await wait_for(pilot, lambda: app.query_one("#ids", TextArea).text != "")
+        assert app.query_one("#ids", TextArea).text.split() == [tid(1), tid(2)]
+        await wait_for(pilot, lambda: "2 unique IDs" in stats_text(app))
+        assert app.focused is app.query_one("#ids", TextArea)
+
+
+async def test_load_ids_from_a_file(tmp_path: Path) -> None:
+    path = tmp_path / "ids.csv"
+    path.write_text(f"Task ID,plan\n{tid(5)},a\n{tid(6)},b\n", encoding="utf-8")
+    app = make_app(make_config())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+o")
+        assert isinstance(app.screen, OpenFileScreen)
+        app.screen.query_one("#open-path", Input).value = str(path)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "2 unique IDs" in stats_text(app))
+        assert "read as CSV" in stats_text(app)
+
+
+async def test_load_a_missing_file_is_a_notification(tmp_path: Path) -> None:
+    app = make_app(make_config())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+o")
+        app.screen.query_one("#open-path", Input).value = str(tmp_path / "nope.txt")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: any("Cannot read" in n.message
+                                          for n in app._notifications))
+        assert isinstance(app.screen, EntryScreen)
+
+
+async def test_restart_with_no_ids_says_so() -> None:
+    app = make_app(make_config())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert isinstance(app.screen, EntryScreen)
+        assert any("No valid task ID" in n.message for n in app._notifications)
+
+
+async def test_confirmation_states_the_plan_and_escape_cancels() -> None:
+    ids = [tid(n) for n in range(25)]
+    app = make_app(make_config(batch_size=10), prefill="\n".join(ids))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+r")
+        screen = app.screen
+        assert isinstance(screen, RestartConfirmScreen)
+        body = str(screen.query_one(".dialog-body", Static).render())
+        assert "IDs:       25" in body
+        assert "3 restart requests of up to 10 IDs" in body
+        assert "openapi.geelark.com" in body
+        assert "bearer token" in body
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, EntryScreen)
+        assert not any(isinstance(s, ProgressScreen) for s in app.screen_stack)
+
+
+async def test_no_credentials_opens_settings_on_restart() -> None:
+    config = make_config(token="")
+    app = make_app(config, prefill=tid(1))
+    async with app.run_test(size=(80, 24)) as pilot:
+        from geelark_tui.tui.screens.settings import SettingsScreen
+
+        assert isinstance(app.screen, SettingsScreen)  # first run: opens there
+        await pilot.press("escape")
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert isinstance(app.screen, SettingsScreen)
+        assert any("no credentials" in n.message for n in app._notifications)
+
+
+async def test_a_big_paste_is_counted_without_blocking() -> None:
+    text = "\n".join(f"id {n} 5743760438974{n:05d}" for n in range(30_000))
+    app = make_app(make_config())
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.post_message(events.Paste(text))
+        await wait_for(pilot, lambda: "30,000 unique IDs" in stats_text(app), timeout=20)
+        assert "30,001 tokens ignored" in stats_text(app)  # the numbers, and "id"
+        assert "… and 29,951 more" in stats_text(app)
+
+
+async def test_path_completion(tmp_path: Path) -> None:
+    (tmp_path / "ids-monday.txt").write_text(tid(1))
+    app = make_app(make_config())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+o")
+        app.screen.query_one("#open-path", Input).value = f"{tmp_path}/ids"
+        await pilot.press("-", "m")
+        await pilot.pause(0.2)
+        await pilot.press("tab")
+        assert app.screen.query_one("#open-path", Input).value == str(tmp_path / "ids-monday.txt")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "1 unique ID " in stats_text(app))

@@ -1,0 +1,142 @@
+"""Confirm -> run -> results against the simulator over real HTTP; stop; quit mid-run."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from textual.widgets import RichLog
+
+from geelark_tui.api.models import Outcome
+from geelark_tui.config import load_config
+from geelark_tui.simulator import Simulator, SimulatorConfig
+from geelark_tui.tui.screens.progress import ProgressScreen
+from geelark_tui.tui.screens.quit_confirm import QuitConfirmScreen
+from geelark_tui.tui.screens.results import ResultsScreen
+from geelark_tui.tui.widgets.results_grid import ResultsGrid
+from geelark_tui.tui.widgets.summary_bar import SummaryBar
+
+from .helpers import TOKEN, make_app, make_config, tid, wait_for, wait_for_screen
+
+MIXED = [tid(n) for n in (1, 2, 41, 50, 58, 64, 70, 77, 82, 90)]
+
+
+async def test_confirm_run_results_over_real_http(sim: Simulator, tmp_path: Path) -> None:
+    config = make_config(sim.base_url, batch_size=3)
+    run_log = tmp_path / "runs.jsonl"
+    app = make_app(config, prefill="\n".join(MIXED), run_log=run_log)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+r")
+        await pilot.press("enter")
+        await wait_for_screen(pilot, app, ResultsScreen)
+        screen = app.screen
+        assert isinstance(screen, ResultsScreen)
+        results = {r.id: r for r in screen.results}
+        assert list(results) == MIXED
+        for task_id, result in results.items():
+            outcome, code = sim.expected_outcome(task_id)
+            assert result.outcome.value == outcome, task_id
+            if code is not None:
+                assert result.code == code
+        grid = screen.query_one(ResultsGrid)
+        assert [r.id for r in grid.visible_results] == MIXED
+        summary = screen.query_one(SummaryBar).plain()
+        assert "✔ 3 restarted" in summary and "✘ 7 rejected" in summary
+        assert "48001 task status does not allow retry: 2" in summary
+        assert "4 restart requests" in str(screen.query_one("#results-run").render())
+    # The set was saved before the run, with this run's counts after it.
+    saved = load_config(config.path)
+    assert saved.recent[0].ids == tuple(MIXED)
+    assert saved.recent[0].last_counts["restarted"] == 3
+    # The run log has the run, without the token.
+    line = run_log.read_text()
+    assert json.loads(line)["counts"]["rejected"] == 7
+    assert TOKEN not in line
+    assert len(sim.requests) == 4
+
+
+async def test_stop_mid_run_marks_the_rest_not_sent() -> None:
+    with Simulator(SimulatorConfig(token=TOKEN, latency=0.3)) as slow:
+        ids = [tid(n) for n in range(10)]
+        app = make_app(make_config(slow.base_url, batch_size=1, concurrency=1),
+                       prefill="\n".join(ids))
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("ctrl+r", "enter")
+            progress = app.screen
+            assert isinstance(progress, ProgressScreen)
+            await wait_for(pilot, lambda: progress.tracker is not None
+                           and progress.tracker.settled >= 1)
+            await pilot.press("escape")  # asks first
+            await pilot.pause()
+            assert app.screen.id == "stop-screen"
+            await pilot.press("enter")
+            await wait_for_screen(pilot, app, ResultsScreen)
+            screen = app.screen
+            assert isinstance(screen, ResultsScreen)
+            outcomes = [r.outcome for r in screen.results]
+            assert Outcome.NOT_SENT in outcomes and Outcome.RESTARTED in outcomes
+            assert "Stopped: stopped by the user" in str(screen.query_one("#results-run")
+                                                          .render())
+            await pilot.press("l")  # the activity log is kept
+            log = app.screen.query_one("#runlog", RichLog)
+            assert any("stopping: stopped by the user" in line.text for line in log.lines)
+
+
+async def test_progress_shows_live_counts_and_the_log() -> None:
+    with Simulator(SimulatorConfig(token=TOKEN, latency=0.2)) as slow:
+        ids = [tid(n) for n in range(6)]
+        app = make_app(make_config(slow.base_url, batch_size=2, concurrency=1),
+                       prefill="\n".join(ids))
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("ctrl+r", "enter")
+            progress = app.screen
+            assert isinstance(progress, ProgressScreen)
+            await wait_for(pilot, lambda: progress.tracker is not None
+                           and progress.tracker.batches_done >= 1)
+            await pilot.pause(0.15)
+            stats = str(progress.query_one("#run-stats").render())
+            assert "/6 IDs · batches" in stats and "/3" in stats
+            assert "✔ 2 restarted" in progress.query_one(SummaryBar).plain() or \
+                "✔ 4 restarted" in progress.query_one(SummaryBar).plain()
+            log = progress.query_one("#activity", RichLog)
+            assert any("batch 1/3: 2 restarted" in line.text for line in log.lines)
+            await wait_for_screen(pilot, app, ResultsScreen)
+
+
+async def test_quit_mid_run_asks_then_stops() -> None:
+    with Simulator(SimulatorConfig(token=TOKEN, latency=0.3)) as slow:
+        ids = [tid(n) for n in range(10)]
+        app = make_app(make_config(slow.base_url, batch_size=1, concurrency=1),
+                       prefill="\n".join(ids))
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("ctrl+r", "enter")
+            await pilot.press("ctrl+q")
+            assert isinstance(app.screen, QuitConfirmScreen)
+            await pilot.press("escape")  # keep running
+            assert isinstance(app.screen, ProgressScreen)
+            await pilot.press("ctrl+q", "enter")  # stop and quit
+            await wait_for(pilot, lambda: app.return_code is not None, timeout=5)
+        assert app.return_code == 0
+        assert len(slow.requests) < 10
+
+
+async def test_bad_token_stops_the_run_and_says_why(sim: Simulator) -> None:
+    app = make_app(make_config(sim.base_url, token="wrong-token"), prefill=tid(1))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+r", "enter")
+        await wait_for_screen(pilot, app, ResultsScreen)
+        screen = app.screen
+        assert isinstance(screen, ResultsScreen)
+        assert screen.results[0].outcome is Outcome.NOT_SENT
+        assert "40003" in str(screen.query_one("#results-run").render())
+
+
+async def test_unreachable_host_is_shown_not_a_crash() -> None:
+    app = make_app(make_config("http://127.0.0.1:9"), prefill=tid(1))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+r", "enter")
+        await wait_for_screen(pilot, app, ResultsScreen, timeout=20)
+        screen = app.screen
+        assert isinstance(screen, ResultsScreen)
+        assert screen.results[0].outcome is Outcome.NOT_SENT
+        assert "cannot reach" in str(screen.query_one("#results-run").render())

@@ -1,0 +1,135 @@
+"""What each screen looks like, at 80x24 and 120x40. Deterministic: fixed data, a fake clock for
+the progress screen, no cursor blink, UTC dates.
+
+Update after an intended change: pytest tests/tui/test_snapshots.py --snapshot-update
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from geelark_tui.api.models import IdResult, Outcome
+from geelark_tui.config import record_recent_set, update_recent_counts
+from geelark_tui.engine import RunReport
+from geelark_tui.events import (
+    BatchFinished,
+    BatchStarted,
+    OutcomesReported,
+    RateLimitWait,
+    RunStarted,
+    Verifying,
+)
+from geelark_tui.ids import IgnoredToken
+from geelark_tui.tui.app import GeeLarkApp
+from geelark_tui.tui.screens.progress import ProgressScreen, RunOutcome
+from geelark_tui.tui.screens.results import ResultsScreen
+
+from .helpers import FakeClock, make_app, make_config, tid
+
+SIZES = pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+R, J, N, U = Outcome.RESTARTED, Outcome.REJECTED, Outcome.NOT_SENT, Outcome.UNKNOWN
+PASTE = (f"Please retry these: {tid(1)}, {tid(2)}, {tid(41)} and {tid(1)} again.\n"
+         f"Also {tid(50)} {tid(64)} {tid(77)} {tid(90)}; ticket #12345, 57437604389742589x\n")
+RESULTS = [
+    IdResult(tid(1), R, 0, "restarted"),
+    IdResult(tid(2), R, 0, "restarted"),
+    IdResult(tid(41), R, 0, "restarted"),
+    IdResult(tid(50), J, 48001, "the current task status does not allow the operation"),
+    IdResult(tid(64), J, 48000, "task retry limit reached"),
+    IdResult(tid(77), J, 48003, "the task resource has expired"),
+    IdResult(tid(90), J, 48002, "task does not exist"),
+    IdResult(tid(3), N, 40017, "not sent: server kept answering 40017"),
+    IdResult(tid(4), U, None, "HTTP 502 with no JSON envelope; now waiting: probably restarted "
+                              "by this run"),
+]
+
+
+def app_with_history(prefill: str = PASTE) -> GeeLarkApp:
+    config = make_config(batch_size=8)
+    first = record_recent_set(config, [tid(n) for n in range(40)],
+                              now=datetime(2026, 1, 5, 9, 30, tzinfo=UTC))
+    update_recent_counts(config, first.key, {"restarted": 30, "rejected": 8, "unknown": 2})
+    record_recent_set(config, [tid(7), tid(8)], name="Ticket 4711: IG warm-up",
+                      now=datetime(2026, 1, 6, 14, 5, tzinfo=UTC))
+    return make_app(config, prefill=prefill)
+
+
+def snap(snap_compare: Callable[..., bool], app: GeeLarkApp, size: tuple[int, int],
+         press: tuple[str, ...] = (),
+         run_before: Callable[[Pilot[Any]], Any] | None = None) -> None:
+    assert snap_compare(app, press=press, terminal_size=size, run_before=run_before)
+
+
+@SIZES
+def test_entry(snap_compare: Callable[..., bool], size: tuple[int, int]) -> None:
+    snap(snap_compare, app_with_history(), size)
+
+
+@SIZES
+def test_confirm(snap_compare: Callable[..., bool], size: tuple[int, int]) -> None:
+    snap(snap_compare, app_with_history(), size, press=("ctrl+r",))
+
+
+@SIZES
+def test_help(snap_compare: Callable[..., bool], size: tuple[int, int]) -> None:
+    snap(snap_compare, app_with_history(), size, press=("f1",))
+
+
+@SIZES
+def test_settings(snap_compare: Callable[..., bool], size: tuple[int, int]) -> None:
+    snap(snap_compare, app_with_history(), size, press=("f2",))
+
+
+@SIZES
+def test_progress(snap_compare: Callable[..., bool], size: tuple[int, int]) -> None:
+    app = app_with_history()
+    clock = FakeClock()
+
+    async def mid_run(pilot: Pilot[Any]) -> None:
+        plan = app.context.plan(tuple(r.id for r in RESULTS) + tuple(tid(n) for n in range(5, 36)))
+        screen = ProgressScreen(plan, clock=clock, autostart=False)
+        await app.push_screen(screen)
+        tracker = screen.tracker
+        assert tracker is not None
+        tracker.feed(RunStarted(40, 5, 8))
+        for batch in (1, 2):
+            clock.t += 2.5
+            tracker.feed(BatchStarted(batch, 8, 1))
+            chunk = RESULTS[(batch - 1) * 4:(batch - 1) * 4 + 4] + [
+                IdResult(tid(10 + n + batch * 4), R, 0, "restarted") for n in range(4)]
+            tracker.feed(OutcomesReported(tuple(chunk)))
+            counts: dict[Outcome, int] = {}
+            for result in chunk:
+                counts[result.outcome] = counts.get(result.outcome, 0) + 1
+            tracker.feed(BatchFinished(batch, 8, 40006 if batch == 1 else 40009, counts))
+        clock.t += 1.0
+        tracker.feed(BatchStarted(3, 8, 1))
+        tracker.feed(Verifying(3, 8, "HTTP 502 with no JSON envelope"))
+        tracker.feed(RateLimitWait(42.0, True, "rate limited by the server"))
+        clock.t += 0.2
+        screen.repaint()
+        await pilot.pause()
+
+    snap(snap_compare, app, size, run_before=mid_run)
+
+
+@SIZES
+def test_results(snap_compare: Callable[..., bool], size: tuple[int, int]) -> None:
+    app = app_with_history()
+
+    async def finished(pilot: Pilot[Any]) -> None:
+        plan = app.context.plan(tuple(r.id for r in RESULTS),
+                                (IgnoredToken("12345", "too short: 5 digits"),))
+        report = RunReport(ids=plan.ids, results={r.id: r for r in RESULTS}, started_at=0.0,
+                           finished_at=9.0, restart_requests=3, query_requests=1)
+        outcome = RunOutcome(plan, list(RESULTS), report, elapsed=9.4,
+                             log=("   0:00  restarting 9 IDs",))
+        await app.push_screen(ResultsScreen(outcome))
+        await pilot.pause()
+
+    snap(snap_compare, app, size, run_before=finished)
