@@ -16,7 +16,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TextIO
 
-import geelark_tui.history as history
 from geelark_tui import config as cfg
 from geelark_tui.api.client import GeeLarkClient
 from geelark_tui.api.models import IdResult, Outcome
@@ -39,6 +38,7 @@ from geelark_tui.ids import ParsedIds, parse_ids
 from geelark_tui.pacing import Pacer, RealClock
 from geelark_tui.preflight import Lookup, lookup
 from geelark_tui.report import render, summarize, summary_sentence
+from geelark_tui.runlog import log_run
 
 MAX_INPUT_BYTES = 64 * 1024 * 1024
 
@@ -212,7 +212,9 @@ def run_restart_command(args: argparse.Namespace, stdin: TextIO | None = None) -
     report, results = outcome.report, outcome.results
     summary = summarize(results, with_skipped=with_status)
     cfg.update_recent_counts(config, recent.key, summary)
-    _log_run(report, results, client.host, config.secrets())
+    log_problem = log_run(report, results, client.host, secrets=config.secrets())
+    if log_problem:
+        _say(f"warning: {log_problem}")
     sys.stdout.write(render(args.format, results, parsed.ignored, with_status=with_status))
     sys.stdout.flush()
     _say("done: " + summary_sentence(summary)
@@ -220,28 +222,6 @@ def run_restart_command(args: argparse.Namespace, stdin: TextIO | None = None) -
     if report.exit_code == EXIT_STOPPED:
         return EXIT_STOPPED
     return 0 if summary["restarted"] == summary["total"] else 1
-
-
-def _log_run(
-    report: RunReport, results: list[IdResult], host: str, secrets: set[str]
-) -> None:
-    by_outcome: dict[str, list[str]] = {o.value: [] for o in Outcome}
-    for result in results:
-        by_outcome[result.outcome.value].append(result.id)
-    try:
-        history.append_run(
-            history.run_log_path(),
-            started_at=report.started_at,
-            finished_at=report.finished_at,
-            api_host=host,
-            counts=summarize(results),
-            ids_by_outcome=by_outcome,
-            interrupted=report.stop_reason is not None,
-            stop_reason=report.stop_reason,
-            secrets=secrets,
-        )
-    except (OSError, ValueError) as exc:
-        _say(f"warning: could not write the run log: {exc}")
 
 
 def run_config_command(args: argparse.Namespace) -> int:

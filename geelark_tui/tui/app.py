@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path, PurePath
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
@@ -16,17 +16,25 @@ from textual.timer import Timer
 from geelark_tui.config import record_recent_set, save_config, update_recent_counts
 from geelark_tui.report import summarize
 from geelark_tui.tui.base import PaletteCommand, PaletteMixin
-from geelark_tui.tui.commands import GeeLarkCommands
 from geelark_tui.tui.context import AppContext, RunPlan
 from geelark_tui.tui.screens.entry import EntryScreen
-from geelark_tui.tui.screens.help import HelpScreen
-from geelark_tui.tui.screens.progress import ProgressScreen
-from geelark_tui.tui.screens.quit_confirm import QuitConfirmScreen
-from geelark_tui.tui.screens.results import ResultsScreen
-from geelark_tui.tui.screens.settings import SettingsScreen
+
+if TYPE_CHECKING:
+    from textual.command import Provider
+
+    from geelark_tui.tui.screens.progress import ProgressScreen
+
+# Start-up cost: only the entry screen is imported up front; the other screens (and the
+# command palette provider) when first used.
 
 GRID_CSS = Path(__file__).parent / "widgets" / "results_grid.tcss"
 THEME_SAVE_DELAY = 1.0  # the theme picker previews themes: save the one the user stays on
+
+
+def commands_provider() -> type[Provider]:
+    from geelark_tui.tui.commands import GeeLarkCommands
+
+    return GeeLarkCommands
 
 
 class GeeLarkApp(App[int]):
@@ -35,7 +43,7 @@ class GeeLarkApp(App[int]):
     CSS_PATH: ClassVar[list[str | PurePath]] = [
         "app.tcss", *([GRID_CSS] if GRID_CSS.exists() else [])]
     TITLE = "geelark-tui"
-    COMMANDS = App.COMMANDS | {GeeLarkCommands}
+    COMMANDS = App.COMMANDS | {commands_provider}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "Help", id="app.help", tooltip="Keys, and what outcomes mean"),
         Binding("f2", "settings", "Settings", id="app.settings", show=False,
@@ -66,10 +74,17 @@ class GeeLarkApp(App[int]):
             self.notify(f"Theme {theme!r} is not available; using {self.theme}.",
                         severity="warning")
         self._started = True
+        self.sub_title = "DEMO: simulated API" if self.context.demo else self.context.shown_host()
+        self.call_after_refresh(self._after_first_paint)
+
+    def _after_first_paint(self) -> None:
+        """What needs the connection code (and httpx): after the first screen is up."""
         self.settings_changed()
         for warning in self.context.config.take_warnings():
             self.notify(warning, title="Config", severity="warning", timeout=12)
         if not self.context.demo and not self.context.credentials().complete:
+            from geelark_tui.tui.screens.settings import SettingsScreen
+
             self.push_screen(SettingsScreen(first_run=True))
 
     def settings_changed(self) -> None:
@@ -96,6 +111,9 @@ class GeeLarkApp(App[int]):
 
     def start_run(self, plan: RunPlan) -> None:
         """Confirmed: remember the set (before the first request), then show the run."""
+        from geelark_tui.tui.screens.progress import ProgressScreen
+        from geelark_tui.tui.screens.results import ResultsScreen
+
         config = self.context.config
         recent = record_recent_set(config, plan.ids)
         for warning in config.take_warnings():
@@ -107,6 +125,8 @@ class GeeLarkApp(App[int]):
             self.push_screen(screen)
 
     def on_progress_screen_finished(self, message: ProgressScreen.Finished) -> None:
+        from geelark_tui.tui.screens.results import ResultsScreen
+
         outcome = message.outcome
         config = self.context.config
         if outcome.recent_key is not None:
@@ -127,6 +147,8 @@ class GeeLarkApp(App[int]):
             self.screen.set_text("")
 
     def active_run(self) -> ProgressScreen | None:
+        from geelark_tui.tui.screens.progress import ProgressScreen
+
         for screen in self.screen_stack:
             if isinstance(screen, ProgressScreen) and screen.running:
                 return screen
@@ -135,6 +157,8 @@ class GeeLarkApp(App[int]):
     # -- global actions ---------------------------------------------------------------------
 
     def action_help(self) -> None:
+        from geelark_tui.tui.screens.help import HelpScreen
+
         if isinstance(self.screen, HelpScreen):
             return
         about = self.screen
@@ -142,6 +166,8 @@ class GeeLarkApp(App[int]):
         self.push_screen(HelpScreen(about, title or "current"))
 
     def action_settings(self) -> None:
+        from geelark_tui.tui.screens.settings import SettingsScreen
+
         if any(isinstance(s, SettingsScreen) for s in self.screen_stack):
             return
         self.push_screen(SettingsScreen())
@@ -151,6 +177,8 @@ class GeeLarkApp(App[int]):
         if run is None or self._quit_after_run:
             self.exit(0)
             return
+        from geelark_tui.tui.screens.quit_confirm import QuitConfirmScreen
+
         if isinstance(self.screen, QuitConfirmScreen):
             return
         tracker = run.tracker
@@ -170,6 +198,9 @@ class GeeLarkApp(App[int]):
                     "Press ctrl+q again to quit at once.", title="Quitting")
 
     def palette_commands(self) -> Iterable[PaletteCommand]:
+        from geelark_tui.tui.screens.results import ResultsScreen
+        from geelark_tui.tui.screens.settings import SettingsScreen
+
         yield PaletteCommand("Help", "Keys, and what outcomes mean (f1)", self.action_help)
         if not any(isinstance(s, SettingsScreen) for s in self.screen_stack):
             yield PaletteCommand("Settings", "Credentials, API host and pacing (f2)",

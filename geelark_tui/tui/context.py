@@ -12,19 +12,19 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from geelark_tui.api.client import GeeLarkClient
 from geelark_tui.config import Config
-from geelark_tui.connection import (
-    ConnectionConfigError,
-    Credentials,
-    credentials_from,
-    resolve_base_url,
-)
-from geelark_tui.engine import RunSettings, count_requests
 from geelark_tui.history import host_of
 from geelark_tui.ids import IgnoredToken
+
+if TYPE_CHECKING:
+    from geelark_tui.api.client import GeeLarkClient
+    from geelark_tui.connection import Credentials
+    from geelark_tui.engine import RunSettings
+
+# Start-up cost: `connection` and `engine` pull in httpx (~40 ms); they are imported when first
+# used, after the first screen is painted.
 
 
 def display_path(path: Path | str) -> str:
@@ -50,23 +50,42 @@ class AppContext:
 
     def base_url(self) -> str:
         """The base URL in use; raises ConnectionConfigError when it is unusable."""
+        from geelark_tui.connection import resolve_base_url
+
         return resolve_base_url(self.base_url_flag, self.config.api.base_url)
 
     def credentials(self) -> Credentials:
+        from geelark_tui.connection import credentials_from
+
         return credentials_from(self.config.api, self.config.env_sources)
 
     def host(self) -> str:
+        from geelark_tui.connection import ConnectionConfigError
+
         try:
             return host_of(self.base_url())
         except ConnectionConfigError:
             return "(invalid base URL)"
 
+    def shown_host(self) -> str:
+        """The host as configured, for the first paint (validated later by `host`)."""
+        return host_of(self.base_url_flag or self.config.api.base_url)
+
+    def requests_for(self, n_ids: int) -> int:
+        """Restart requests for ``n_ids`` at the configured batch size (as
+        `engine.count_requests`, without importing the engine before the first paint)."""
+        return -(-n_ids // self.config.submit.batch_size)
+
     def run_settings(self) -> RunSettings:
+        from geelark_tui.engine import RunSettings
+
         submit = self.config.submit
         return RunSettings(batch_size=submit.batch_size, concurrency=submit.concurrency,
                            per_minute=submit.per_minute, **dict(self.run_overrides))
 
     def make_client(self, plan: RunPlan) -> GeeLarkClient:
+        from geelark_tui.api.client import GeeLarkClient
+
         return GeeLarkClient(plan.base_url, self.credentials().auth(),
                              timeout=self.config.submit.timeout,
                              max_connections=max(plan.settings.concurrency, 2))
@@ -74,6 +93,8 @@ class AppContext:
     def plan(self, ids: tuple[str, ...], invalid: tuple[IgnoredToken, ...] = (),
              *, unknown_resubmits: int = 0) -> RunPlan:
         """Everything the confirmation states; raises ConnectionConfigError when not ready."""
+        from geelark_tui.connection import ConnectionConfigError
+
         base_url = self.base_url()
         credentials = self.credentials()
         if not credentials.complete:
@@ -102,4 +123,6 @@ class RunPlan:
 
     @property
     def requests(self) -> int:
+        from geelark_tui.engine import count_requests
+
         return count_requests(len(self.ids), self.settings.batch_size)

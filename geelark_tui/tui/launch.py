@@ -7,10 +7,8 @@ import argparse
 import contextlib
 import sys
 
-from geelark_tui import history
 from geelark_tui.cli import EXIT_USAGE
 from geelark_tui.config import load_config, resolve_config_path
-from geelark_tui.connection import ConnectionConfigError, validate_base_url
 from geelark_tui.tui.context import AppContext
 
 
@@ -36,11 +34,15 @@ def run_tui(args: argparse.Namespace) -> int:
         return app.return_code or 0
 
     if args.base_url:
+        from geelark_tui.connection import ConnectionConfigError, validate_base_url
+
         try:
             validate_base_url(args.base_url)
         except ConnectionConfigError as exc:
             print(f"geelark-tui: error: {exc}", file=sys.stderr)
             return EXIT_USAGE
+    from geelark_tui import history
+
     config = load_config(resolve_config_path(args.config))
     context = AppContext(config, base_url_flag=args.base_url, run_log=history.run_log_path())
     app = GeeLarkApp(context)

@@ -137,3 +137,29 @@ def test_paste_restart_and_read_results(terminal: Terminal, tmp_path: Path,
         time.sleep(0.2)
     else:
         pytest.fail("the app did not quit on ctrl+q")
+
+
+def test_full_demo_set_exits_cleanly_and_leaves_real_config_alone(
+    terminal: Terminal, tmp_path: Path
+) -> None:
+    """The pre-filled demo set shows every outcome; quitting exits 0; nothing is written to
+    the real (here: temporary) per-user config dir."""
+    env = {"TERM": "xterm-256color", "HOME": str(tmp_path),
+           "XDG_CONFIG_HOME": str(tmp_path / ".config"),
+           "XDG_DATA_HOME": str(tmp_path / ".local/share")}
+    assignments = " ".join(f"{k}={v}" for k, v in env.items())
+    terminal.tmux("new-session", "-d", "-s", "app", "-x", "80", "-y", "24",
+                  f"env -u GEELARK_TUI_CONFIG {assignments} {COMMAND} --demo; "
+                  "echo EXITED=$?; sleep 30")
+    terminal.wait_for(lambda s: "40 unique IDs" in s, "the demo entry screen")
+    terminal.keys("C-r")
+    terminal.wait_for(lambda s: "Restart 40 tasks?" in s, "the confirmation")
+    terminal.keys("Enter")
+    screen = terminal.wait_for(lambda s: "of 40 IDs" in s, "the results", timeout=60)
+    flat = re.sub(r"\s+", " ", screen)  # the summary bar may use non-breaking spaces
+    for word in ("restarted", "rejected", "not sent", "unknown"):
+        assert word in flat, screen
+    terminal.keys("C-q")
+    terminal.wait_for(lambda s: "EXITED=0" in s, "a clean exit")
+    assert not (tmp_path / ".config" / "geelark-tui").exists()
+    assert not (tmp_path / ".local" / "share" / "geelark-tui").exists()

@@ -14,7 +14,7 @@ from geelark_tui.tui.screens.entry import EntryScreen
 from geelark_tui.tui.screens.open_file import OpenFileScreen
 from geelark_tui.tui.screens.progress import ProgressScreen
 
-from .helpers import make_app, make_config, tid, wait_for
+from .helpers import make_app, make_config, tid, wait_for, wait_for_screen
 
 
 def stats_text(app: object) -> str:
@@ -118,7 +118,7 @@ async def test_no_credentials_opens_settings_on_restart() -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         from geelark_tui.tui.screens.settings import SettingsScreen
 
-        assert isinstance(app.screen, SettingsScreen)  # first run: opens there
+        await wait_for_screen(pilot, app, SettingsScreen)  # first run: opens there
         await pilot.press("escape")
         await pilot.press("ctrl+r")
         await pilot.pause()

@@ -13,7 +13,7 @@ from geelark_tui.simulator import Simulator
 from geelark_tui.tui.screens.entry import EntryScreen
 from geelark_tui.tui.screens.settings import SettingsScreen
 
-from .helpers import TOKEN, make_app, make_config, wait_for
+from .helpers import TOKEN, make_app, make_config, wait_for, wait_for_screen
 
 SECRET = "s3cret-token-value-123456"
 
@@ -27,6 +27,7 @@ async def test_first_run_without_credentials_opens_settings_and_saves() -> None:
     config = make_config(token="")
     app = make_app(config)
     async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_screen(pilot, app, SettingsScreen)
         screen = app.screen
         assert isinstance(screen, SettingsScreen) and screen.first_run
         intro = str(screen.query_one("#first-run", Static).render())

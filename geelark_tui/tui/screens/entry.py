@@ -13,8 +13,6 @@ from textual.timer import Timer
 from textual.widgets import Footer, Label, TextArea
 from textual.worker import get_current_worker
 
-from geelark_tui.connection import ConnectionConfigError
-from geelark_tui.engine import count_requests
 from geelark_tui.ids import ParsedIds, parse_ids
 from geelark_tui.tui.base import AppScreen
 from geelark_tui.tui.screens.confirm import RestartConfirmScreen
@@ -118,7 +116,7 @@ class EntryScreen(AppScreen[None]):
 
     def _show_stats(self, text: str, parsed: ParsedIds) -> None:
         self._parsed_text, self._parsed = text, parsed
-        requests = count_requests(parsed.count, self.ctx.config.submit.batch_size)
+        requests = self.ctx.requests_for(parsed.count)
         self.query_one(IdStats).show(parsed, requests)
 
     def refresh_recent(self) -> None:
@@ -177,6 +175,8 @@ class EntryScreen(AppScreen[None]):
         self.notify(f"{parsed.count:,} IDs from {path.name}.", title="Loaded")
 
     def action_restart(self) -> None:
+        from geelark_tui.connection import ConnectionConfigError
+
         parsed = self.parsed
         if not parsed.ids:
             reason = "No valid task ID in the box (an ID is 6 to 24 digits)."
