@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -19,7 +20,9 @@ import pytest
 pytestmark = pytest.mark.e2e
 
 TMUX = shutil.which("tmux")
-COMMAND = shutil.which("geelark-tui")
+# The installed console script: on PATH, or beside the interpreter running the tests.
+COMMAND = shutil.which("geelark-tui") or shutil.which(
+    "geelark-tui", path=str(Path(sys.executable).parent))
 if os.environ.get("CI") and not (TMUX and COMMAND):
     raise RuntimeError("CI must install tmux and the geelark-tui command (.ci/run does)")
 
