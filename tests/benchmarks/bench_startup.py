@@ -1,0 +1,215 @@
+"""Start-up: from launch to the first interactive screen, against a bare ``import textual.app``.
+
+    python tests/benchmarks/bench_startup.py          # exit code 1 when a target is missed
+
+How "first interactive screen" is measured: ``python -m geelark_tui --demo`` is launched in a
+real terminal, a private tmux server (``tmux -L <own socket>``, never the user's) with an 80x24
+window, and ``tmux capture-pane`` is polled every few ms until the entry screen's footer (its key
+bindings, e.g. ``^r Restart``) is on screen. That is what a user sees: Python start-up, every
+import, the demo simulator starting, the terminal being set up, compose, CSS and the first
+paint. Polling from outside, rather than a hook inside the app, keeps the app unmodified and
+counts the terminal round trip; its granularity (`POLL_S`) is a few per cent of the figure.
+
+The baseline, measured in the same run: the wall time of ``python -c "import textual.app"`` as
+a plain subprocess (no terminal), the floor of any Textual app. Targets (issue "Scale"): median
+under 0.5 s, and no more than 2x the baseline's median. Without tmux the launch figure is
+reported as skipped.
+
+Also measured: the headless command never imports textual (``python -X importtime -m
+geelark_tui restart`` with no IDs, and ``restart --help``), and how long those take.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+RUNS = 7
+POLL_S = 0.005
+TIMEOUT_S = 20.0
+TARGET_S = 0.5
+TARGET_RATIO = 2.0
+SIZE = (80, 24)
+# Any of these on screen means the entry screen is up with its bindings live.
+MARKERS = ("^r Restart", "^q Quit")
+BARE = [sys.executable, "-c", "import textual.app"]
+APP = [sys.executable, "-m", "geelark_tui", "--demo"]
+# The harness's own share of the launch figure: tmux starting a Python that prints a marker.
+FLOOR = [sys.executable, "-c", f"import time; print({MARKERS[0]!r}, flush=True); time.sleep(0.3)"]
+# What the launched app gets from `_isolated_env` (tmux starts it with the server's environment).
+_PASSED = ("HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME",
+           "GEELARK_TUI_CONFIG", "TERM", "PYTHONPYCACHEPREFIX")
+
+
+def _isolated_env(home: Path) -> dict[str, str]:
+    """An environment that cannot read or write the real user's config or data.
+
+    Byte code goes to a private cache (``PYTHONPYCACHEPREFIX``) that the warm-up run fills, for
+    textual and for us alike: a user's second start never compiles anything, even where
+    ``PYTHONDONTWRITEBYTECODE`` is set (as in CI containers) or the checkout is read-only.
+    """
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("GEELARK_") and k != "PYTHONDONTWRITEBYTECODE"}
+    env.update(
+        PYTHONPYCACHEPREFIX=str(home / "pycache"), HOME=str(home),
+        XDG_CONFIG_HOME=str(home / ".config"), XDG_DATA_HOME=str(home / ".local/share"),
+        XDG_CACHE_HOME=str(home / ".cache"), XDG_STATE_HOME=str(home / ".local/state"),
+        GEELARK_TUI_CONFIG=str(home / "config.toml"), TERM="xterm-256color",
+    )
+    return env
+
+
+def time_bare(env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(BARE, env=env, check=True)
+    return time.perf_counter() - start
+
+
+class _Tmux:
+    """A private tmux server on its own socket, removed on close."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.socket = f"geelark-bench-{os.getpid()}"
+        self.env = env
+        self._n = 0
+        # One idle session keeps the server up, so each launch pays only for its own window.
+        self._tmux("new-session", "-d", "-s", "idle", "-x", str(SIZE[0]), "-y", str(SIZE[1]),
+                   "sleep 3600")
+        self._path = self._tmux("display-message", "-p", "#{socket_path}").stdout.strip()
+
+    def _tmux(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["tmux", "-L", self.socket, *args], env=self.env, check=check,
+                              capture_output=True, text=True)
+
+    def launch(self, argv: list[str]) -> tuple[float, str]:
+        """Seconds from launch until a marker is on screen, and the screen at that moment."""
+        self._n += 1
+        name = f"run{self._n}"
+        command = shlex.join(["env", "-u", "PYTHONDONTWRITEBYTECODE",
+                              *(f"{k}={self.env[k]}" for k in _PASSED), *argv])
+        start = time.perf_counter()
+        self._tmux("new-session", "-d", "-s", name, "-x", str(SIZE[0]), "-y", str(SIZE[1]),
+                   command)
+        screen = ""
+        try:
+            while time.perf_counter() - start < TIMEOUT_S:
+                screen = self._tmux("capture-pane", "-p", "-t", name, check=False).stdout
+                if any(marker in screen for marker in MARKERS):
+                    return time.perf_counter() - start, screen
+                time.sleep(POLL_S)
+            raise TimeoutError(f"no {MARKERS} on screen after {TIMEOUT_S} s:\n{screen}")
+        finally:
+            self._quit(name)
+
+    def _quit(self, name: str) -> None:
+        self._tmux("send-keys", "-t", name, "C-q", check=False)
+        deadline = time.monotonic() + 5.0
+        while time.monotonic() < deadline:
+            if self._tmux("has-session", "-t", name, check=False).returncode != 0:
+                return
+            time.sleep(0.02)
+        self._tmux("kill-session", "-t", name, check=False)
+
+    def close(self) -> None:
+        self._tmux("kill-server", check=False)
+        if self._path:  # tmux leaves its socket file behind
+            Path(self._path).unlink(missing_ok=True)
+
+
+def headless_imports(env: dict[str, str]) -> dict[str, Any]:
+    """Wall time and imports of the headless paths: `restart` (no IDs: exits 2 after loading
+    everything a run needs) and `restart --help`. `*_textual_modules` must be 0."""
+    out: dict[str, Any] = {}
+    for key, args in (("restart_help", ["restart", "--help"]), ("restart", ["restart"])):
+        start = time.perf_counter()
+        proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "geelark_tui", *args],
+                              env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True)
+        out[f"{key}_s"] = time.perf_counter() - start
+        modules = [line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines()
+                   if line.startswith("import time:")]
+        roots = [name.split(".")[0] for name in modules]
+        out[f"{key}_textual_modules"] = roots.count("textual")
+        out[f"{key}_rich_modules"] = roots.count("rich")
+        out[f"{key}_exit"] = proc.returncode
+    return out
+
+
+def run(runs: int = RUNS) -> dict[str, Any]:
+    """Medians in seconds; `launch_s` is None when tmux is not installed."""
+    with tempfile.TemporaryDirectory(prefix="geelark-bench-") as tmp:
+        env = _isolated_env(Path(tmp))
+        time_bare(env)  # warm the file cache and .pyc files for both
+        out: dict[str, Any] = {"runs": runs, "target_s": TARGET_S, "target_ratio": TARGET_RATIO}
+        bare: list[float] = []
+        launch: list[float] = []
+        floor: list[float] = []
+        tmux = _Tmux(env) if shutil.which("tmux") else None
+        try:
+            if tmux is not None:
+                tmux.launch(APP)  # warm-up, not counted
+            for _ in range(runs):  # interleaved, so a busy moment hits both alike
+                bare.append(time_bare(env))
+                if tmux is not None:
+                    launch.append(tmux.launch(APP)[0])
+                    floor.append(tmux.launch(FLOOR)[0])
+        finally:
+            if tmux is not None:
+                tmux.close()
+        out["bare_import_s"] = statistics.median(bare)
+        out["bare_runs_s"] = bare
+        out["launch_runs_s"] = launch
+        out["launch_s"] = statistics.median(launch) if launch else None
+        out["ratio"] = out["launch_s"] / out["bare_import_s"] if launch else None
+        out["harness_floor_s"] = statistics.median(floor) if floor else None
+        out.update(headless_imports(env))
+    return out
+
+
+def passed(r: dict[str, Any]) -> bool:
+    launch_ok = r["launch_s"] is None or (r["launch_s"] < TARGET_S
+                                          and r["ratio"] <= TARGET_RATIO)
+    return bool(launch_ok and r["restart_textual_modules"] == 0
+                and r["restart_help_textual_modules"] == 0)
+
+
+def rows(r: dict[str, Any]) -> Iterator[tuple[str, str, str, str, str, bool | None]]:
+    """(figure, ours, baseline, ratio, target, met) rows for the summary table."""
+    bare = f"{r['bare_import_s']:.3f} s (import textual.app)"
+    if r["launch_s"] is None:
+        yield ("start-up to first interactive screen (median)", "skipped: no tmux", bare,
+               "-", f"< {TARGET_S} s, <= {TARGET_RATIO}x", None)
+    else:
+        yield (f"start-up to first interactive screen (median of {r['runs']})",
+               f"{r['launch_s']:.3f} s", bare, f"{r['ratio']:.2f}x",
+               f"< {TARGET_S} s and <= {TARGET_RATIO:g}x",
+               r["launch_s"] < TARGET_S and r["ratio"] <= TARGET_RATIO)
+        yield ("terminal harness floor (tmux starting a Python that prints the marker)",
+               f"{r['harness_floor_s']:.3f} s", "-", "-", "-", None)
+    n = r["restart_textual_modules"] + r["restart_help_textual_modules"]
+    yield ("headless `restart` / `restart --help`: wall time, textual modules imported",
+           f"{r['restart_s']:.3f} s / {r['restart_help_s']:.3f} s, {n} textual modules",
+           bare, f"{r['restart_s'] / r['bare_import_s']:.2f}x", "0 textual modules", n == 0)
+
+
+def report(r: dict[str, Any]) -> str:
+    lines = [f"{row[0]}: {row[1]} | baseline {row[2]} | {row[3]} | target {row[4]}"
+             + ("" if row[5] is None else " | " + ("ok" if row[5] else "MISSED"))
+             for row in rows(r)]
+    lines.append("  launch runs: " + ", ".join(f"{s:.3f}" for s in r["launch_runs_s"])
+                 + " s; bare runs: " + ", ".join(f"{s:.3f}" for s in r["bare_runs_s"]) + " s")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    result = run()
+    print(report(result))
+    sys.exit(0 if passed(result) else 1)
