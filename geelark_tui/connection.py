@@ -7,6 +7,7 @@ then the built-in default. Plain `http://` is only allowed to a loopback host (t
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -16,6 +17,7 @@ from geelark_tui.api.auth import KeyAuth, TokenAuth
 from geelark_tui.api.client import DEFAULT_BASE_URL
 from geelark_tui.config import ApiSettings
 
+_HEADER_SAFE = re.compile(r"[\x20-\x7e]+")  # printable ASCII
 KNOWN_HOSTS = ("https://openapi.geelark.com", "https://openapi.geelark.cn")
 
 
@@ -44,6 +46,14 @@ class Credentials:
             raise ConnectionConfigError(
                 "no credentials: set GEELARK_TOKEN (or GEELARK_APP_ID and GEELARK_API_KEY), "
                 "or save them with the app's Settings screen"
+            )
+        # Sent as header values: a line break or other control character would make the
+        # request unsendable (and the HTTP library's error would quote the value).
+        sent = ("token", self.token) if self.method == "token" else ("app ID", self.app_id)
+        if not _HEADER_SAFE.fullmatch(sent[1]):
+            raise ConnectionConfigError(
+                f"the {sent[0]} holds a character that cannot be sent (a line break, a tab, a "
+                "control or non-ASCII character): paste it again"
             )
         if self.method == "token":
             return TokenAuth(self.token)

@@ -139,16 +139,19 @@ class RestartRun:
         )
         self._emit = on_event or (lambda event: None)
         self._stop_requested = False
+        self._stop_reason = "stopped by the user"
         self._fatal: tuple[str, int | None] | None = None
         self.report = RunReport(ids=self.ids, results={}, started_at=time.time())
 
     # -- control ---------------------------------------------------------------------------
 
-    def stop(self) -> None:
-        """User stop: batches in flight finish, the rest are marked not_sent."""
+    def stop(self, reason: str = "stopped by the user") -> None:
+        """User stop: batches in flight finish, the rest are marked not_sent. ``reason``
+        (e.g. "SIGTERM: the app was told to end") goes into the report and the run log."""
         if not self._stop_requested:
             self._stop_requested = True
-            self._emit(RunStopping("stopped by the user", None))
+            self._stop_reason = reason
+            self._emit(RunStopping(reason, None))
 
     @property
     def stopping(self) -> bool:
@@ -157,7 +160,7 @@ class RestartRun:
     def _not_sent_message(self) -> str:
         if self._fatal is not None:
             return f"not sent: {self._fatal[0]}"
-        return "not sent: stopped by the user"
+        return f"not sent: {self._stop_reason}"
 
     # -- the run ---------------------------------------------------------------------------
 
@@ -194,7 +197,7 @@ class RestartRun:
             if self._fatal is not None:
                 self.report.stop_reason, self.report.stop_code = self._fatal
             elif self._stop_requested:
-                self.report.stop_reason = "stopped by the user"
+                self.report.stop_reason = self._stop_reason
                 self.report.stopped_by_user = True
         self._emit(RunFinished(self.report))
         return self.report

@@ -37,6 +37,7 @@ from geelark_tui.events import (
 from geelark_tui.ids import ParsedIds, parse_ids
 from geelark_tui.pacing import Pacer, RealClock
 from geelark_tui.preflight import Lookup, lookup
+from geelark_tui.redact import install_hooks
 from geelark_tui.report import render, summarize, summary_sentence
 from geelark_tui.runlog import log_run
 
@@ -179,6 +180,7 @@ def run_restart_command(args: argparse.Namespace, stdin: TextIO | None = None) -
     with_status = bool(args.preflight)
 
     config = cfg.load_config(cfg.resolve_config_path(args.config))
+    install_hooks(config.secrets)  # a crash prints no credential, even one in a message
     for warning in config.take_warnings():
         _say(f"warning: {warning}")
     submit = config.submit

@@ -25,6 +25,8 @@ RESTART_PATH = "/open/v1/task/restart"
 QUERY_PATH = "/open/v1/task/query"
 MAX_BODY_BYTES = 8 * 1024 * 1024  # a restart answer for 100 IDs is a few KB
 DEFAULT_BASE_URL = "https://openapi.geelark.com"
+UNSENDABLE = ("the request could not be sent: a credential holds a character that HTTP "
+              "headers do not allow (a line break?); paste it again")
 
 
 class FailureKind(StrEnum):
@@ -234,6 +236,10 @@ class GeeLarkClient:
             raise TransportFailure(FailureKind.NOT_SENT, _describe(exc)) from None
         except httpx.UnsupportedProtocol as exc:
             raise TransportFailure(FailureKind.CONFIG, _describe(exc)) from None
+        except httpx.LocalProtocolError:
+            # Our own request could not be written, so nothing was sent. Its message quotes
+            # the offending header, which is the credential: never pass it on.
+            raise TransportFailure(FailureKind.CONFIG, UNSENDABLE) from None
         except httpx.TransportError as exc:
             raise TransportFailure(FailureKind.AMBIGUOUS, _describe(exc)) from None
         return parse_envelope(status, b"".join(chunks))

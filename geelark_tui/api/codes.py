@@ -125,3 +125,37 @@ def row_style(outcome: str, code: int | None) -> str:
     if category in (Category.WAIT_AND_RETRY, Category.SUCCESS):
         return "wait"
     return "permanent"
+
+
+# -- task/query fields: what a task's type and its own failure code mean ---------------------
+
+TASK_TYPES: dict[int, str] = {
+    1: "TikTok video",
+    2: "TikTok warm-up",
+    3: "TikTok image set",
+    4: "TikTok login",
+    6: "TikTok profile edit",
+    42: "custom",
+}
+
+# A task's `failCode` is an execution failure (documented ranges 20002-21001 and 29992-29999),
+# not an API error; three of them have a published meaning.
+EXEC_FAILURES: dict[int, str] = {
+    29997: "insufficient balance",
+    29998: "cloud phone deleted",
+    29999: "unknown",
+}
+
+
+def task_type_name(task_type: int | None) -> str:
+    """`taskType` in words; undocumented values as "type N", a missing one as "—"."""
+    if task_type is None:
+        return "—"
+    return TASK_TYPES.get(task_type, f"type {task_type}")
+
+
+def fail_code_meaning(code: int | None) -> str:
+    """A task's own `failCode` in words (0 or missing: no failure recorded)."""
+    if not code:
+        return "no failure recorded"
+    return EXEC_FAILURES.get(code, f"execution failure {code}")

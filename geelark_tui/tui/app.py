@@ -3,32 +3,49 @@ each screen does its own work; the app only moves between them."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import os
+import select
+import signal
+import sys
+import time
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path, PurePath
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import IO, TYPE_CHECKING, Any, ClassVar, cast
 
+from rich.console import Console
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.timer import Timer
+from textual.widgets import Input
 
 from geelark_tui.config import record_recent_set, save_config, update_recent_counts
+from geelark_tui.redact import Redactor
 from geelark_tui.report import summarize
 from geelark_tui.tui.base import PaletteCommand, PaletteMixin
 from geelark_tui.tui.context import AppContext, RunPlan
+from geelark_tui.tui.crash import ScrubbedStderr, crash_report
 from geelark_tui.tui.screens.entry import EntryScreen
 
 if TYPE_CHECKING:
     from textual.command import Provider
 
-    from geelark_tui.tui.screens.progress import ProgressScreen
+    from geelark_tui.tui.screens.progress import ProgressScreen, RunOutcome
 
 # Start-up cost: only the entry screen is imported up front; the other screens (and the
 # command palette provider) when first used.
 
 GRID_CSS = Path(__file__).parent / "widgets" / "results_grid.tcss"
 THEME_SAVE_DELAY = 1.0  # the theme picker previews themes: save the one the user stays on
+# Ending on a signal: the requests in flight get this long to be answered; then the app exits
+# and what was in flight is `unknown`.
+SIGNAL_GRACE = 3.0
+UNWIND_WAIT = 1.5  # at exit: how long a cancelled run gets to settle before it is logged
+HANDLED_SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
+SECRET_INPUTS = frozenset({"token", "api-key"})  # the Settings fields (also when revealed)
 
 
 def commands_provider() -> type[Provider]:
@@ -52,7 +69,8 @@ class GeeLarkApp(App[int]):
                 tooltip="Quit (asks while a run is going on)"),
     ]
 
-    def __init__(self, context: AppContext, *, prefill: str = "", blink: bool = True) -> None:
+    def __init__(self, context: AppContext, *, prefill: str = "", blink: bool = True,
+                 handle_signals: bool = False) -> None:
         super().__init__()
         self.context = context
         self.blink = blink
@@ -60,6 +78,21 @@ class GeeLarkApp(App[int]):
         self._quit_after_run = False
         self._theme_timer: Timer | None = None
         self._started = False  # the theme from the config has been applied
+        # Every credential this session knows: saved, from the environment, or typed.
+        self._typed: set[str] = set()
+        self.redactor = Redactor(lambda: self.context.config.secrets(), self._typed_secrets)
+        self._crash: BaseException | None = None
+        self.error_console = Console(markup=False, highlight=False,
+                                     file=cast(IO[str], ScrubbedStderr(self.redactor)))
+        # Runs, signals and the way out.
+        self._handle_signals = handle_signals  # the real app (launch.py); not Pilot tests
+        self._signals_handled: list[int] = []
+        self._runs: list[ProgressScreen] = []  # every run of the session
+        self._settled: list[ProgressScreen] = []  # ... whose end the app has handled
+        self._exit_code = 0  # 128 + N once signal N has asked the app to end
+        self._end_reason: str | None = None
+        self._ending: asyncio.Task[None] | None = None
+        self._hurry = False  # a second signal: do not wait any more
 
     # -- start ------------------------------------------------------------------------------
 
@@ -119,6 +152,7 @@ class GeeLarkApp(App[int]):
         for warning in config.take_warnings():
             self.notify(warning, title="Config", severity="warning")
         screen = ProgressScreen(plan, recent_key=recent.key)
+        self._runs.append(screen)
         if isinstance(self.screen, ResultsScreen):
             self.switch_screen(screen)
         else:
@@ -128,14 +162,21 @@ class GeeLarkApp(App[int]):
         from geelark_tui.tui.screens.results import ResultsScreen
 
         outcome = message.outcome
+        progress = message.screen
+        self._settled.append(progress)
+        self._scrub_outcome(outcome)
+        if outcome.report is None and progress.run is not None:
+            # The run failed before its worker could log it: log what is known.
+            warning = self._log_unlogged(progress, outcome.stop_reason)
+            if warning:
+                outcome.warnings.append(warning)
         config = self.context.config
         if outcome.recent_key is not None:
             update_recent_counts(config, outcome.recent_key, summarize(outcome.results))
             outcome.warnings.extend(config.take_warnings())
         if self._quit_after_run:
-            self.exit(0)
+            self.exit(self._exit_code, return_code=self._exit_code)
             return
-        progress = message.screen
         while len(self.screen_stack) > 1 and self.screen is not progress:
             self.pop_screen()  # e.g. the stop dialog, still open when the run ended
         self.switch_screen(ResultsScreen(outcome))
@@ -175,7 +216,9 @@ class GeeLarkApp(App[int]):
     async def action_quit(self) -> None:
         run = self.active_run()
         if run is None or self._quit_after_run:
-            self.exit(0)
+            # Quit at once (also while stopping): what was in flight is logged `unknown` as
+            # the app exits (see on_unmount).
+            self.exit(self._exit_code, return_code=self._exit_code)
             return
         from geelark_tui.tui.screens.quit_confirm import QuitConfirmScreen
 
@@ -197,6 +240,16 @@ class GeeLarkApp(App[int]):
         self.notify("Stopping: the app quits once the requests in flight are answered. "
                     "Press ctrl+q again to quit at once.", title="Quitting")
 
+    def action_help_quit(self) -> None:
+        """ctrl+c. In the app it is a key, not a signal (the terminal is in raw mode), and
+        Textual only says which key quits. During a run it is taken as the quit it most
+        likely means, with ctrl+q's question: stop and quit, or keep running. A run is never
+        lost to a reflex; a second ctrl+c once stopping quits at once (still logged)."""
+        if self.active_run() is not None:
+            self.call_next(self.action_quit)
+        else:
+            super().action_help_quit()
+
     def palette_commands(self) -> Iterable[PaletteCommand]:
         from geelark_tui.tui.screens.results import ResultsScreen
         from geelark_tui.tui.screens.settings import SettingsScreen
@@ -207,3 +260,179 @@ class GeeLarkApp(App[int]):
                                  self.action_settings)
         if isinstance(self.screen, ResultsScreen):
             yield PaletteCommand("New set", "Back to an empty ID box", self.new_set)
+
+    # -- secrets and crashes ----------------------------------------------------------------
+
+    def _typed_secrets(self) -> set[str]:
+        """Credentials typed into Settings (saved or not), remembered once seen."""
+        with contextlib.suppress(Exception):  # also while the DOM is being torn down
+            for screen in list(self.screen_stack):
+                for field in screen.query(Input):
+                    if (field.password or field.id in SECRET_INPUTS) and field.value.strip():
+                        self._typed.add(field.value.strip())
+        return self._typed
+
+    def _scrub_outcome(self, outcome: RunOutcome) -> None:
+        """A run's messages come from exceptions and servers: no credential reaches the
+        results grid, the exports or the run log through them."""
+        scrub = self.redactor.scrub_data
+        outcome.stop_reason = scrub(outcome.stop_reason)
+        outcome.results = scrub(outcome.results)
+        outcome.warnings[:] = scrub(outcome.warnings)
+        outcome.log = scrub(outcome.log)
+
+    # Textual prints an unhandled exception at exit as a rich Traceback(show_locals=True)
+    # (App._fatal_error): every frame's local variables, which can hold the token (an
+    # argument, a headers dict, config.api, an Input's value). The smallest surface to change
+    # that: `_handle_exception` (the one entry point for errors in handlers, in workers with
+    # exit_on_error, in compose ...) is extended only to remember the error, and
+    # `_fatal_error` renders it with `crash_report`: no locals, secrets replaced before layout.
+    # `error_console` (set in __init__) scrubs whatever else Textual prints at exit: panic()
+    # renderables such as a CSS error, or the driver's own tracebacks. Both private names
+    # exist throughout Textual 8; tests/test_secrets.py fails if either stops being used.
+
+    def _handle_exception(self, error: Exception) -> None:
+        self._crash = error
+        self._typed_secrets()  # while the Settings inputs still exist
+        super()._handle_exception(error)
+
+    def _fatal_error(self) -> None:
+        self.bell()
+        self.panic(crash_report(self._crash, self.redactor))
+
+    # -- signals, and runs that did not end by themselves -------------------------------------
+
+    def on_load(self) -> None:
+        if not self._handle_signals:
+            return
+        loop = asyncio.get_running_loop()
+        for sig in HANDLED_SIGNALS:
+            try:
+                loop.add_signal_handler(sig, self.handle_signal, sig)
+            except (NotImplementedError, RuntimeError, ValueError):
+                continue  # not the main thread, or not a Unix
+            self._signals_handled.append(sig)
+
+    def handle_signal(self, signum: int) -> None:
+        """SIGTERM, SIGHUP (the SSH connection dropped) or SIGINT sent from outside: end the
+        session without losing the run. The run stops sending; the requests in flight get
+        `SIGNAL_GRACE` seconds to be answered; the run is logged (what was sent, what not);
+        the app exits (restoring the terminal) with 128 + the signal number. A second signal
+        exits at once; what was in flight is then logged `unknown`."""
+        name = signal.Signals(signum).name
+        self._exit_code = 128 + signum
+        if signum == signal.SIGHUP and terminal_hung_up():
+            detach_from_terminal()  # nobody to restore it for: never block on writing to it
+        run = self.active_run()
+        if self._ending is not None or run is None:
+            self._hurry = self._ending is not None
+            self._end_reason = self._end_reason or f"{name}: the app was ended"
+            self.exit(self._exit_code, return_code=self._exit_code)
+            return
+        reason = f"{name}: the app was ended during the run"
+        self._end_reason = reason
+        self._ending = asyncio.create_task(self._end_run(run, reason))
+
+    async def _end_run(self, run: ProgressScreen, reason: str) -> None:
+        self._quit_after_run = True
+        if run.run is not None:
+            run.run.stop(reason)
+        run.stop()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + SIGNAL_GRACE
+        while run.outcome is None and not self._hurry and loop.time() < deadline:
+            await asyncio.sleep(0.05)
+        if run not in self._settled:  # else the run's end has already quit the app
+            self.exit(self._exit_code, return_code=self._exit_code)
+
+    async def on_unmount(self) -> None:
+        loop = asyncio.get_running_loop()
+        for sig in self._signals_handled:
+            with contextlib.suppress(Exception):
+                loop.remove_signal_handler(sig)
+        await self._settle_unfinished_runs()
+
+    async def _settle_unfinished_runs(self) -> None:
+        """The app is ending with a run still going (quit at once, a signal's grace over, a
+        crash, a hung-up terminal): Textual has cancelled its worker. Let it unwind (the
+        engine marks what was in flight `unknown`, the rest `not_sent`), then log the run and
+        the set's counts, unless the worker got to log it."""
+        pending = [r for r in self._runs if r not in self._settled]
+        if not pending:
+            return
+        workers = [w for w in self.workers if w.node in pending]
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + UNWIND_WAIT
+        while (any(not w.is_finished for w in workers) and not self._hurry
+               and loop.time() < deadline):
+            await asyncio.sleep(0.02)
+        for run in pending:
+            if run.outcome is not None:  # finished, not yet handled: the worker logged it
+                self._settled.append(run)
+                if run.recent_key is not None:
+                    update_recent_counts(self.context.config, run.recent_key,
+                                         summarize(run.outcome.results))
+                continue
+            if run.tracker is not None and run.tracker.finished:
+                await asyncio.sleep(0.2)  # the worker may be writing the log line right now
+            self._log_unlogged(run, self._end_reason or "the app was closed during the run",
+                               counts=True)
+
+    def _log_unlogged(self, run: ProgressScreen, reason: str | None, *,
+                      counts: bool = False) -> str | None:
+        """Write ``run`` to the run log from what its engine knows (once); with ``counts``
+        also update its recent set. A warning, or None."""
+        from geelark_tui.engine import RunReport
+        from geelark_tui.runlog import is_logged, log_run
+        from geelark_tui.tui.screens.progress import with_skipped
+
+        now = time.time()
+        report = run.run.report if run.run is not None else \
+            RunReport(ids=run.plan.to_send, results={}, started_at=now)
+        reason = report.stop_reason or reason or "the run did not finish"
+        report = replace(report, stop_reason=reason, finished_at=report.finished_at or now)
+        results = self.redactor.scrub_data(
+            with_skipped(run.plan, report.results, f"not sent: {reason}"))
+        warning = None
+        path = self.context.run_log
+        if path is not None:
+            try:
+                logged = is_logged(path, report, run.plan.ids)
+            except OSError:
+                logged = False
+            if not logged:
+                warning = log_run(report, results, run.plan.host, path=path,
+                                  secrets=self.redactor.secrets())
+        if counts and run.recent_key is not None:
+            with contextlib.suppress(Exception):
+                update_recent_counts(self.context.config, run.recent_key, summarize(results))
+        self._settled.append(run)
+        return warning
+
+
+def terminal_hung_up(fd: int | None = None) -> bool:
+    """After SIGHUP: has the terminal really gone (a dropped SSH connection), or was the
+    signal only sent (``kill -HUP``), with the terminal still there to be restored?"""
+    if fd is None:
+        stream = sys.__stdin__
+        if stream is None:
+            return True
+        fd = stream.fileno()
+    try:
+        poller = select.poll()
+        poller.register(fd, select.POLLIN)
+        return any(event & (select.POLLHUP | select.POLLERR | select.POLLNVAL)
+                   for _fd, event in poller.poll(0))
+    except (OSError, ValueError):
+        return True
+
+
+def detach_from_terminal() -> None:
+    """Point stdin, stdout and stderr at /dev/null: writes to a hung-up terminal fail, and
+    Textual's writer thread would die on the first one and then block the app."""
+    with contextlib.suppress(OSError):
+        null = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            with contextlib.suppress(OSError):
+                os.dup2(null, fd)
+        os.close(null)

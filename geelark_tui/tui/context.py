@@ -20,8 +20,11 @@ from geelark_tui.ids import IgnoredToken
 
 if TYPE_CHECKING:
     from geelark_tui.api.client import GeeLarkClient
+    from geelark_tui.api.models import IdResult
     from geelark_tui.connection import Credentials
     from geelark_tui.engine import RunSettings
+    from geelark_tui.pacing import Pacer
+    from geelark_tui.preflight import Lookup
 
 # Start-up cost: `connection` and `engine` pull in httpx (~40 ms); they are imported when first
 # used, after the first screen is painted.
@@ -47,6 +50,24 @@ class AppContext:
     clock: Callable[[], float] = time.monotonic
     # Demo mode tunes a few engine knobs the config does not expose (see tui/demo.py).
     run_overrides: Mapping[str, Any] = field(default_factory=dict)
+    _pacer: tuple[tuple[int, int], Pacer] | None = field(default=None, repr=False)
+
+    @property
+    def preflight(self) -> bool:
+        """Look the IDs up before a run (Settings: "Pre-flight lookup before restarting")."""
+        return self.config.submit.preflight
+
+    def pacer(self, settings: RunSettings | None = None) -> Pacer:
+        """The one request pacer of the session: pre-flight lookups, restarts, their
+        verification, re-checks and detail lookups all share GeeLark's per-minute and
+        per-hour budget. A new one only when the limits change in Settings."""
+        from geelark_tui.pacing import Pacer, RealClock
+
+        settings = settings or self.run_settings()
+        limits = (settings.per_minute, settings.per_hour)
+        if self._pacer is None or self._pacer[0] != limits:
+            self._pacer = (limits, Pacer(RealClock(), [(60.0, limits[0]), (3600.0, limits[1])]))
+        return self._pacer[1]
 
     def base_url(self) -> str:
         """The base URL in use; raises ConnectionConfigError when it is unusable."""
@@ -83,12 +104,15 @@ class AppContext:
         return RunSettings(batch_size=submit.batch_size, concurrency=submit.concurrency,
                            per_minute=submit.per_minute, **dict(self.run_overrides))
 
-    def make_client(self, plan: RunPlan) -> GeeLarkClient:
+    def make_client(self, plan: RunPlan | None = None) -> GeeLarkClient:
+        """A client for a plan's host, or (no plan) for the host configured now."""
         from geelark_tui.api.client import GeeLarkClient
 
-        return GeeLarkClient(plan.base_url, self.credentials().auth(),
+        base_url = plan.base_url if plan is not None else self.base_url()
+        concurrency = (plan.settings if plan is not None else self.run_settings()).concurrency
+        return GeeLarkClient(base_url, self.credentials().auth(),
                              timeout=self.config.submit.timeout,
-                             max_connections=max(plan.settings.concurrency, 2))
+                             max_connections=max(concurrency, 2))
 
     def plan(self, ids: tuple[str, ...], invalid: tuple[IgnoredToken, ...] = (),
              *, unknown_resubmits: int = 0) -> RunPlan:
@@ -120,9 +144,31 @@ class RunPlan:
     auth_source: str = "config"
     invalid: tuple[IgnoredToken, ...] = ()
     unknown_resubmits: int = 0  # IDs whose last outcome was `unknown`: maybe restarted
+    lookup: Lookup | None = None  # the pre-flight, when there was one
+    include_all: bool = False  # with a pre-flight: restart also what cannot be restarted now
+
+    @property
+    def to_send(self) -> tuple[str, ...]:
+        """The IDs the run sends: after a pre-flight, by default only the failed, cancelled
+        and not-looked-up ones."""
+        if self.lookup is None:
+            return self.ids
+        return tuple(self.lookup.to_send(self.include_all))
 
     @property
     def requests(self) -> int:
+        """Restart requests for the IDs sent."""
         from geelark_tui.engine import count_requests
 
-        return count_requests(len(self.ids), self.settings.batch_size)
+        return count_requests(len(self.to_send), self.settings.batch_size)
+
+    @property
+    def lookups(self) -> int:
+        """task/query requests a pre-flight of these IDs takes (at most 100 IDs each)."""
+        from geelark_tui.engine import MAX_BATCH, count_requests
+
+        return count_requests(len(self.ids), MAX_BATCH)
+
+    def skipped(self) -> list[IdResult]:
+        """`skipped` results for the IDs the pre-flight kept out of the run."""
+        return [] if self.lookup is None else self.lookup.skipped(self.to_send)

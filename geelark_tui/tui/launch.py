@@ -1,5 +1,9 @@
 """`geelark-tui` with no command: resolve config, credentials and base URL exactly as the
-headless command does, then run the app (or the demo)."""
+headless command does, then run the app (or the demo).
+
+The app handles SIGTERM, SIGHUP and SIGINT itself (stop the run, log it, restore the
+terminal, exit with 128 + the signal number: see `GeeLarkApp.handle_signal`), and every
+traceback the process might print goes through `geelark_tui.redact` (no credential in it)."""
 
 from __future__ import annotations
 
@@ -20,14 +24,17 @@ def _saved_theme(config_flag: str | None) -> str | None:
 
 
 def run_tui(args: argparse.Namespace) -> int:
+    from geelark_tui.redact import install_hooks
     from geelark_tui.tui.app import GeeLarkApp
+
+    install_hooks()  # the environment's credentials now; the config's once it is loaded
 
     if getattr(args, "demo", False):
         from geelark_tui.tui.demo import demo_text, start_demo
 
         demo = start_demo(theme=_saved_theme(args.config))
         try:
-            app = GeeLarkApp(demo.context, prefill=demo_text())
+            app = GeeLarkApp(demo.context, prefill=demo_text(), handle_signals=True)
             app.run()
         finally:
             demo.close()
@@ -45,6 +52,7 @@ def run_tui(args: argparse.Namespace) -> int:
 
     config = load_config(resolve_config_path(args.config))
     context = AppContext(config, base_url_flag=args.base_url, run_log=history.run_log_path())
-    app = GeeLarkApp(context)
+    app = GeeLarkApp(context, handle_signals=True)
+    install_hooks(app.redactor.secrets)
     app.run()
     return app.return_code or 0

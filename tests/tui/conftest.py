@@ -1,4 +1,5 @@
-"""Fixtures for the TUI tests: UTC dates, a simulator on a free loopback port."""
+"""Fixtures for the TUI tests: UTC dates, a simulator on a free loopback port, and no request
+ever leaving the machine (the pre-flight and the detail pane look tasks up on their own)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import os
 import time
 from collections.abc import Iterator
 
+import httpx
 import pytest
 
 from geelark_tui.simulator import Simulator, SimulatorConfig
@@ -25,6 +27,19 @@ def _utc() -> Iterator[None]:
     else:
         os.environ["TZ"] = old
     time.tzset()
+
+
+@pytest.fixture(autouse=True)
+def _loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A test configured for the real API host gets "cannot reach" instead of a request."""
+    real = httpx.AsyncHTTPTransport.handle_async_request
+
+    async def guarded(self: httpx.AsyncHTTPTransport, request: httpx.Request) -> httpx.Response:
+        if request.url.host not in ("127.0.0.1", "localhost", "::1"):
+            raise httpx.ConnectError(f"tests never contact {request.url.host}", request=request)
+        return await real(self, request)
+
+    monkeypatch.setattr(httpx.AsyncHTTPTransport, "handle_async_request", guarded)
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from textual.pilot import Pilot
 from geelark_tui.config import Config, load_config, resolve_config_path, save_config
 from geelark_tui.tui.app import GeeLarkApp
 from geelark_tui.tui.context import AppContext
+from geelark_tui.tui.screens.confirm import RestartConfirmScreen
 
 TOKEN = "test-token-0123456789"
 PREFIX = "5743760438974258"  # + 2 digits: the simulator's bucket (see sim_tasks.py)
@@ -32,8 +33,9 @@ class FakeClock:
 
 
 def make_config(base_url: str = "https://openapi.geelark.com", token: str = TOKEN,
-                **submit: int) -> Config:
-    """The config file at the default path (inside the test's home directory)."""
+                **submit: int | bool) -> Config:
+    """The config file at the default path (inside the test's home directory). Pre-flight is
+    on, as by default: pass ``preflight=False`` for the plain confirmation."""
     config = load_config(resolve_config_path(None), env=os.environ)
     config.api = replace(config.api, base_url=base_url, auth_method="token", token=token)
     if submit:
@@ -68,3 +70,15 @@ async def wait_for_screen(pilot: Pilot[object], app: GeeLarkApp, cls: type[objec
         return isinstance(screen, cls) and screen.is_mounted and screen is not other_than
 
     await wait_for(pilot, ready, timeout)
+
+
+async def confirm_run(pilot: Pilot[object], app: GeeLarkApp, *keys: str,
+                      open_with: str = "ctrl+r", timeout: float = 10.0) -> RestartConfirmScreen:
+    """Open the confirmation (ctrl+r), wait for the pre-flight (if any) to finish, press
+    ``keys`` (e.g. "a" to include every ID), then enter."""
+    await pilot.press(open_with)
+    screen = app.screen
+    assert isinstance(screen, RestartConfirmScreen), screen
+    await wait_for(pilot, lambda: not screen.looking, timeout)
+    await pilot.press(*keys, "enter")
+    return screen

@@ -96,7 +96,7 @@ async def test_restart_with_no_ids_says_so() -> None:
 
 async def test_confirmation_states_the_plan_and_escape_cancels() -> None:
     ids = [tid(n) for n in range(25)]
-    app = make_app(make_config(batch_size=10), prefill="\n".join(ids))
+    app = make_app(make_config(batch_size=10, preflight=False), prefill="\n".join(ids))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("ctrl+r")
         screen = app.screen

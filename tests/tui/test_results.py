@@ -88,12 +88,14 @@ async def test_resubmit_not_sent_unknown_and_selected(sim: Simulator) -> None:
         assert confirm.plan.ids == (tid(50), tid(2), tid(3))
         warning = str(confirm.query_one(".dialog-warning", Static).render())
         assert "1 ID had an unknown outcome" in warning
+        await wait_for(pilot, lambda: not confirm.looking)  # the pre-flight
         await pilot.press("enter")
         await wait_for_screen(pilot, app, ResultsScreen, other_than=screen)
         again = app.screen
         assert isinstance(again, ResultsScreen)
+        # 50 is waiting: the pre-flight keeps it out of the run.
         assert [(r.id, r.outcome) for r in again.results] == [
-            (tid(50), J), (tid(2), R), (tid(3), R)]
+            (tid(50), Outcome.SKIPPED), (tid(2), R), (tid(3), R)]
         assert [s for s in app.screen_stack if isinstance(s, ResultsScreen)] == [again]
         await pilot.press("n")  # a new set: back to an empty box
         assert isinstance(app.screen, EntryScreen)

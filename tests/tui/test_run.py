@@ -1,4 +1,5 @@
-"""Confirm -> run -> results against the simulator over real HTTP; stop; quit mid-run."""
+"""Confirm -> run -> results against the simulator over real HTTP; stop; quit mid-run.
+(The pre-flight's own behaviour is in test_preflight.py.)"""
 
 from __future__ import annotations
 
@@ -16,13 +17,13 @@ from geelark_tui.tui.screens.results import ResultsScreen
 from geelark_tui.tui.widgets.results_grid import ResultsGrid
 from geelark_tui.tui.widgets.summary_bar import SummaryBar
 
-from .helpers import TOKEN, make_app, make_config, tid, wait_for, wait_for_screen
+from .helpers import TOKEN, confirm_run, make_app, make_config, tid, wait_for, wait_for_screen
 
 MIXED = [tid(n) for n in (1, 2, 41, 50, 58, 64, 70, 77, 82, 90)]
 
 
 async def test_confirm_run_results_over_real_http(sim: Simulator, tmp_path: Path) -> None:
-    config = make_config(sim.base_url, batch_size=3)
+    config = make_config(sim.base_url, batch_size=3, preflight=False)  # every ID is sent
     run_log = tmp_path / "runs.jsonl"
     app = make_app(config, prefill="\n".join(MIXED), run_log=run_log)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -61,7 +62,7 @@ async def test_stop_mid_run_marks_the_rest_not_sent() -> None:
         app = make_app(make_config(slow.base_url, batch_size=1, concurrency=1),
                        prefill="\n".join(ids))
         async with app.run_test(size=(80, 24)) as pilot:
-            await pilot.press("ctrl+r", "enter")
+            await confirm_run(pilot, app)
             progress = app.screen
             assert isinstance(progress, ProgressScreen)
             await wait_for(pilot, lambda: progress.tracker is not None
@@ -88,7 +89,7 @@ async def test_progress_shows_live_counts_and_the_log() -> None:
         app = make_app(make_config(slow.base_url, batch_size=2, concurrency=1),
                        prefill="\n".join(ids))
         async with app.run_test(size=(80, 24)) as pilot:
-            await pilot.press("ctrl+r", "enter")
+            await confirm_run(pilot, app)
             progress = app.screen
             assert isinstance(progress, ProgressScreen)
             await wait_for(pilot, lambda: progress.tracker is not None
@@ -109,7 +110,7 @@ async def test_quit_mid_run_asks_then_stops() -> None:
         app = make_app(make_config(slow.base_url, batch_size=1, concurrency=1),
                        prefill="\n".join(ids))
         async with app.run_test(size=(80, 24)) as pilot:
-            await pilot.press("ctrl+r", "enter")
+            await confirm_run(pilot, app)
             await pilot.press("ctrl+q")
             assert isinstance(app.screen, QuitConfirmScreen)
             await pilot.press("escape")  # keep running
@@ -123,7 +124,7 @@ async def test_quit_mid_run_asks_then_stops() -> None:
 async def test_bad_token_stops_the_run_and_says_why(sim: Simulator) -> None:
     app = make_app(make_config(sim.base_url, token="wrong-token"), prefill=tid(1))
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("ctrl+r", "enter")
+        await confirm_run(pilot, app)
         await wait_for_screen(pilot, app, ResultsScreen)
         screen = app.screen
         assert isinstance(screen, ResultsScreen)
@@ -134,7 +135,7 @@ async def test_bad_token_stops_the_run_and_says_why(sim: Simulator) -> None:
 async def test_unreachable_host_is_shown_not_a_crash() -> None:
     app = make_app(make_config("http://127.0.0.1:9"), prefill=tid(1))
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("ctrl+r", "enter")
+        await confirm_run(pilot, app)
         await wait_for_screen(pilot, app, ResultsScreen, timeout=20)
         screen = app.screen
         assert isinstance(screen, ResultsScreen)

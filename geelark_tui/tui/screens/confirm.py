@@ -1,20 +1,39 @@
 """Yes/no dialogs: the restart confirmation, and a generic one (stop, quit) to build on.
 
-They return a bool through `push_screen(screen, callback)`: `enter` confirms, `escape` cancels.
+`YesNoScreen` returns a bool through `push_screen(screen, callback)`: `enter` confirms,
+`escape` cancels. `RestartConfirmScreen` returns the plan to run (or None): with a pre-flight it
+first looks every ID up with task/query (escape stops the lookup), then says how many can be
+restarted and restarts only those unless the user includes the rest on purpose (`a`).
 """
 
 from __future__ import annotations
 
-from typing import ClassVar
+from dataclasses import replace
+from typing import TYPE_CHECKING, ClassVar
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Static
+from textual.widgets import Button, Checkbox, ProgressBar, Static
 
 from geelark_tui.tui.base import AppModal
 from geelark_tui.tui.context import RunPlan
 from geelark_tui.tui.widgets.id_stats import plural
+
+if TYPE_CHECKING:
+    from geelark_tui.preflight import Lookup
+
+POLL_EVERY = 0.1  # seconds between repaints of the lookup's progress
+# The pre-flight groups (preflight.GROUPS) in words: (one, several).
+GROUP_WORDS: dict[str, tuple[str, str]] = {
+    "restartable": ("can be restarted", "can be restarted"),
+    "running": ("is still waiting or running", "are still waiting or running"),
+    "completed": ("is completed", "are completed"),
+    "missing": ("does not exist", "do not exist"),
+    "odd": ("has an undocumented status", "have an undocumented status"),
+    "lookup_failed": ("could not be looked up", "could not be looked up"),
+}
 
 
 class YesNoScreen(AppModal[bool]):
@@ -39,12 +58,7 @@ class YesNoScreen(AppModal[bool]):
             yield Static(self._body, classes="dialog-body", markup=False)
             if self._warning:
                 yield Static(self._warning, classes="dialog-warning", markup=False)
-            with Horizontal(classes="dialog-buttons"):
-                yes = Button(f"{self._yes} (enter)", variant="primary", id="yes")
-                no = Button(f"{self._no} (esc)", id="no")
-                yes.can_focus = no.can_focus = False  # enter always confirms, escape cancels
-                yield yes
-                yield no
+            yield from buttons(self._yes, self._no)
 
     def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)
@@ -54,28 +68,234 @@ class YesNoScreen(AppModal[bool]):
         self.dismiss(event.button.id == "yes")
 
 
-def plan_text(plan: RunPlan, demo: bool = False) -> str:
+def buttons(yes: str, no: str) -> ComposeResult:
+    with Horizontal(classes="dialog-buttons"):
+        ok = Button(f"{yes} (enter)", variant="primary", id="yes")
+        cancel = Button(f"{no} (esc)", id="no")
+        ok.can_focus = cancel.can_focus = False  # enter always confirms, escape cancels
+        yield ok
+        yield cancel
+
+
+def plan_text(plan: RunPlan, demo: bool = False, *, preflight: bool = False) -> str:
+    """The facts of a run: IDs, requests (lookups included), host, auth and pace."""
     s = plan.settings
     host = f"{plan.host} (DEMO: simulated API)" if demo else plan.host
     source = " from the environment" if plan.auth_source == "environment" else ""
+    lookups = plural(plan.lookups, "lookup")
+    if plan.lookup is not None:
+        requests = (f"{plural(plan.requests, 'restart request')} of up to {s.batch_size} IDs"
+                    f" (after {lookups})")
+    elif preflight:
+        requests = (f"{lookups} first, then up to {plural(plan.requests, 'restart request')}"
+                    f" of up to {s.batch_size} IDs")
+    else:
+        requests = f"{plural(plan.requests, 'restart request')} of up to {s.batch_size} IDs"
     return "\n".join([
         f"IDs:       {len(plan.ids):,}",
-        f"Requests:  {plural(plan.requests, 'restart request')} of up to {s.batch_size} IDs",
+        f"Requests:  {requests}",
         f"API host:  {host}",
         f"Auth:      {plan.auth_label}{source}",
         f"Pace:      at most {s.per_minute} requests a minute, {s.concurrency} at a time",
     ])
 
 
-class RestartConfirmScreen(YesNoScreen):
-    """States the number of IDs and requests, the API host and the auth method."""
+def groups_line(found: Lookup) -> str:
+    """"312 can be restarted, 40 are still waiting or running, 8 do not exist"."""
+    parts = [f"{len(ids):,} {GROUP_WORDS[name][len(ids) != 1]}"
+             for name, ids in found.groups().items() if ids]
+    return ", ".join(parts) or "no IDs"
 
-    def __init__(self, plan: RunPlan, *, demo: bool = False) -> None:
-        warning = ""
-        if plan.unknown_resubmits:
-            warning = (f"{plural(plan.unknown_resubmits, 'ID')} had an unknown outcome: they may "
-                       "have been restarted already, and every restart uses one of a task's "
-                       "5 retries.")
-        super().__init__(f"Restart {plural(len(plan.ids), 'task')}?", plan_text(plan, demo),
-                         yes="Restart", warning=warning, dialog_id="confirm")
+
+def others_count(found: Lookup) -> int:
+    """IDs a default run leaves out: waiting, running, completed, missing, undocumented."""
+    return len(found.ids) - len(found.to_send(False))
+
+
+def preflight_text(plan: RunPlan) -> str:
+    """What the pre-flight found, and what will therefore be sent."""
+    found = plan.lookup
+    if found is None:
+        return ""
+    lines = [f"Now: {groups_line(found)}."]
+    others = others_count(found)
+    failed = found.groups()["lookup_failed"]
+    if failed:
+        reason = found.errors[0] if found.errors else "no answer"
+        lines.append(f"Lookup failed for {plural(len(failed), 'ID')} ({reason}): they are "
+                     "sent anyway, and the server decides.")
+    if not others:
+        return "\n".join(lines)
+    if plan.include_all:
+        lines.append(f"Restarting all {len(plan.ids):,}, the {others:,} that cannot be "
+                     "restarted now included on purpose.")
+    elif plan.to_send:
+        lines.append(f"Restarting only the failed and cancelled ones; the other {others:,} "
+                     "are skipped.")
+    else:
+        lines.append("None can be restarted now: only failed or cancelled tasks can be.")
+    return "\n".join(lines)
+
+
+class RestartConfirmScreen(AppModal[RunPlan | None]):
+    """States the number of IDs and requests, the API host and the auth method; with a
+    pre-flight, what each ID's task is doing now. Dismisses with the plan to run."""
+
+    PALETTE_GROUP = "Dialog"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "confirm", "Restart", id="ask.yes", priority=True,
+                tooltip="Go ahead"),
+        Binding("a", "include_all", "Include all", id="confirm.include_all",
+                tooltip="Also restart the tasks that cannot be restarted now (on purpose)"),
+        Binding("escape", "cancel", "Cancel", id="ask.no",
+                tooltip="Go back (stops the lookup)"),
+    ]
+
+    def __init__(self, plan: RunPlan, *, demo: bool = False, preflight: bool = False) -> None:
+        super().__init__(id="confirm-screen")
         self.plan = plan
+        self.demo = demo
+        # Look up first, unless the plan already carries a pre-flight.
+        self.looking = preflight and plan.lookup is None
+        self._preflight = preflight or plan.lookup is not None
+        self._done = 0
+        self._stopped = False
+
+    # -- layout -----------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="confirm-dialog"):
+            yield Static("", classes="dialog-title", id="confirm-title", markup=False)
+            yield Static("", classes="dialog-body", id="confirm-body", markup=False)
+            yield ProgressBar(total=max(len(self.plan.ids), 1), show_eta=False,
+                              id="lookup-bar")
+            yield Static("", id="lookup-note", markup=False)
+            yield Static("", id="preflight", markup=False)
+            include = Checkbox("", id="include-all", compact=True)
+            include.can_focus = False  # `a` toggles it; enter always confirms
+            yield include
+            yield Static("", classes="dialog-warning", id="confirm-warning", markup=False)
+            yield from buttons("Restart", "Cancel")
+
+    def on_mount(self) -> None:
+        self.show()
+        if self.looking:
+            self.set_interval(POLL_EVERY, self._poll)
+            self._look_up()
+
+    # -- the lookup -------------------------------------------------------------------------
+
+    def _progress(self, done: int, total: int) -> None:
+        self._done = done
+
+    @work(exclusive=True, group="preflight", exit_on_error=False)
+    async def _look_up(self) -> None:
+        from geelark_tui.preflight import Lookup, lookup
+
+        plan = self.plan
+        try:
+            client = self.ctx.make_client(plan)
+            async with client:
+                found = await lookup(client, plan.ids, self.ctx.pacer(plan.settings),
+                                     concurrency=plan.settings.concurrency,
+                                     on_progress=self._progress,
+                                     cancelled=lambda: self._stopped)
+        except Exception as exc:  # never a crash: the IDs are then "could not be looked up"
+            found = Lookup(plan.ids, failed=set(plan.ids), errors=[f"{type(exc).__name__}: "
+                                                                    f"{exc}"])
+        if not self._stopped:
+            self.found(found)
+
+    def found(self, found: Lookup) -> None:
+        """The pre-flight is in: show what it says."""
+        self.looking = False
+        self.plan = replace(self.plan, lookup=found)
+        self.show()
+
+    def _poll(self) -> None:
+        if not self.looking:
+            return
+        self.query_one("#lookup-bar", ProgressBar).update(progress=self._done)
+        wait = self.ctx.pacer(self.plan.settings).wait_needed()
+        note = (f"Waiting for the request budget: {wait:.0f} s" if wait >= 1 else
+                f"{self._done:,} of {len(self.plan.ids):,} looked up")
+        self.query_one("#lookup-note", Static).update(note)
+
+    # -- painting ---------------------------------------------------------------------------
+
+    def show(self) -> None:
+        plan = self.plan
+        n_send = len(plan.to_send)
+        if self.looking:
+            title = f"Looking up {plural(len(plan.ids), 'task')}…"
+        elif n_send:
+            title = f"Restart {plural(n_send, 'task')}?"
+        else:
+            title = "Nothing can be restarted now"
+        self.query_one("#confirm-title", Static).update(title)
+        self.query_one("#confirm-body", Static).update(
+            plan_text(plan, self.demo, preflight=self._preflight))
+        self.query_one("#preflight", Static).update(preflight_text(plan))
+        others = others_count(plan.lookup) if plan.lookup is not None else 0
+        include = self.query_one("#include-all", Checkbox)
+        include.label = f"Include the {others:,} that cannot be restarted now (a)"
+        with include.prevent(Checkbox.Changed):
+            include.value = plan.include_all
+        include.display = bool(others)
+        self.query_one("#confirm-warning", Static).update(self._warning())
+        self.set_class(self.looking, "-looking")
+        self.set_class(plan.lookup is not None, "-looked-up")
+        self.query_one("#yes", Button).disabled = self.looking or not n_send
+        self.refresh_bindings()
+
+    def _warning(self) -> str:
+        plan, parts = self.plan, []
+        if self.looking:
+            parts.append("Looking up each task's status first (escape stops).")
+        if plan.unknown_resubmits:
+            parts.append(f"{plural(plan.unknown_resubmits, 'ID')} had an unknown outcome: they "
+                         "may have been restarted already, and every restart uses one of a "
+                         "task's 5 retries.")
+        if plan.include_all:
+            parts.append("Waiting, running and completed tasks will most likely be refused "
+                         "(48001), missing ones too (48002).")
+        return "\n".join(parts)
+
+    # -- actions ----------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "include_all":
+            return self.plan.lookup is not None and bool(others_count(self.plan.lookup))
+        return True
+
+    def action_confirm(self) -> None:
+        if self.looking:
+            self.notify("Still looking the tasks up: wait a moment, or press escape.",
+                        title="Pre-flight")
+            return
+        if not self.plan.to_send:
+            self.notify("None of these tasks can be restarted now. Press a to include them "
+                        "anyway, or escape.", title="Nothing to restart", severity="warning")
+            return
+        self.dismiss(self.plan)
+
+    def action_include_all(self) -> None:
+        include = self.query_one("#include-all", Checkbox)
+        include.value = not include.value  # on_checkbox_changed does the rest
+
+    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+        if event.checkbox.id == "include-all":
+            self.plan = replace(self.plan, include_all=event.value)
+            self.show()
+
+    def action_cancel(self) -> None:
+        self._stopped = True
+        self.workers.cancel_group(self, "preflight")
+        self.dismiss(None)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "yes":
+            self.action_confirm()
+        else:
+            self.action_cancel()

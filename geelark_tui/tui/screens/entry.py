@@ -188,5 +188,6 @@ class EntryScreen(AppScreen[None]):
             self.notify(str(exc), title="Not ready to connect", severity="error")
             self.gapp.action_settings()
             return
-        self.app.push_screen(RestartConfirmScreen(plan, demo=self.ctx.demo),
-                             lambda ok: self.gapp.start_run(plan) if ok else None)
+        self.app.push_screen(
+            RestartConfirmScreen(plan, demo=self.ctx.demo, preflight=self.ctx.preflight),
+            lambda confirmed: self.gapp.start_run(confirmed) if confirmed else None)

@@ -29,14 +29,18 @@ class ExportRequest:
     only_shown: bool = False
 
 
-def render_export(fmt: str, rows: Sequence[IdResult], invalid: Sequence[IgnoredToken]) -> str:
-    """Exactly what `geelark-tui restart --format csv|json` prints for these rows."""
-    return to_json(rows, invalid) + "\n" if fmt == "json" else to_csv(rows)
+def render_export(fmt: str, rows: Sequence[IdResult], invalid: Sequence[IgnoredToken], *,
+                  with_status: bool = False) -> str:
+    """Exactly what `geelark-tui restart --format csv|json` prints for these rows (with
+    `--preflight` when `with_status`)."""
+    if fmt == "json":
+        return to_json(rows, invalid, with_status=with_status) + "\n"
+    return to_csv(rows, with_status=with_status)
 
 
 def write_export(request: ExportRequest, rows: Sequence[IdResult],
-                 invalid: Sequence[IgnoredToken]) -> None:
-    data = render_export(request.fmt, rows, invalid)
+                 invalid: Sequence[IgnoredToken], *, with_status: bool = False) -> None:
+    data = render_export(request.fmt, rows, invalid, with_status=with_status)
     request.path.write_text(data, encoding="utf-8")
 
 

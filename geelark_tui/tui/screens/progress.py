@@ -5,8 +5,8 @@ of events never flood the message queue. At the end the app moves on to the resu
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from typing import ClassVar
 
 from textual import work
@@ -44,6 +44,20 @@ class RunOutcome:
     recent_key: str | None = None
 
 
+def with_skipped(plan: RunPlan, results: Mapping[str, IdResult],
+                 missing: str = "not sent: stopped") -> list[IdResult]:
+    """One result per ID of the plan, in input order: the run's, `skipped` for what the
+    pre-flight kept out, `not_sent` for the rest; with the status the pre-flight saw."""
+    by_id = {r.id: r for r in plan.skipped()}
+    by_id.update(results)
+    ordered = [by_id.get(i) or IdResult(i, Outcome.NOT_SENT, None, missing) for i in plan.ids]
+    found = plan.lookup
+    if found is None:
+        return ordered
+    return [r if r.id in found.failed else replace(r, status=found.status_of(r.id))
+            for r in ordered]
+
+
 class ProgressScreen(AppScreen[None]):
     PALETTE_GROUP = "Run"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -74,9 +88,12 @@ class ProgressScreen(AppScreen[None]):
 
     def compose(self) -> ComposeResult:
         yield from self.compose_header()
-        yield Static(f"Restarting {plural(len(self.plan.ids), 'ID')} on {self.plan.host} "
-                     f"({self.plan.auth_label})", id="run-title", markup=False)
-        yield ProgressBar(total=max(len(self.plan.ids), 1), show_eta=False, id="run-bar")
+        plan = self.plan
+        skipped = len(plan.ids) - len(plan.to_send)
+        yield Static(f"Restarting {plural(len(plan.to_send), 'ID')} on {plan.host} "
+                     f"({plan.auth_label})" + (f"; {skipped:,} skipped" if skipped else ""),
+                     id="run-title", markup=False)
+        yield ProgressBar(total=max(len(plan.to_send), 1), show_eta=False, id="run-bar")
         yield SummaryBar(codes=False, total=False, id="run-counts")
         yield Static("", id="run-stats", markup=False)
         yield Static("", id="run-wait", markup=False)
@@ -86,7 +103,7 @@ class ProgressScreen(AppScreen[None]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.tracker = RunTracker(len(self.plan.ids), self._clock or self.ctx.clock)
+        self.tracker = RunTracker(len(self.plan.to_send), self._clock or self.ctx.clock)
         self.set_interval(REFRESH_EVERY, self.repaint)
         self.repaint()
         if self._autostart:
@@ -113,11 +130,14 @@ class ProgressScreen(AppScreen[None]):
         outcome = RunOutcome(plan, [], None, recent_key=self.recent_key)
         try:
             client = self.ctx.make_client(plan)
-            self.run = RestartRun(client, plan.ids, plan.settings, on_event=self._engine_event)
+            found = plan.lookup
+            self.run = RestartRun(client, plan.to_send, plan.settings,
+                                  on_event=self._engine_event, pacer=self.ctx.pacer(plan.settings),
+                                  prior_status=found.prior_status() if found else None)
             async with client:
                 report = await self.run.run()
             outcome.report = report
-            outcome.results = report.ordered()
+            outcome.results = with_skipped(plan, report.results)
             outcome.stop_reason = report.stop_reason
             if self.ctx.run_log is not None:
                 warning = await asyncio.to_thread(
@@ -131,11 +151,8 @@ class ProgressScreen(AppScreen[None]):
             outcome.stop_reason = f"the run failed: {type(exc).__name__}: {exc}"
         if not outcome.results:
             known = self.run.report.results if self.run is not None else {}
-            outcome.results = [
-                known.get(i) or IdResult(i, Outcome.NOT_SENT, None,
-                                         f"not sent: {outcome.stop_reason or 'stopped'}")
-                for i in plan.ids
-            ]
+            message = f"not sent: {outcome.stop_reason or 'stopped'}"
+            outcome.results = with_skipped(plan, known, message)
         tracker.finish()
         outcome.log = tuple(tracker.log)
         outcome.elapsed = tracker.elapsed()

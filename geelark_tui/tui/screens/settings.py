@@ -123,6 +123,10 @@ class SettingsScreen(AppScreen[bool]):
                 number = self._input(str(getattr(submit, name)), field_id, kind="integer")
                 number.add_class("number")
                 yield from self._field(label, number, note)
+            yield Label("Before a run", classes="section")
+            yield Checkbox("Pre-flight lookup before restarting: restart only the failed and "
+                           "cancelled tasks", value=submit.preflight, id="preflight",
+                           compact=True)
             yield Static("", id="test-result", markup=False)
         yield Footer(compact=True)
 
@@ -186,8 +190,10 @@ class SettingsScreen(AppScreen[bool]):
             if not text.isdigit():
                 raise ValueError(f"{label}: {note}")
             numbers[name] = int(text)
+        preflight = self.query_one("#preflight", Checkbox).value
         try:
             submit = replace(config.submit, **numbers)  # type: ignore[arg-type]
+            submit = replace(submit, preflight=preflight)
         except ValueError as exc:
             raise ValueError(f"{exc}".replace("submit.", "")) from None
         return api, submit

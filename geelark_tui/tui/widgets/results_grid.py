@@ -25,12 +25,13 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from geelark_tui.api.codes import describe, row_style
-from geelark_tui.api.models import IdResult, Outcome
+from geelark_tui.api.models import IdResult, Outcome, TaskStatus
 from geelark_tui.report import OUTCOME_SYMBOLS, hint_for
 
 SortColumn = Literal["input", "id", "outcome", "code", "meaning"]
 SORT_CYCLE: tuple[SortColumn, ...] = ("input", "id", "outcome", "code", "meaning")
 MARK_W, OUTCOME_W, CODE_W = 2, 12, 6  # each width includes the one-cell gap after the text
+STATUS_W = 12  # the STATUS column, shown once a lookup has told the tasks' statuses
 ID_MIN, ID_MAX = 6, 24
 NEXT_STEP_MIN = 22  # NEXT STEP is shown only when it and MEANING both get this many cells
 _OUTCOME_ORDER = {outcome: n for n, outcome in enumerate(Outcome)}
@@ -41,6 +42,11 @@ _fold = lru_cache(maxsize=4096)(str.casefold)  # repeated meanings share one fol
 def meaning_of(result: IdResult) -> str:
     """The MEANING column: the code's meaning, or the message when there is no code."""
     return describe(result.code).meaning if result.code is not None else result.message
+
+
+def status_label(result: IdResult) -> str:
+    """The STATUS column: the task's status from the latest lookup, "—" when none said."""
+    return "—" if result.status is None else TaskStatus.label(result.status)
 
 
 def outcome_label(result: IdResult) -> str:
@@ -154,6 +160,7 @@ class ResultsGrid(ScrollView, can_focus=True):
         self._keys: tuple[str, list[Any]] | None = None  # (column, key per position)
         self._id_width = ID_MIN
         self._posted: IdResult | None = None
+        self._show_status = False
         self._live = False
         self._styles: dict[tuple[str, bool, bool], Style] = {}
         self._lines: LRUCache[tuple[int, int, bool, bool], Strip] = LRUCache(512)
@@ -215,6 +222,18 @@ class ResultsGrid(ScrollView, can_focus=True):
             raise ValueError(f"cannot sort by {column!r}")
         self._sort, self._reverse = column, reverse
         self._rebuild(self._cursor_position())
+
+    @property
+    def show_status(self) -> bool:
+        """Whether the STATUS column is shown (after a pre-flight or a re-check)."""
+        return self._show_status
+
+    @show_status.setter
+    def show_status(self, show: bool) -> None:
+        if show != self._show_status:
+            self._show_status = show
+            self._lines.clear()
+            self.refresh()
 
     @property
     def sort_state(self) -> tuple[SortColumn, bool]:
@@ -362,7 +381,7 @@ class ResultsGrid(ScrollView, can_focus=True):
     def _widths(self, width: int) -> tuple[int, int, int]:
         """Cells for ID, MEANING and NEXT STEP (0: hidden) in a line `width` cells wide."""
         id_w = max(ID_MIN, min(self._id_width, ID_MAX)) + 1
-        rest = width - MARK_W - id_w - OUTCOME_W - CODE_W
+        rest = width - MARK_W - id_w - OUTCOME_W - CODE_W - STATUS_W * self._show_status
         if rest < 2 * NEXT_STEP_MIN + 1:
             return id_w, max(rest, 0), 0
         meaning_w = rest * 9 // 20
@@ -390,7 +409,10 @@ class ResultsGrid(ScrollView, can_focus=True):
 
         text = "▼ " if self._sort == "input" and self._reverse else "  "
         text += (_fit(label("id", "ID"), id_w - 1) + " " + _fit(label("outcome", "OUTCOME"),
-                 OUTCOME_W - 1) + " " + _fit(label("code", "CODE"), CODE_W - 1) + " ")
+                 OUTCOME_W - 1) + " ")
+        if self._show_status:
+            text += _fit("STATUS", STATUS_W - 1) + " "
+        text += _fit(label("code", "CODE"), CODE_W - 1) + " "
         if hint_w:
             text += _fit(label("meaning", "MEANING"), meaning_w - 1) + " NEXT STEP"
         else:
@@ -401,7 +423,10 @@ class ResultsGrid(ScrollView, can_focus=True):
         id_w, meaning_w, hint_w = self._widths(width)
         code = "" if result.code is None else str(result.code)
         text = ("● " if selected else "  ") + _fit(result.id, id_w - 1) + " "
-        text += _fit(outcome_label(result), OUTCOME_W - 1) + " " + _fit(code, CODE_W - 1) + " "
+        text += _fit(outcome_label(result), OUTCOME_W - 1) + " "
+        if self._show_status:
+            text += _fit(status_label(result), STATUS_W - 1) + " "
+        text += _fit(code, CODE_W - 1) + " "
         if hint_w:
             text += _fit(meaning_of(result), meaning_w - 1) + " " + _fit(hint_for(result), hint_w)
         else:

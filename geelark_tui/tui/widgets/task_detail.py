@@ -1,0 +1,64 @@
+"""TaskDetail: the pane under the results grid for the row under the cursor: what happened and
+what to do next, and (expanded) the task itself: type, phone, plan, status, scheduled time in
+local time, and the task's own failure with its meaning. One line each, cut to the width."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual.widget import Widget
+
+from geelark_tui.api.models import IdResult
+from geelark_tui.report import hint_for
+from geelark_tui.tui.task_info import TaskInfo, task_lines
+
+
+def printable(value: str) -> str:
+    """One line with no control characters (server text never reaches the terminal raw)."""
+    return " ".join("".join(c if c.isprintable() else " " for c in value).split())
+
+
+class TaskDetail(Widget):
+    """Two lines (the result) or five (the result and its task), per `expanded`."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"task-detail--label"}
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._result: IdResult | None = None
+        self._info = TaskInfo("unknown")
+        self.expanded = True
+
+    def show(self, result: IdResult | None, info: TaskInfo) -> None:
+        self._result, self._info = result, info
+        self.refresh()
+
+    def set_expanded(self, expanded: bool) -> None:
+        self.expanded = expanded
+        self.set_class(not expanded, "-brief")
+        self.refresh(layout=True)
+
+    def lines(self) -> list[tuple[str, str]]:
+        """(label, value) per line; the first has no label."""
+        result = self._result
+        if result is None:
+            return []
+        lines = [("", f"{result.id}: {result.message}"), ("Next", hint_for(result))]
+        if self.expanded:
+            lines.extend(task_lines(self._info))
+        return lines
+
+    def plain(self) -> str:
+        return "\n".join(f"{label}: {value}" if label else value for label, value in self.lines())
+
+    def render(self) -> Text:
+        label_style = self.get_component_rich_style("task-detail--label")
+        text = Text(no_wrap=True, overflow="ellipsis", end="")
+        for n, (label, value) in enumerate(self.lines()):
+            if n:
+                text.append("\n")
+            if label:
+                text.append(f"{label}:".ljust(9), label_style)
+            text.append(printable(value))
+        return text
