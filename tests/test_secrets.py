@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import ssl
 import subprocess
 import sys
 import textwrap
@@ -26,7 +27,7 @@ import pytest
 from geelark_tui.api.auth import TokenAuth
 from geelark_tui.api.client import FailureKind, GeeLarkClient, TransportFailure
 from geelark_tui.config import load_config
-from geelark_tui.connection import ConnectionConfigError, Credentials
+from geelark_tui.connection import ConnectionConfigError, Credentials, validate_base_url
 from geelark_tui.redact import MASK, Redactor
 from geelark_tui.simulator import Simulator, SimulatorConfig
 
@@ -57,11 +58,6 @@ def sim() -> Iterator[Simulator]:
                              error_5xx_rate=0.1, drop_rate=0.05, seed=7)
     with Simulator(config) as simulator:
         yield simulator
-
-
-def run_python(code: str, env: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], env=env,
-                          capture_output=True, text=True, timeout=timeout)
 
 
 def base_env(tmp_path: Path) -> dict[str, str]:
@@ -224,7 +220,7 @@ def test_environment_credentials_are_secrets_even_when_unused(monkeypatch: pytes
     assert Redactor().scrub(f"key={API_KEY}") == f"key={MASK}"
 
 
-# -- the TUI crashing --------------------------------------------------------------------------------
+# -- the TUI crashing ------------------------------------------------------------------------
 
 TUI_CRASH = """
     import asyncio, sys
@@ -253,6 +249,8 @@ TUI_CRASH = """
         app.screen.query_one("#token", Input).value = typed  # typed in Settings, not saved
         if where == "worker":
             app.run_worker(in_a_worker(app), exit_on_error=True)
+        elif where == "panic":  # whatever else Textual prints at exit goes through a filter
+            app.panic(f"forced crash: {app.context.config.api.token} / {typed}")
         else:
             crash(app)
 
@@ -270,15 +268,16 @@ TUI_CRASH = """
 """
 
 
-@pytest.mark.parametrize("where", ["handler", "worker"])
+@pytest.mark.parametrize("where", ["handler", "worker", "panic"])
 def test_a_tui_crash_shows_the_error_without_locals_or_secrets(tmp_path: Path, where: str
                                                                ) -> None:
     typed = "sk-TYPED-NOT-SAVED-1234567"
     done = run_python_args(TUI_CRASH, [TOKEN, typed, where], base_env(tmp_path))
     output = done.stdout + done.stderr
-    assert done.returncode == 1, output
-    assert "Traceback" in output and "RuntimeError" in output  # still useful
     assert f"forced crash: {MASK} / {MASK}" in output, output
+    if where != "panic":
+        assert done.returncode == 1, output
+        assert "Traceback" in output and "RuntimeError" in output  # still useful
     assert "locals" not in output  # Textual's default would print each frame's variables
     assert_clean(output, f"a crash in a {where}", (TOKEN, typed))
     saved = load_config(tmp_path / "cfg" / "config.toml")
@@ -289,3 +288,39 @@ def run_python_args(code: str, args: list[str], env: dict[str, str]
                     ) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-c", textwrap.dedent(code), *args], env=env,
                           capture_output=True, text=True, timeout=60)
+
+
+# -- TLS -------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("url", ["http://openapi.geelark.com", "http://10.0.0.5:8080",
+                                 "http://127.0.0.1.example.com", "ftp://127.0.0.1"])
+def test_plain_http_is_refused_unless_loopback(url: str, tmp_path: Path) -> None:
+    with pytest.raises(ConnectionConfigError):
+        validate_base_url(url)
+    for command in (["restart", "574376043897425800"], []):  # headless, and the TUI
+        done = subprocess.run([sys.executable, "-m", "geelark_tui", *command, "--base-url", url],
+                              env={**base_env(tmp_path), "GEELARK_TOKEN": TOKEN},
+                              capture_output=True, text=True, timeout=60,
+                              stdin=subprocess.DEVNULL)
+        assert done.returncode in (2, 3), done.stderr  # refused before any request
+        assert_clean(done.stdout + done.stderr, "the refusal")
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:8080", "http://localhost:9",
+                                 "http://[::1]:8080", "https://openapi.geelark.com"])
+def test_https_or_loopback_is_accepted(url: str) -> None:
+    assert validate_base_url(url) == url
+
+
+def test_tls_verification_is_never_switched_off() -> None:
+    """No code path turns certificate checks off, and the client's context checks both the
+    chain and the host name. (The config file's 0600 mode: test_config.py.)"""
+    package = Path(__file__).resolve().parent.parent / "geelark_tui"
+    for path in package.rglob("*.py"):
+        code = path.read_text()
+        for bad in ("verify=False", "CERT_NONE", "check_hostname = False",
+                    "_create_unverified_context", "verify_mode"):
+            assert bad not in code, f"{path.name} has {bad}"
+    client = GeeLarkClient("https://openapi.geelark.com", TokenAuth(TOKEN))
+    context = client._http._transport._pool._ssl_context  # type: ignore[attr-defined]
+    assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname

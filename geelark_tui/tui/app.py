@@ -9,13 +9,14 @@ import os
 import select
 import signal
 import sys
+import threading
 import time
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path, PurePath
 from typing import IO, TYPE_CHECKING, Any, ClassVar, cast
 
-from rich.console import Console
+from rich.console import Console, RenderableType
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -44,7 +45,7 @@ THEME_SAVE_DELAY = 1.0  # the theme picker previews themes: save the one the use
 # and what was in flight is `unknown`.
 SIGNAL_GRACE = 3.0
 UNWIND_WAIT = 1.5  # at exit: how long a cancelled run gets to settle before it is logged
-HANDLED_SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
+HANGUP_DEADLINE = 7.0  # after a real hang-up the process ends within this, whatever happens
 SECRET_INPUTS = frozenset({"token", "api-key"})  # the Settings fields (also when revealed)
 
 
@@ -93,6 +94,10 @@ class GeeLarkApp(App[int]):
         self._end_reason: str | None = None
         self._ending: asyncio.Task[None] | None = None
         self._hurry = False  # a second signal: do not wait any more
+        self._terminal_gone = False  # SIGHUP, and the terminal has really hung up
+        self._exiting: asyncio.Task[None] | None = None
+        self._signal_loop: asyncio.AbstractEventLoop | None = None
+        self._previous_sighup: Any = None
 
     # -- start ------------------------------------------------------------------------------
 
@@ -175,7 +180,7 @@ class GeeLarkApp(App[int]):
             update_recent_counts(config, outcome.recent_key, summarize(outcome.results))
             outcome.warnings.extend(config.take_warnings())
         if self._quit_after_run:
-            self.exit(self._exit_code, return_code=self._exit_code)
+            self._leave()
             return
         while len(self.screen_stack) > 1 and self.screen is not progress:
             self.pop_screen()  # e.g. the stop dialog, still open when the run ended
@@ -218,7 +223,7 @@ class GeeLarkApp(App[int]):
         if run is None or self._quit_after_run:
             # Quit at once (also while stopping): what was in flight is logged `unknown` as
             # the app exits (see on_unmount).
-            self.exit(self._exit_code, return_code=self._exit_code)
+            self._leave()
             return
         from geelark_tui.tui.screens.quit_confirm import QuitConfirmScreen
 
@@ -300,18 +305,42 @@ class GeeLarkApp(App[int]):
         self.bell()
         self.panic(crash_report(self._crash, self.redactor))
 
+    def panic(self, *renderables: RenderableType) -> None:
+        self._typed_secrets()  # printed after the DOM is gone: remember what was typed
+        super().panic(*renderables)
+
     # -- signals, and runs that did not end by themselves -------------------------------------
 
     def on_load(self) -> None:
         if not self._handle_signals:
             return
         loop = asyncio.get_running_loop()
-        for sig in HANDLED_SIGNALS:
+        for sig in (signal.SIGTERM, signal.SIGINT):
             try:
                 loop.add_signal_handler(sig, self.handle_signal, sig)
             except (NotImplementedError, RuntimeError, ValueError):
                 continue  # not the main thread, or not a Unix
             self._signals_handled.append(sig)
+        # SIGHUP is caught by a Python-level handler instead: it runs at once, before anything
+        # else writes to a terminal that may have hung up (the kernel follows SIGHUP with
+        # SIGCONT, on which Textual's driver switches the terminal to application mode again).
+        with contextlib.suppress(ValueError, OSError, AttributeError):
+            self._previous_sighup = signal.signal(signal.SIGHUP, self._on_sighup)
+            self._signal_loop = loop
+
+    def _on_sighup(self, signum: int, frame: object) -> None:
+        if not self._terminal_gone and terminal_hung_up():
+            # A dropped connection: nobody to restore the terminal for, and every write to it
+            # fails. Write to /dev/null instead, and make sure the process ends.
+            self._terminal_gone = True
+            detach_from_terminal()
+            self._drain_dead_writer()
+            watchdog = threading.Timer(HANGUP_DEADLINE, os._exit, (128 + signum,))
+            watchdog.daemon = True
+            watchdog.start()
+        if self._signal_loop is not None:
+            with contextlib.suppress(RuntimeError):  # the loop has closed: we are exiting
+                self._signal_loop.call_soon_threadsafe(self.handle_signal, signum)
 
     def handle_signal(self, signum: int) -> None:
         """SIGTERM, SIGHUP (the SSH connection dropped) or SIGINT sent from outside: end the
@@ -321,13 +350,11 @@ class GeeLarkApp(App[int]):
         exits at once; what was in flight is then logged `unknown`."""
         name = signal.Signals(signum).name
         self._exit_code = 128 + signum
-        if signum == signal.SIGHUP and terminal_hung_up():
-            detach_from_terminal()  # nobody to restore it for: never block on writing to it
         run = self.active_run()
         if self._ending is not None or run is None:
             self._hurry = self._ending is not None
             self._end_reason = self._end_reason or f"{name}: the app was ended"
-            self.exit(self._exit_code, return_code=self._exit_code)
+            self._leave()
             return
         reason = f"{name}: the app was ended during the run"
         self._end_reason = reason
@@ -343,13 +370,51 @@ class GeeLarkApp(App[int]):
         while run.outcome is None and not self._hurry and loop.time() < deadline:
             await asyncio.sleep(0.05)
         if run not in self._settled:  # else the run's end has already quit the app
+            self._leave()
+
+    def _leave(self) -> None:
+        """Exit with the code chosen for this ending: through Textual, which restores the
+        terminal; or, once the terminal has hung up, straight away after logging the runs
+        (Textual's shutdown would wait on output nobody can read)."""
+        if not self._terminal_gone:
             self.exit(self._exit_code, return_code=self._exit_code)
+        elif self._exiting is None:
+            self._exiting = asyncio.create_task(self._exit_now())
+
+    async def _exit_now(self) -> None:
+        for run in self._runs:
+            if run not in self._settled:
+                self.workers.cancel_node(run)
+        try:
+            await self._settle_unfinished_runs()
+        finally:
+            os._exit(self._exit_code)
+
+    def _drain_dead_writer(self) -> None:
+        """Textual's output thread dies on its first write to a hung-up terminal; each later
+        write would then wait forever for room in its queue. Take its place. (Textual's
+        internals, looked up defensively: if they change, the watchdog still ends the app.)"""
+        writer = getattr(getattr(self, "_driver", None), "_writer_thread", None)
+        queue: Any = getattr(writer, "_queue", None)
+        if not isinstance(writer, threading.Thread) or not hasattr(queue, "get"):
+            return
+
+        def drain() -> None:
+            while writer.is_alive():
+                time.sleep(0.05)
+            while True:
+                queue.get()
+
+        threading.Thread(target=drain, name="geelark-drain", daemon=True).start()
 
     async def on_unmount(self) -> None:
         loop = asyncio.get_running_loop()
         for sig in self._signals_handled:
             with contextlib.suppress(Exception):
                 loop.remove_signal_handler(sig)
+        if self._previous_sighup is not None:
+            with contextlib.suppress(Exception):
+                signal.signal(signal.SIGHUP, self._previous_sighup)
         await self._settle_unfinished_runs()
 
     async def _settle_unfinished_runs(self) -> None:

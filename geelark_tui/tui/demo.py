@@ -2,9 +2,12 @@
 
 Nothing real is contacted and the user's config file is never written: the demo's settings
 live in a temporary directory removed on exit, and runs are not written to the run log. The
-simulator is seeded so the sample set (`DEMO_IDS`) shows every outcome: some restarted, some
-rejected with different codes, a batch the server answers with 5xx after applying it
-(`unknown`, looked up afterwards) and a batch refused twice with 40017 (`not_sent`).
+simulator is seeded so the sample set (`DEMO_IDS`) shows every outcome, with the pre-flight
+(the default) and without it: some restarted, some rejected with different codes, a batch the
+server answers with 5xx after applying it (`unknown`, looked up afterwards), a batch refused
+twice with 40017 (`not_sent`) and, with the pre-flight, the tasks still waiting, running or
+completed, or missing (`skipped`). Restarted tasks move on in the simulator (waiting, running,
+then completed or failed again) within seconds, so a re-check (k) shows them change.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from geelark_tui.simulator import DEMO_IDS, Simulator, SimulatorConfig
 from geelark_tui.tui.context import AppContext
 
 DEMO_TOKEN = "demo-token"
-DEMO_BATCH_SIZE = 8  # DEMO_IDS in 5 requests: enough batches for every outcome to show up
+DEMO_BATCH_SIZE = 6  # DEMO_IDS in 5 to 7 requests: enough batches for every outcome to show
 DEMO_CONCURRENCY = 1  # one request at a time keeps the seeded faults on the same batches
 # Give up on a batch the server refuses twice, and back off briefly: the demo shows `not_sent`
 # in seconds rather than after minutes of back-off.
@@ -27,7 +30,7 @@ DEMO_RUN_OVERRIDES: dict[str, Any] = {"max_resends": 1, "backoff": 0.5}
 
 
 def demo_simulator_config(latency: float = 0.15) -> SimulatorConfig:
-    return SimulatorConfig(token=DEMO_TOKEN, seed=8, error_5xx_rate=0.1, code_40017_rate=0.2,
+    return SimulatorConfig(token=DEMO_TOKEN, seed=47, error_5xx_rate=0.1, code_40017_rate=0.2,
                            query_faults=False, latency=latency)
 
 

@@ -102,7 +102,9 @@ def test_paste_restart_and_read_results(terminal: Terminal, tmp_path: Path,
     assert "1 duplicate" in screen and "1 token ignored" in screen
 
     terminal.keys("C-r")
-    terminal.wait_for(lambda s: "Restart 3 tasks?" in s, "the confirmation")
+    # The pre-flight (on by default) finds one failed task, one running, one missing.
+    screen = terminal.wait_for(lambda s: "Restart 1 task?" in s, "the confirmation")
+    assert "Now: 1 can be restarted, 1 is still waiting or running" in screen
     terminal.keys("Enter")
     screen = terminal.wait_for(lambda s: "Finished" in s, "the results screen", timeout=30)
 
@@ -114,7 +116,7 @@ def test_paste_restart_and_read_results(terminal: Terminal, tmp_path: Path,
 
     # The demo's simulator is seeded with faults, so an outcome can be `unknown` here; every
     # row must still say, in words and a symbol, what happened.
-    words = ("✔ restarted", "✘ rejected", "○ not_sent", "? unknown")
+    words = ("✔ restarted", "✘ rejected", "○ not_sent", "? unknown", "» skipped")
     for task_id in ("574376043897425800", "574376043897425855", "574376043897425890"):
         assert any(word in row(task_id) for word in words), row(task_id)
     assert "of 3 IDs" in screen
@@ -156,11 +158,12 @@ def test_full_demo_set_exits_cleanly_and_leaves_real_config_alone(
                   "echo EXITED=$?; sleep 30")
     terminal.wait_for(lambda s: "40 unique IDs" in s, "the demo entry screen")
     terminal.keys("C-r")
-    terminal.wait_for(lambda s: "Restart 40 tasks?" in s, "the confirmation")
+    terminal.wait_for(lambda s: "Restart 29 tasks?" in s, "the confirmation (after the "
+                                                          "pre-flight: 11 cannot be restarted)")
     terminal.keys("Enter")
     screen = terminal.wait_for(lambda s: "of 40 IDs" in s, "the results", timeout=60)
     flat = re.sub(r"\s+", " ", screen)  # the summary bar may use non-breaking spaces
-    for word in ("restarted", "rejected", "not sent", "unknown"):
+    for word in ("restarted", "rejected", "not sent", "unknown", "skipped"):
         assert word in flat, screen
     terminal.keys("C-q")
     terminal.wait_for(lambda s: "EXITED=0" in s, "a clean exit")

@@ -21,7 +21,7 @@ from geelark_tui.tui.screens.settings import SettingsScreen
 from geelark_tui.tui.widgets.demo_banner import DemoBanner
 from geelark_tui.tui.widgets.results_grid import ResultsGrid
 
-from .helpers import wait_for, wait_for_screen
+from .helpers import confirm_run, wait_for, wait_for_screen
 
 
 @pytest.fixture
@@ -48,13 +48,12 @@ async def test_demo_starts_marked_prefilled_and_leaves_the_real_config_alone(
         assert isinstance(app.screen, SettingsScreen)
         await pilot.press("ctrl+s")
         await pilot.pause()
-        # The sample set shows every outcome.
-        await pilot.press("ctrl+r", "enter")
+        # The sample set shows every outcome (the pre-flight is on, as by default).
+        await confirm_run(pilot, app)
         await wait_for_screen(pilot, app, ResultsScreen, timeout=30)
         screen = app.screen
         assert isinstance(screen, ResultsScreen)
-        assert {r.outcome for r in screen.results} >= {
-            Outcome.RESTARTED, Outcome.REJECTED, Outcome.NOT_SENT, Outcome.UNKNOWN}
+        assert {r.outcome for r in screen.results} == set(Outcome)
         assert len({r.code for r in screen.results if r.outcome is Outcome.REJECTED}) >= 3
     assert not real.exists()
     assert not real.parent.exists()
@@ -69,7 +68,7 @@ async def test_a_thousand_id_demo_run_keeps_repainting(demo: Demo) -> None:
     ids = [f"5743760438974{n:05d}" for n in range(1000)]
     app = GeeLarkApp(demo.context, prefill="\n".join(ids), blink=False)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("ctrl+r", "enter")
+        await confirm_run(pilot, app)
         progress = app.screen
         assert isinstance(progress, ProgressScreen)
         # Sample what the screen shows while the run goes on.

@@ -21,7 +21,7 @@ import pytest
 from textual.widgets import Input
 
 from geelark_tui import engine
-from geelark_tui.config import Config, resolve_config_path, save_config
+from geelark_tui.config import Config, load_config, resolve_config_path, save_config
 from geelark_tui.history import read_runs
 from geelark_tui.redact import MASK
 from geelark_tui.simulator import Simulator, SimulatorConfig
@@ -209,3 +209,34 @@ def test_the_snapshots_show_no_secret() -> None:
         plain = html.unescape(re.sub(r"<[^>]+>", "", text)).replace("\xa0", " ")
         assert_clean(text + plain, path.name, (helpers.TOKEN,))
 
+
+
+async def test_environment_credentials_are_never_written_by_the_app(
+        key_sim: Simulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With GEELARK_TOKEN set, the app saves its settings (Settings, ctrl+s) and the export
+    folder (after an export): the config file gets those, never the token."""
+    path = resolve_config_path(None)
+    path.parent.mkdir(parents=True, mode=0o700)
+    path.write_text(f'[api]\nbase_url = "{key_sim.base_url}"\n[submit]\npreflight = false\n')
+    path.chmod(0o600)
+    monkeypatch.setenv("GEELARK_TOKEN", TOKEN)
+    config = load_config(path)
+    assert config.api.token == TOKEN and not config.take_warnings()
+    app = make_app(config, prefill=tid(1))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f2")
+        await wait_for_screen(pilot, app, SettingsScreen)
+        await pilot.press("ctrl+s")  # saved: the pacing, the base URL ... not the token
+        await wait_for(pilot, lambda: not isinstance(app.screen, SettingsScreen))
+        await confirm_run(pilot, app)
+        await wait_for_screen(pilot, app, ResultsScreen)
+        await pilot.press("e")
+        await wait_for_screen(pilot, app, ExportScreen)
+        target = tmp_path / "exports" / "out.csv"
+        target.parent.mkdir()
+        app.screen.query_one("#export-path", Input).value = str(target)
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: str(target.parent) in path.read_text())
+    text = path.read_text()
+    assert tid(1) in text and key_sim.base_url in text
+    assert_clean(text, "the config file")

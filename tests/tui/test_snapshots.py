@@ -7,13 +7,14 @@ Update after an intended change: pytest tests/tui/test_snapshots.py --snapshot-u
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from textual.pilot import Pilot
 
-from geelark_tui.api.models import IdResult, Outcome
+from geelark_tui.api.models import IdResult, Outcome, Task
 from geelark_tui.config import record_recent_set, update_recent_counts
 from geelark_tui.engine import RunReport
 from geelark_tui.events import (
@@ -25,14 +26,17 @@ from geelark_tui.events import (
     Verifying,
 )
 from geelark_tui.ids import IgnoredToken
+from geelark_tui.preflight import Lookup
 from geelark_tui.tui.app import GeeLarkApp
+from geelark_tui.tui.screens.confirm import RestartConfirmScreen
 from geelark_tui.tui.screens.progress import ProgressScreen, RunOutcome
 from geelark_tui.tui.screens.results import ResultsScreen
 
 from .helpers import FakeClock, make_app, make_config, tid
 
 SIZES = pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
-R, J, N, U = Outcome.RESTARTED, Outcome.REJECTED, Outcome.NOT_SENT, Outcome.UNKNOWN
+R, J, N, U, S = (Outcome.RESTARTED, Outcome.REJECTED, Outcome.NOT_SENT, Outcome.UNKNOWN,
+                 Outcome.SKIPPED)
 PASTE = (f"Please retry these: {tid(1)}, {tid(2)}, {tid(41)} and {tid(1)} again.\n"
          f"Also {tid(50)} {tid(64)} {tid(77)} {tid(90)}; ticket #12345, 57437604389742589x\n")
 RESULTS = [
@@ -49,8 +53,44 @@ RESULTS = [
 ]
 
 
-def app_with_history(prefill: str = PASTE) -> GeeLarkApp:
-    config = make_config(batch_size=8)
+# What a pre-flight found for the PASTE IDs and a few more (tid(90) does not exist).
+AT = 1767139200  # 2025-12-31 00:00 UTC
+TASKS = {t.id: t for t in (
+    Task(tid(1), 4, "US warm-up wave", 2, "Phone-0427", "1", AT + 3600, 20105,
+         "TikTok account is logged out", 37),
+    Task(tid(2), 4, "Daily video post", 1, "Phone-0815", "2", AT + 5400, 29997,
+         "insufficient balance", 12),
+    Task(tid(41), 7, "Profile refresh", 6, "Phone-1203", "3", AT + 7200),
+    Task(tid(50), 1, "Daily video post", 1, "Phone-0815", "2", AT + 9000),
+    Task(tid(64), 4, "Account login batch", 4, "Phone-2211", "4", AT, 29999, "unknown", 3),
+    Task(tid(77), 4, "Image set campaign", 3, "Phone-0042", "5", AT - 86400, 29995,
+         "task material has expired", 8),
+    Task(tid(3), 4, "Custom flow: IG likes", 42, "Phone-3100", "6", AT + 60, 20311,
+         "video upload failed", 41),
+    Task(tid(4), 7, "US warm-up wave", 99, "Phone-0427", "1", AT + 120),
+)}
+PF_RESULTS = [
+    IdResult(tid(1), R, 0, "restarted", 4),
+    IdResult(tid(2), R, 0, "restarted", 4),
+    IdResult(tid(41), R, 0, "restarted", 7),
+    IdResult(tid(50), S, None, "skipped: task is waiting; only failed or cancelled can restart", 1),
+    IdResult(tid(64), J, 48000, "task retry limit reached", 4),
+    IdResult(tid(77), J, 48003, "the task resource has expired", 4),
+    IdResult(tid(90), S, None, "skipped: task not found (typo, another account, or older than "
+                               "retention)"),
+    IdResult(tid(3), N, 40017, "not sent: server kept answering 40017", 4),
+    IdResult(tid(4), U, None, "HTTP 502 with no JSON envelope; lookup failed (timed out): check "
+                              "before re-submitting", 7),
+]
+
+
+def preflight_of(ids: tuple[str, ...]) -> Lookup:
+    return Lookup(ids, tasks={i: TASKS[i] for i in ids if i in TASKS},
+                  requests=-(-len(ids) // 100))
+
+
+def app_with_history(prefill: str = PASTE, preflight: bool = True) -> GeeLarkApp:
+    config = make_config(batch_size=8, preflight=preflight)
     first = record_recent_set(config, [tid(n) for n in range(40)],
                               now=datetime(2026, 1, 5, 9, 30, tzinfo=UTC))
     update_recent_counts(config, first.key, {"restarted": 30, "rejected": 8, "unknown": 2})
@@ -72,7 +112,38 @@ def test_entry(snap_compare: Callable[..., bool], size: tuple[int, int]) -> None
 
 @SIZES
 def test_confirm(snap_compare: Callable[..., bool], size: tuple[int, int]) -> None:
-    snap(snap_compare, app_with_history(), size, press=("ctrl+r",))
+    """Without the pre-flight (switched off in Settings)."""
+    snap(snap_compare, app_with_history(preflight=False), size, press=("ctrl+r",))
+
+
+@SIZES
+def test_confirm_preflight(snap_compare: Callable[..., bool], size: tuple[int, int]) -> None:
+    app = app_with_history()
+
+    async def looked_up(pilot: Pilot[Any]) -> None:
+        ids = tuple(r.id for r in PF_RESULTS)
+        plan = app.context.plan(ids)
+        plan = replace(plan, lookup=preflight_of(ids))
+        await app.push_screen(RestartConfirmScreen(plan))
+        await pilot.pause()
+
+    snap(snap_compare, app, size, run_before=looked_up)
+
+
+@SIZES
+def test_confirm_looking_up(snap_compare: Callable[..., bool], size: tuple[int, int]) -> None:
+    app = app_with_history()
+
+    async def looking(pilot: Pilot[Any]) -> None:
+        plan = app.context.plan(tuple(tid(n % 100, f"57437604389742{n // 100:02d}")
+                                      for n in range(1000)))
+        screen = RestartConfirmScreen(plan, preflight=True)
+        screen._look_up = lambda: None  # type: ignore[method-assign,assignment,return-value]
+        screen._progress(300, 1000)
+        await app.push_screen(screen)
+        await pilot.pause(0.25)  # a poll of the progress
+
+    snap(snap_compare, app, size, run_before=looking)
 
 
 @SIZES
@@ -120,7 +191,30 @@ def test_progress(snap_compare: Callable[..., bool], size: tuple[int, int]) -> N
 
 @SIZES
 def test_results(snap_compare: Callable[..., bool], size: tuple[int, int]) -> None:
+    """After a run with the pre-flight: a STATUS column, and the task under the cursor in the
+    detail pane (all from the pre-flight: nothing is looked up)."""
     app = app_with_history()
+
+    async def finished(pilot: Pilot[Any]) -> None:
+        ids = tuple(r.id for r in PF_RESULTS)
+        plan = app.context.plan(ids, (IgnoredToken("12345", "too short: 5 digits"),))
+        plan = replace(plan, lookup=preflight_of(ids))
+        report = RunReport(ids=plan.to_send, results={r.id: r for r in PF_RESULTS},
+                           started_at=0.0, finished_at=9.0, restart_requests=2,
+                           query_requests=1)
+        outcome = RunOutcome(plan, list(PF_RESULTS), report, elapsed=9.4,
+                             log=("   0:00  restarting 7 IDs",))
+        await app.push_screen(ResultsScreen(outcome))
+        await pilot.pause()
+
+    snap(snap_compare, app, size, run_before=finished)
+
+
+@SIZES
+def test_results_without_preflight(snap_compare: Callable[..., bool],
+                                   size: tuple[int, int]) -> None:
+    """No pre-flight: no STATUS column; the detail pane brief (d), so nothing is looked up."""
+    app = app_with_history(preflight=False)
 
     async def finished(pilot: Pilot[Any]) -> None:
         plan = app.context.plan(tuple(r.id for r in RESULTS),
@@ -129,7 +223,9 @@ def test_results(snap_compare: Callable[..., bool], size: tuple[int, int]) -> No
                            finished_at=9.0, restart_requests=3, query_requests=1)
         outcome = RunOutcome(plan, list(RESULTS), report, elapsed=9.4,
                              log=("   0:00  restarting 9 IDs",))
-        await app.push_screen(ResultsScreen(outcome))
+        screen = ResultsScreen(outcome)
+        await app.push_screen(screen)
+        await pilot.press("d")
         await pilot.pause()
 
     snap(snap_compare, app, size, run_before=finished)

@@ -87,7 +87,7 @@ def plan_text(plan: RunPlan, demo: bool = False, *, preflight: bool = False) -> 
         requests = (f"{plural(plan.requests, 'restart request')} of up to {s.batch_size} IDs"
                     f" (after {lookups})")
     elif preflight:
-        requests = (f"{lookups} first, then up to {plural(plan.requests, 'restart request')}"
+        requests = (f"{lookups}, then up to {plural(plan.requests, 'restart request')}"
                     f" of up to {s.batch_size} IDs")
     else:
         requests = f"{plural(plan.requests, 'restart request')} of up to {s.batch_size} IDs"
@@ -130,8 +130,7 @@ def preflight_text(plan: RunPlan) -> str:
         lines.append(f"Restarting all {len(plan.ids):,}, the {others:,} that cannot be "
                      "restarted now included on purpose.")
     elif plan.to_send:
-        lines.append(f"Restarting only the failed and cancelled ones; the other {others:,} "
-                     "are skipped.")
+        lines.append(f"Restarting only the failed and cancelled: {others:,} skipped.")
     else:
         lines.append("None can be restarted now: only failed or cancelled tasks can be.")
     return "\n".join(lines)
@@ -242,7 +241,10 @@ class RestartConfirmScreen(AppModal[RunPlan | None]):
         with include.prevent(Checkbox.Changed):
             include.value = plan.include_all
         include.display = bool(others)
-        self.query_one("#confirm-warning", Static).update(self._warning())
+        warning = self._warning()
+        box = self.query_one("#confirm-warning", Static)
+        box.update(warning)
+        box.display = bool(warning)
         self.set_class(self.looking, "-looking")
         self.set_class(plan.lookup is not None, "-looked-up")
         self.query_one("#yes", Button).disabled = self.looking or not n_send

@@ -1,48 +1,37 @@
 """The results screen: a summary bar, the grid (one row per ID), the detail pane for the row
-under the cursor, filters, and what to do next: re-submit, re-check, copy the IDs shown, export,
-or start a new set.
-
-The detail pane shows the task behind the row: from the pre-flight, a re-check, or (when neither
-has it) a task/query lookup made on demand a moment after the cursor stops, for the rows from
-the cursor on. Every lookup goes through the session's pacer, in a worker."""
+under the cursor (see results_tasks.py), filters, and what to do next: re-submit, re-check,
+copy the IDs shown, export, or start a new set."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
 from geelark_tui.api.codes import describe
 from geelark_tui.api.models import IdResult, Outcome
 from geelark_tui.config import save_config
 from geelark_tui.connection import ConnectionConfigError
-from geelark_tui.tui.base import AppScreen, PaletteCommand
+from geelark_tui.tui.base import PaletteCommand
 from geelark_tui.tui.screens.confirm import RestartConfirmScreen
 from geelark_tui.tui.screens.export import ExportRequest, ExportScreen, write_export
 from geelark_tui.tui.screens.progress import RunOutcome
+from geelark_tui.tui.screens.results_tasks import TaskLookups
 from geelark_tui.tui.screens.run_log import RunLogScreen
-from geelark_tui.tui.task_info import TaskStore, status_counts
 from geelark_tui.tui.tracker import format_duration, outcome_word
 from geelark_tui.tui.widgets.id_stats import plural
 from geelark_tui.tui.widgets.results_grid import SORT_CYCLE, ResultsGrid
 from geelark_tui.tui.widgets.summary_bar import SummaryBar
 from geelark_tui.tui.widgets.task_detail import TaskDetail
 
-if TYPE_CHECKING:
-    from geelark_tui.preflight import Lookup
-
 RETRY_OUTCOMES = frozenset({Outcome.NOT_SENT, Outcome.UNKNOWN})
-RECHECK_OUTCOMES = frozenset({Outcome.RESTARTED, Outcome.UNKNOWN})
 NO_FILTER = object()
-FETCH_DELAY = 0.3  # seconds the cursor rests on a row before its task is looked up
-FETCH_ROWS = 100  # the rows from the cursor on that one on-demand lookup covers
 
 
 def code_name(code: int | None) -> str:
@@ -59,7 +48,7 @@ class ResultsTable(ResultsGrid):
     ]
 
 
-class ResultsScreen(AppScreen[None]):
+class ResultsScreen(TaskLookups):
     PALETTE_GROUP = "Results"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "resubmit", "Retry", id="results.resubmit",
@@ -87,21 +76,11 @@ class ResultsScreen(AppScreen[None]):
     ]
 
     def __init__(self, outcome: RunOutcome) -> None:
-        super().__init__(id="results")
-        self.outcome = outcome
+        super().__init__(outcome, id="results")
         self._outcome_filter: Outcome | None = None
         self._code_filter: object = NO_FILTER  # an int code, None ("no code") or NO_FILTER
         self._text_filter = ""
         self._sort_shown: tuple[str, bool] = ("input", False)
-        self.store = TaskStore()
-        if outcome.plan.lookup is not None:
-            self.store.absorb(outcome.plan.lookup, "before the run")
-        self._fetch_timer: Timer | None = None
-        self.rechecking = False
-
-    @property
-    def results(self) -> list[IdResult]:
-        return self.outcome.results
 
     def compose(self) -> ComposeResult:
         yield from self.compose_header()
@@ -117,18 +96,13 @@ class ResultsScreen(AppScreen[None]):
     def on_mount(self) -> None:
         self.query_one("#results-find", Input).cursor_blink = self.gapp.blink
         self.query_one(SummaryBar).show_results(self.results)
-        self.grid.show_status = (self.outcome.plan.lookup is not None
-                                 or any(r.status is not None for r in self.results))
+        self.mount_tasks()
         self.set_class(bool(self.outcome.stop_reason), "-stopped")
         self.query_one(ResultsGrid).focus()
         self._update_status()
         self.set_interval(0.2, self._follow_sort)  # the grid sorts on its own keys (s, S)
         for warning in self.outcome.warnings:
             self.notify(warning, title="Run log", severity="warning")
-
-    @property
-    def grid(self) -> ResultsGrid:
-        return self.query_one(ResultsGrid)
 
     # -- text -------------------------------------------------------------------------------
 
@@ -164,122 +138,18 @@ class ResultsScreen(AppScreen[None]):
         status += f" · sorted by {column}{' (reversed)' if reverse else ''}"
         if grid.selected_ids:
             status += f" · {len(grid.selected_ids):,} selected"
+        if self.rechecking:
+            done, of = self.recheck_progress
+            status += f" · re-checking {done:,} of {of:,}"
         self.query_one("#results-status", Static).update(status)
         self.set_class(bool(words), "-filtered")
+
+    def status_changed(self) -> None:
+        self._update_status()
 
     def _follow_sort(self) -> None:
         if self.grid.sort_state != self._sort_shown:
             self._update_status()
-
-    # -- the detail pane -------------------------------------------------------------------
-
-    @property
-    def detail(self) -> TaskDetail:
-        return self.query_one(TaskDetail)
-
-    def on_results_grid_cursor_moved(self, event: ResultsGrid.CursorMoved) -> None:
-        self.show_detail()
-        self._want_detail()
-
-    def show_detail(self) -> None:
-        result = self.grid.cursor_result
-        info = self.store.info(result.id) if result is not None else self.store.info("")
-        self.detail.show(result, info)
-
-    def _want_detail(self, *, retry: bool = False) -> None:
-        """Look the cursor's task up soon, if nothing says what it is."""
-        result = self.grid.cursor_result
-        if result is None or not self.detail.expanded:
-            return
-        store = self.store
-        if store.known(result.id) or result.id in store.looking:
-            return
-        if result.id in store.errors and not retry:
-            return
-        if self._fetch_timer is not None:
-            self._fetch_timer.stop()
-        self._fetch_timer = self.set_timer(FETCH_DELAY, self._fetch_from_cursor)
-
-    def _fetch_from_cursor(self) -> None:
-        store, grid = self.store, self.grid
-        start = grid.cursor_row
-        rows = grid.visible_results[start:start + FETCH_ROWS]
-        ids = [r.id for r in rows if not store.known(r.id) and r.id not in store.looking]
-        if not ids:
-            return
-        store.looking.update(ids)
-        self.show_detail()
-        self._fetch(ids)
-
-    @work(exclusive=True, group="detail", exit_on_error=False)
-    async def _fetch(self, ids: list[str]) -> None:
-        try:
-            found = await self._look_up(ids, concurrency=1)
-        finally:  # also when a newer lookup cancelled this one
-            self.store.looking.difference_update(ids)
-        self.store.absorb(found, "looked up")
-        self.show_detail()
-
-    async def _look_up(self, ids: list[str], *, concurrency: int) -> Lookup:
-        """task/query through the session's pacer; a failure is recorded, never raised."""
-        from geelark_tui.preflight import Lookup, lookup
-
-        plan = self.outcome.plan
-        try:
-            client = self.ctx.make_client(plan)
-            async with client:
-                return await lookup(client, ids, self.ctx.pacer(plan.settings),
-                                    concurrency=concurrency)
-        except Exception as exc:  # e.g. credentials removed in Settings: say so, never crash
-            return Lookup(tuple(ids), failed=set(ids), errors=[f"{type(exc).__name__}: {exc}"])
-
-    def action_toggle_details(self) -> None:
-        self.detail.set_expanded(not self.detail.expanded)
-        self.show_detail()
-        self._want_detail(retry=True)
-
-    # -- re-check ---------------------------------------------------------------------------
-
-    def action_recheck(self) -> None:
-        ids = [r.id for r in self.results if r.outcome in RECHECK_OUTCOMES]
-        if not ids:
-            self.notify("Nothing to re-check: no ID was restarted (or has an unknown outcome).",
-                        title="Re-check", severity="warning")
-            return
-        if self.rechecking:
-            self.notify("Already re-checking.", title="Re-check")
-            return
-        self.rechecking = True
-        self.notify(f"Looking up {plural(len(ids), 'task')}…", title="Re-check")
-        self._recheck(ids)
-
-    @work(exclusive=True, group="recheck", exit_on_error=False)
-    async def _recheck(self, ids: list[str]) -> None:
-        try:
-            found = await self._look_up(ids, concurrency=self.outcome.plan.settings.concurrency)
-        finally:
-            self.rechecking = False
-        self.rechecked(found)
-
-    def rechecked(self, found: Lookup) -> None:
-        """Each re-checked row gets the status its task has now."""
-        from geelark_tui.preflight import recheck_results
-
-        self.store.absorb(found, "re-checked")
-        updated = recheck_results(self.results, found)
-        changed = [new for old, new in zip(self.results, updated, strict=True) if new is not old]
-        self.outcome.results[:] = updated
-        self.grid.show_status = True
-        self.grid.update_results(changed)
-        self.show_detail()
-        looked = [i for i in found.ids if i not in found.failed]
-        words = status_counts(found.status_of(i) for i in looked)
-        if found.failed:
-            words += (", " if words else "") + f"{len(found.failed):,} could not be looked up"
-            self.notify(f"Re-checked {len(found.ids):,}: {words} ({found.errors[-1]}).",
-                        title="Re-check", severity="warning")
-        else:
-            self.notify(f"Re-checked {len(found.ids):,}: {words}.", title="Re-check")
 
     def on_results_grid_selection_changed(self, event: ResultsGrid.SelectionChanged) -> None:
         self._update_status()

@@ -124,9 +124,11 @@ class SettingsScreen(AppScreen[bool]):
                 number.add_class("number")
                 yield from self._field(label, number, note)
             yield Label("Before a run", classes="section")
-            yield Checkbox("Pre-flight lookup before restarting: restart only the failed and "
-                           "cancelled tasks", value=submit.preflight, id="preflight",
-                           compact=True)
+            yield Checkbox("Pre-flight lookup before restarting", value=submit.preflight,
+                           id="preflight", compact=True)
+            yield Static("Looks every ID up first and restarts only the failed and cancelled "
+                         "tasks; the confirmation can include the rest on purpose.",
+                         id="preflight-note", markup=False)
             yield Static("", id="test-result", markup=False)
         yield Footer(compact=True)
 

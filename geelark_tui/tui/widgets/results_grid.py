@@ -31,7 +31,7 @@ from geelark_tui.report import OUTCOME_SYMBOLS, hint_for
 SortColumn = Literal["input", "id", "outcome", "code", "meaning"]
 SORT_CYCLE: tuple[SortColumn, ...] = ("input", "id", "outcome", "code", "meaning")
 MARK_W, OUTCOME_W, CODE_W = 2, 12, 6  # each width includes the one-cell gap after the text
-STATUS_W = 12  # the STATUS column, shown once a lookup has told the tasks' statuses
+STATUS_W = 14  # the STATUS column, shown once a lookup has told the tasks' statuses
 ID_MIN, ID_MAX = 6, 24
 NEXT_STEP_MIN = 22  # NEXT STEP is shown only when it and MEANING both get this many cells
 _OUTCOME_ORDER = {outcome: n for n, outcome in enumerate(Outcome)}
@@ -161,6 +161,8 @@ class ResultsGrid(ScrollView, can_focus=True):
         self._id_width = ID_MIN
         self._posted: IdResult | None = None
         self._show_status = False
+        # The STATUS column's text; a screen that knows when each status was seen may refine it.
+        self.status_text: Callable[[IdResult], str] = status_label
         self._live = False
         self._styles: dict[tuple[str, bool, bool], Style] = {}
         self._lines: LRUCache[tuple[int, int, bool, bool], Strip] = LRUCache(512)
@@ -425,7 +427,7 @@ class ResultsGrid(ScrollView, can_focus=True):
         text = ("● " if selected else "  ") + _fit(result.id, id_w - 1) + " "
         text += _fit(outcome_label(result), OUTCOME_W - 1) + " "
         if self._show_status:
-            text += _fit(status_label(result), STATUS_W - 1) + " "
+            text += _fit(self.status_text(result), STATUS_W - 1) + " "
         text += _fit(code, CODE_W - 1) + " "
         if hint_w:
             text += _fit(meaning_of(result), meaning_w - 1) + " " + _fit(hint_for(result), hint_w)

@@ -12,7 +12,9 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.text import Text
+from textual.geometry import Size
 from textual.widget import Widget
 
 from geelark_tui.api.codes import ROW_STYLES, describe, row_style
@@ -20,7 +22,6 @@ from geelark_tui.api.models import IdResult, Outcome
 from geelark_tui.report import OUTCOME_SYMBOLS
 
 MEANING_WIDTH = 36
-NBSP = "\u00a0"  # inside an entry, so a long summary wraps between entries only
 OPTIONAL = frozenset({Outcome.SKIPPED})  # shown only when some ID has it
 
 
@@ -43,7 +44,7 @@ def short_meaning(code: int) -> str:
 
 def code_label(code: int | None, count: int) -> str:
     label = "no code" if code is None else f"{code} {short_meaning(code)}"
-    return f"{label}: {count}".replace(" ", NBSP)
+    return f"{label}: {count}"
 
 
 class SummaryBar(Widget):
@@ -79,33 +80,57 @@ class SummaryBar(Widget):
         return sum(self._outcomes.values())
 
     def plain(self) -> str:
-        return self.render().plain.replace(NBSP, " ")
+        return self.render().plain
 
     # -- drawing ----------------------------------------------------------------------------
 
     def _style(self, name: str) -> str:
         return str(self.get_component_rich_style(f"summary--{name}"))
 
-    def render(self) -> Text:
-        text = Text(no_wrap=False, overflow="fold")
-        first = True
+    def lines(self) -> list[list[tuple[str, str, str]]]:
+        """(gap before it, text, row style name) per entry, per line: outcomes, then codes."""
+        first: list[tuple[str, str, str]] = []
         for outcome, count in self._outcomes.items():
             if outcome in OPTIONAL and not count:
                 continue
-            if not first:
-                text.append("   ")
-            first = False
-            text.append(outcome_label(outcome, count).replace(" ", NBSP),
-                        self._style(outcome_style(outcome)))
+            first.append(("   ", outcome_label(outcome, count), outcome_style(outcome)))
         if self.show_total:
-            text.append(f"   of {self.total:,} ID{'s' if self.total != 1 else ''}")
+            first.append(("   ", f"of {self.total:,} ID{'s' if self.total != 1 else ''}", ""))
+        lines = [first]
         if self.show_codes and self._codes:
-            text.append("\nby code: ")
             order = {name: n for n, name in enumerate(ROW_STYLES)}
             entries = sorted(self._codes.items(),
                              key=lambda kv: (order.get(kv[0][0], 99), kv[0][1] or 0))
-            for n, ((style, code), count) in enumerate(entries):
-                if n:
-                    text.append(" · ")
-                text.append(code_label(code, count), self._style(style))
+            codes = [(" · ", code_label(code, count), style) for (style, code), count in entries]
+            codes[0] = (" ", *codes[0][1:])
+            lines.append([("", "by code:", ""), *codes])
+        if first:
+            first[0] = ("", *first[0][1:])
+        return lines
+
+    def render(self) -> Text:
+        return self._text(self.content_region.width)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return self._text(width).plain.count("\n") + 1
+
+    def _text(self, width: int) -> Text:
+        """Lines break between entries only: an entry never splits over two lines (Rich would
+        wrap at any space, the non-breaking ones included)."""
+        width = width or 1_000_000
+        text = Text(no_wrap=True, overflow="fold")
+        for n, line in enumerate(self.lines()):
+            if n:
+                text.append("\n")
+            if sum(len(gap) + cell_len(entry) for gap, entry, _ in line) > width:
+                line = [(gap.replace("   ", "  "), entry, style) for gap, entry, style in line]
+            column = 0
+            for gap, entry, style in line:
+                size = cell_len(entry)
+                if column and column + len(gap) + size > width:
+                    text.append("\n")
+                    column, gap = 0, ""
+                text.append(gap)
+                text.append(entry, self._style(style) if style else "")
+                column += len(gap) + size
         return text

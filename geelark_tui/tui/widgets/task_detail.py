@@ -13,10 +13,16 @@ from geelark_tui.api.models import IdResult
 from geelark_tui.report import hint_for
 from geelark_tui.tui.task_info import TaskInfo, task_lines
 
+LABEL_W = 9  # "Failure: "
+
 
 def printable(value: str) -> str:
     """One line with no control characters (server text never reaches the terminal raw)."""
     return " ".join("".join(c if c.isprintable() else " " for c in value).split())
+
+
+def label_cell(label: str) -> str:
+    return f"{label}:".ljust(LABEL_W) if label else ""
 
 
 class TaskDetail(Widget):
@@ -50,7 +56,8 @@ class TaskDetail(Widget):
         return lines
 
     def plain(self) -> str:
-        return "\n".join(f"{label}: {value}" if label else value for label, value in self.lines())
+        """What the pane shows, as plain text."""
+        return "\n".join(label_cell(label) + printable(value) for label, value in self.lines())
 
     def render(self) -> Text:
         label_style = self.get_component_rich_style("task-detail--label")
@@ -58,7 +65,6 @@ class TaskDetail(Widget):
         for n, (label, value) in enumerate(self.lines()):
             if n:
                 text.append("\n")
-            if label:
-                text.append(f"{label}:".ljust(9), label_style)
+            text.append(label_cell(label), label_style)
             text.append(printable(value))
         return text

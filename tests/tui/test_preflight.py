@@ -1,0 +1,223 @@
+"""The pre-flight in the TUI, against the simulator over real HTTP: the confirmation's counts
+match the simulator's ground truth, a default run sends only failed and cancelled tasks,
+"include all" sends the rest on purpose, one pacer paces everything, escape stops the lookup."""
+
+from __future__ import annotations
+
+import time
+
+from textual.widgets import Checkbox, Static
+
+from geelark_tui.api.models import Outcome
+from geelark_tui.config import load_config
+from geelark_tui.simulator import QUERY_PATH, RESTART_PATH, Simulator, SimulatorConfig
+from geelark_tui.tui.screens.confirm import RestartConfirmScreen
+from geelark_tui.tui.screens.entry import EntryScreen
+from geelark_tui.tui.screens.results import ResultsScreen
+from geelark_tui.tui.screens.settings import SettingsScreen
+from geelark_tui.tui.widgets.results_grid import ResultsGrid, status_label
+from geelark_tui.tui.widgets.summary_bar import SummaryBar
+
+from .helpers import TOKEN, confirm_run, make_app, make_config, tid, wait_for, wait_for_screen
+
+EVERY_BUCKET = [tid(n) for n in range(100)]  # one ID of each kind the simulator has
+RESTARTABLE = {4, 7}
+
+
+def text(screen: RestartConfirmScreen, selector: str) -> str:
+    return str(screen.query_one(selector, Static).render())
+
+
+def restart_ids(sim: Simulator) -> list[str]:
+    return [i for r in sim.requests if r.path == RESTART_PATH for i in r.ids]
+
+
+def queries(sim: Simulator) -> list[tuple[str, ...]]:
+    return [r.ids for r in sim.requests if r.path == QUERY_PATH]
+
+
+def truth(sim: Simulator, ids: list[str]) -> dict[str, list[str]]:
+    """The pre-flight groups by the simulator's own state of each task."""
+    groups: dict[str, list[str]] = {"restartable": [], "running": [], "completed": [],
+                                    "missing": []}
+    for task_id in ids:
+        state = sim.initial_state(task_id)
+        if not state.exists:
+            groups["missing"].append(task_id)
+        elif state.status in RESTARTABLE:
+            groups["restartable"].append(task_id)
+        elif state.status in (1, 2):
+            groups["running"].append(task_id)
+        else:
+            groups["completed"].append(task_id)
+    return groups
+
+
+async def open_confirmation(pilot: object, app: object) -> RestartConfirmScreen:
+    await pilot.press("ctrl+r")  # type: ignore[attr-defined]
+    screen = app.screen  # type: ignore[attr-defined]
+    assert isinstance(screen, RestartConfirmScreen)
+    await wait_for(pilot, lambda: not screen.looking)  # type: ignore[arg-type]
+    return screen
+
+
+async def test_confirmation_counts_match_the_simulator(sim: Simulator) -> None:
+    app = make_app(make_config(sim.base_url), prefill="\n".join(EVERY_BUCKET))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_confirmation(pilot, app)
+        groups = truth(sim, EVERY_BUCKET)
+        n = {name: len(ids) for name, ids in groups.items()}
+        assert n == {"restartable": 71, "running": 8, "completed": 6, "missing": 15}
+        assert (f"Now: {n['restartable']} can be restarted, {n['running']} are still waiting "
+                f"or running, {n['completed']} are completed, {n['missing']} do not exist."
+                in " ".join(text(screen, "#preflight").split()))
+        assert str(screen.query_one("#confirm-title", Static).render()) == "Restart 71 tasks?"
+        assert screen.plan.to_send == tuple(groups["restartable"])
+        body = text(screen, "#confirm-body")
+        assert "1 restart request of up to 100 IDs (after 1 lookup)" in body
+        include = screen.query_one("#include-all", Checkbox)
+        assert include.display and "Include the 29 that cannot be restarted now" in str(
+            include.label)
+        assert queries(sim) == [tuple(EVERY_BUCKET)]
+        assert not restart_ids(sim)  # nothing restarted before the user confirms
+
+
+async def test_default_run_sends_only_failed_and_cancelled(sim: Simulator) -> None:
+    app = make_app(make_config(sim.base_url, batch_size=30), prefill="\n".join(EVERY_BUCKET))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await confirm_run(pilot, app)
+        await wait_for_screen(pilot, app, ResultsScreen)
+        screen = app.screen
+        assert isinstance(screen, ResultsScreen)
+        sent = restart_ids(sim)
+        assert sent and all(sim.initial_state(i).status in RESTARTABLE for i in sent)
+        assert sorted(sent) == sorted(truth(sim, EVERY_BUCKET)["restartable"])
+        by_id = {r.id: r for r in screen.results}
+        assert list(by_id) == EVERY_BUCKET
+        for task_id, result in by_id.items():
+            state = sim.initial_state(task_id)
+            assert result.status == state.status  # what the pre-flight saw
+            if task_id in sent:
+                assert result.outcome.value == sim.expected_outcome(task_id)[0], task_id
+            else:
+                assert result.outcome is Outcome.SKIPPED, task_id
+                assert result.message.startswith("skipped: ")
+        assert "not found" in by_id[tid(90)].message
+        assert "task is waiting" in by_id[tid(50)].message
+        grid = screen.query_one(ResultsGrid)
+        assert grid.show_status
+        assert status_label(by_id[tid(50)]) == "waiting"
+        assert status_label(by_id[tid(90)]) == "—"
+        assert "» 29 skipped" in screen.query_one(SummaryBar).plain()
+        assert "3 restart requests + 1 lookup" in str(screen.query_one("#results-run").render())
+
+
+async def test_including_the_rest_on_purpose_sends_them(sim: Simulator) -> None:
+    ids = [tid(n) for n in (1, 41, 50, 55, 60, 90)]
+    app = make_app(make_config(sim.base_url), prefill="\n".join(ids))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_confirmation(pilot, app)
+        assert screen.plan.to_send == (tid(1), tid(41))
+        await pilot.press("a")
+        assert screen.plan.include_all and screen.plan.to_send == tuple(ids)
+        assert screen.query_one("#include-all", Checkbox).value
+        assert str(screen.query_one("#confirm-title", Static).render()) == "Restart 6 tasks?"
+        assert "included on purpose" in text(screen, "#preflight")
+        assert "48001" in text(screen, "#confirm-warning")
+        await pilot.press("a", "a")  # off and on again
+        await pilot.press("enter")
+        await wait_for_screen(pilot, app, ResultsScreen)
+        assert restart_ids(sim) == ids
+        results = {r.id: r for r in app.screen.results}  # type: ignore[attr-defined]
+        assert results[tid(50)].code == 48001 and results[tid(90)].code == 48002
+        assert results[tid(1)].outcome is Outcome.RESTARTED
+
+
+async def test_a_thousand_ids_take_ten_lookups_through_the_run_pacer(sim: Simulator) -> None:
+    ids = [f"5743760438974{n:05d}" for n in range(1000)]
+    app = make_app(make_config(sim.base_url), prefill="\n".join(ids))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_confirmation(pilot, app)
+        assert len(queries(sim)) == 10
+        assert all(len(q) == 100 for q in queries(sim))
+        assert "8 restart requests of up to 100 IDs (after 10 lookups)" in text(
+            screen, "#confirm-body")
+        await pilot.press("enter")
+        await wait_for_screen(pilot, app, ResultsScreen, timeout=30)
+        # Every request of the session, lookups and restarts, went through the session's one
+        # pacer (a run with a pacer of its own would leave 10 grants here, not 18).
+        pacer = app.context.pacer()
+        assert len(pacer.sent_times) == len(sim.requests) == 10 + 8
+        sent = restart_ids(sim)
+        assert len(sent) == 710 and all(sim.initial_state(i).status in RESTARTABLE for i in sent)
+
+
+async def test_the_lookup_shows_progress_and_escape_stops_it() -> None:
+    with Simulator(SimulatorConfig(token=TOKEN, latency=0.4)) as slow:
+        ids = [f"5743760438974{n:05d}" for n in range(500)]
+        app = make_app(make_config(slow.base_url, concurrency=1), prefill="\n".join(ids))
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("ctrl+r")
+            screen = app.screen
+            assert isinstance(screen, RestartConfirmScreen) and screen.looking
+            assert "Looking up 500 tasks…" in str(screen.query_one("#confirm-title").render())
+            assert "5 lookups, then up to 5 restart requests" in text(
+                screen, "#confirm-body")
+            await wait_for(pilot, lambda: "100 of 500 looked up" in text(screen,
+                                                                       "#lookup-note"))
+            await pilot.press("enter")  # not yet: says so
+            assert app.screen is screen
+            assert any("Still looking" in n.message for n in app._notifications)
+            started = time.monotonic()
+            await pilot.press("escape")
+            assert isinstance(app.screen, EntryScreen)
+            assert time.monotonic() - started < 0.5  # the UI never waits for the lookup
+            await pilot.pause(0.6)
+            assert len(slow.requests) <= 3  # the lookup stopped
+            assert not any(r.path == RESTART_PATH for r in slow.requests)
+
+
+async def test_nothing_restartable_says_so_until_included(sim: Simulator) -> None:
+    ids = [tid(50), tid(55), tid(60)]  # waiting, in progress, completed
+    app = make_app(make_config(sim.base_url), prefill="\n".join(ids))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_confirmation(pilot, app)
+        assert "Nothing can be restarted now" in str(screen.query_one("#confirm-title").render())
+        await pilot.press("enter")
+        assert app.screen is screen
+        assert any("None of these tasks" in n.message for n in app._notifications)
+        await pilot.press("a")
+        assert "Restart 3 tasks?" in str(screen.query_one("#confirm-title").render())
+
+
+async def test_a_failed_lookup_still_lets_the_server_decide() -> None:
+    with Simulator(SimulatorConfig(token=TOKEN)) as other:
+        app = make_app(make_config(other.base_url, token="wrong-token"), prefill=tid(1))
+        async with app.run_test(size=(80, 24)) as pilot:
+            screen = await open_confirmation(pilot, app)
+            assert "1 could not be looked up" in text(screen, "#preflight")
+            assert "40003" in text(screen, "#preflight")
+            assert screen.plan.to_send == (tid(1),)
+
+
+async def test_preflight_off_in_settings(sim: Simulator) -> None:
+    config = make_config(sim.base_url)
+    app = make_app(config, prefill=tid(1))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f2")
+        await wait_for_screen(pilot, app, SettingsScreen)
+        box = app.screen.query_one("#preflight", Checkbox)
+        assert box.value is True
+        box.value = False
+        await pilot.press("ctrl+s")
+        await wait_for_screen(pilot, app, EntryScreen)
+        assert load_config(config.path).submit.preflight is False
+        await pilot.press("ctrl+r")
+        screen = app.screen
+        assert isinstance(screen, RestartConfirmScreen) and not screen.looking
+        assert screen.plan.lookup is None
+        assert "Restart 1 task?" in str(screen.query_one("#confirm-title").render())
+        await pilot.press("enter")
+        await wait_for_screen(pilot, app, ResultsScreen)
+        assert not queries(sim)
+        assert not app.screen.query_one(ResultsGrid).show_status
