@@ -89,6 +89,8 @@ class Lookup:
 def _skip_reason(group: str, status: int | None) -> str:
     if group == "missing":
         return "skipped: task not found (typo, another account, or older than retention)"
+    if status is None:
+        return "skipped: the lookup gave no status for this task; include it on purpose to send"
     return f"skipped: task is {TaskStatus.label(status)}; only failed or cancelled can restart"
 
 

@@ -26,7 +26,7 @@ from geelark_tui.api.auth import TokenAuth
 from geelark_tui.api.client import GeeLarkClient
 from geelark_tui.api.models import Outcome
 from geelark_tui.engine import RestartRun, RunReport, RunSettings
-from geelark_tui.events import BatchStarted, Event, OutcomesReported
+from geelark_tui.events import BatchStarted, Event, OutcomesReported, RunFinished
 from geelark_tui.simulator import RESTART_PATH, Simulator, SimulatorConfig
 
 EPOCH = 1_767_225_617.0  # 2026-01-01 00:00:17 UTC: runs start in the middle of a minute
@@ -149,7 +149,9 @@ async def run_plan(plan: Plan, make_run: Callable[..., RestartRun] = RestartRun,
             events.append(event)
             if isinstance(event, BatchStarted) and not stopped:
                 started_before_stop.add(event.batch)
-            if not stopped and len(events) == plan.stop_after_events:
+            # (a stop planned for the run's last event would come after it ended: none)
+            if (not stopped and len(events) == plan.stop_after_events
+                    and not isinstance(event, RunFinished)):
                 stopped = True
                 if plan.cancel and (current := asyncio.current_task()) is not None:
                     current.cancel()
