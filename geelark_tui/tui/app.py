@@ -293,8 +293,9 @@ class GeeLarkApp(App[int]):
     # exit_on_error, in compose ...) is extended only to remember the error, and
     # `_fatal_error` renders it with `crash_report`: no locals, secrets replaced before layout.
     # `error_console` (set in __init__) scrubs whatever else Textual prints at exit: panic()
-    # renderables such as a CSS error, or the driver's own tracebacks. Both private names
-    # exist throughout Textual 8; tests/test_secrets.py fails if either stops being used.
+    # renderables such as a CSS error, or the driver's own tracebacks. The two private names
+    # are long-standing Textual internals (checked against 8.2.8): should a release rename
+    # them, tests/test_secrets.py fails (it forces crashes and reads what is printed).
 
     def _handle_exception(self, error: Exception) -> None:
         self._crash = error

@@ -19,8 +19,8 @@ if TYPE_CHECKING:
 
 # Start-up cost: rich.traceback pulls in pygments; it is imported only for a crash.
 
-FOOTER = ("geelark-tui crashed. Local variables are not shown and credentials are hidden; "
-          "runs already finished are in the run log.")
+FOOTER = ("geelark-tui crashed. Local variables are not shown and credentials are hidden. "
+          "A run that was going on is in the run log, as far as it got.")
 
 
 def crash_report(error: BaseException | None, redactor: Redactor) -> RenderableType:

@@ -330,3 +330,27 @@ async def test_ctrl_c_without_a_run_only_says_how_to_quit(tmp_path: Path) -> Non
         await pilot.pause()
         assert app.return_code is None
         assert any("to quit" in n.message for n in app._notifications)
+
+
+async def test_a_crash_mid_run_still_logs_the_run(tmp_path: Path) -> None:
+    """An unhandled error ends the app mid-run: its worker is cancelled, and the run is
+    logged on the way out (the in-flight request `unknown`, the rest `not_sent`)."""
+    from .helpers import confirm_run, wait_for
+
+    app, sim, run_log = await pilot_run(tmp_path, latency=5.0)
+
+    def boom() -> None:
+        raise RuntimeError("forced crash mid-run")
+
+    try:
+        with pytest.raises(RuntimeError, match="forced crash"):
+            async with app.run_test(size=(80, 24)) as pilot:
+                await confirm_run(pilot, app)
+                await wait_for(pilot, lambda: sim.requests)
+                app.call_later(boom)
+                await wait_for(pilot, lambda: app.return_code is not None, timeout=3)
+        outcome = logged(run_log)
+        assert {outcome[i] for i in IDS[:10]} == {"unknown"}
+        assert {outcome[i] for i in IDS[10:]} == {"not_sent"}
+    finally:
+        sim.stop()
