@@ -148,7 +148,9 @@ class ProgressScreen(AppScreen[None]):
         except ConnectionConfigError as exc:
             outcome.stop_reason = str(exc)
         except Exception as exc:  # never a crash: whatever happened, show what we know
-            outcome.stop_reason = f"the run failed: {type(exc).__name__}: {exc}"
+            reason = f"the run failed: {type(exc).__name__}: {exc}"
+            redactor = getattr(self.app, "redactor", None)  # an exception may quote a secret
+            outcome.stop_reason = redactor.scrub(reason) if redactor is not None else reason
         if not outcome.results:
             known = self.run.report.results if self.run is not None else {}
             message = f"not sent: {outcome.stop_reason or 'stopped'}"
