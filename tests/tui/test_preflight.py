@@ -171,7 +171,8 @@ async def test_the_lookup_shows_progress_and_escape_stops_it() -> None:
             started = time.monotonic()
             await pilot.press("escape")
             assert isinstance(app.screen, EntryScreen)
-            assert time.monotonic() - started < 0.5  # the UI never waits for the lookup
+            # the UI never waits for the lookup (4 more lookups at 0.4 s each would be 1.6 s)
+            assert time.monotonic() - started < 1.2
             await pilot.pause(0.6)
             assert len(slow.requests) <= 3  # the lookup stopped
             assert not any(r.path == RESTART_PATH for r in slow.requests)
@@ -219,5 +220,8 @@ async def test_preflight_off_in_settings(sim: Simulator) -> None:
         assert "Restart 1 task?" in str(screen.query_one("#confirm-title").render())
         await pilot.press("enter")
         await wait_for_screen(pilot, app, ResultsScreen)
-        assert not queries(sim)
+        # no pre-flight: nothing was looked up before the restart (the detail pane may look
+        # the cursor's task up afterwards, on its own)
+        paths = [r.path for r in sim.requests]
+        assert paths[0] == RESTART_PATH
         assert not app.screen.query_one(ResultsGrid).show_status
