@@ -9,17 +9,16 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from tmux_driver import TMUX, TmuxDriver
 
 pytestmark = pytest.mark.e2e
 
-TMUX = shutil.which("tmux")
 # The installed console script: on PATH, or beside the interpreter running the tests.
 COMMAND = shutil.which("geelark-tui") or shutil.which(
     "geelark-tui", path=str(Path(sys.executable).parent))
@@ -35,30 +34,7 @@ PASTE = "574376043897425800, 574376043897425855\n574376043897425890 574376043897
 GREYS = {0, 7, 8, 15, 16, 231, *range(232, 256)}
 
 
-class Terminal:
-    def __init__(self, socket: str, tmp: Path) -> None:
-        self.socket = socket
-        self.tmp = tmp
-
-    def tmux(self, *args: str, check: bool = True) -> str:
-        assert TMUX is not None
-        done = subprocess.run([TMUX, "-L", self.socket, *args], capture_output=True, text=True,
-                              check=check, timeout=10)
-        return done.stdout
-
-    def screen(self, escapes: bool = False) -> str:
-        return self.tmux("capture-pane", "-p", *(["-e"] if escapes else []), "-t", "app")
-
-    def wait_for(self, predicate: Callable[[str], bool], what: str, timeout: float = 20) -> str:
-        deadline = time.monotonic() + timeout
-        screen = ""
-        while time.monotonic() < deadline:
-            screen = self.screen()
-            if predicate(screen):
-                return screen
-            time.sleep(0.2)
-        raise AssertionError(f"timed out waiting for {what}; screen:\n{screen}")
-
+class Terminal(TmuxDriver):
     def keys(self, *keys: str) -> None:
         self.tmux("send-keys", "-t", "app", *keys)
 
@@ -73,7 +49,7 @@ class Terminal:
 def terminal(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Terminal]:
     if not (TMUX and COMMAND):
         pytest.skip("needs tmux and the installed geelark-tui command")
-    term = Terminal(f"geelark-e2e-{os.getpid()}-{request.node.name}", tmp_path)
+    term = Terminal(tmp_path, f"geelark-e2e-{os.getpid()}-{request.node.name}")
     yield term
     term.tmux("kill-server", check=False)
 

@@ -15,22 +15,21 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import subprocess
 import time
 import tomllib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
+from tmux_driver import TMUX, TmuxDriver
 
 from geelark_tui import history
 from geelark_tui.simulator import RESTART_PATH, Simulator, SimulatorConfig
 
 E2E = pytest.mark.e2e  # the tmux tests; the Pilot ones at the end run the app in-process
 
-TMUX = shutil.which("tmux")
 COMMAND = shutil.which("geelark-tui")
 if os.environ.get("CI") and not (TMUX and COMMAND):
     raise RuntimeError("CI must install tmux and the geelark-tui command (.ci/run does)")
@@ -41,9 +40,7 @@ PROMPT_EXIT = 5.0  # seconds from the interruption to the process being gone
 
 
 @dataclass
-class Session:
-    tmp: Path
-    socket: str
+class Session(TmuxDriver):
     sim: Simulator
     config_at_first_request: list[str] = field(default_factory=list)
 
@@ -54,24 +51,6 @@ class Session:
     @property
     def run_log(self) -> Path:
         return self.tmp / "data" / "runs.jsonl"
-
-    def tmux(self, *args: str, check: bool = True) -> str:
-        assert TMUX is not None
-        return subprocess.run([TMUX, "-L", self.socket, *args], capture_output=True,
-                              text=True, check=check, timeout=10).stdout
-
-    def screen(self) -> str:
-        return self.tmux("capture-pane", "-p", "-t", "app")
-
-    def wait_for(self, predicate: Callable[[str], bool], what: str, timeout: float = 20) -> str:
-        deadline = time.monotonic() + timeout
-        screen = ""
-        while time.monotonic() < deadline:
-            screen = self.screen()
-            if predicate(screen):
-                return screen
-            time.sleep(0.1)
-        raise AssertionError(f"timed out waiting for {what}; screen:\n{screen}")
 
     def app_pid(self) -> int:
         """The app: the child of the pane's shell."""
