@@ -7,8 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from geelark_tui import __version__
-
-EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_STOPPED = 0, 1, 2, 3
+from geelark_tui.exitcodes import EXIT_OK, EXIT_USAGE
 
 DESCRIPTION = """\
 Restart failed and cancelled GeeLark automation tasks.

@@ -37,6 +37,7 @@ from geelark_tui.events import (
     Verifying,
 )
 from geelark_tui.pacing import Clock, Pacer, RealClock
+from geelark_tui.runreport import RunReport
 
 MAX_BATCH = 100
 # Outer codes meaning "the server processed this batch; see data".
@@ -72,35 +73,6 @@ class RunSettings:
 
 def count_requests(n_ids: int, batch_size: int) -> int:
     return math.ceil(n_ids / batch_size) if n_ids else 0
-
-
-@dataclass(slots=True)
-class RunReport:
-    ids: tuple[str, ...]
-    results: dict[str, IdResult]
-    started_at: float  # wall-clock epoch seconds
-    finished_at: float = 0.0
-    stop_reason: str | None = None
-    stop_code: int | None = None
-    stopped_by_user: bool = False
-    restart_requests: int = 0
-    query_requests: int = 0
-
-    def ordered(self) -> list[IdResult]:
-        return [self.results[i] for i in self.ids]
-
-    def counts(self) -> dict[Outcome, int]:
-        counts = dict.fromkeys(Outcome, 0)
-        for result in self.results.values():
-            counts[result.outcome] += 1
-        return counts
-
-    @property
-    def exit_code(self) -> int:
-        if self.stop_reason is not None and not self.stopped_by_user:
-            return 3
-        restarted = sum(1 for r in self.results.values() if r.outcome is Outcome.RESTARTED)
-        return 0 if restarted == len(self.ids) else 1
 
 
 @dataclass(slots=True)

@@ -4,12 +4,9 @@ into stderr lines. Never imports textual."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from geelark_tui.api.models import IdResult, Outcome
-
-if TYPE_CHECKING:
-    from geelark_tui.engine import RunReport
+from geelark_tui.runreport import RunReport
 
 
 @dataclass(frozen=True, slots=True)

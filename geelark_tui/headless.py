@@ -19,13 +19,12 @@ from typing import TextIO
 from geelark_tui import config as cfg
 from geelark_tui.api.client import GeeLarkClient
 from geelark_tui.api.models import IdResult, Outcome
-from geelark_tui.cli import EXIT_STOPPED, EXIT_USAGE
 from geelark_tui.connection import (
     ConnectionConfigError,
     credentials_from,
     resolve_base_url,
 )
-from geelark_tui.engine import RestartRun, RunReport, RunSettings, count_requests
+from geelark_tui.engine import RestartRun, RunSettings, count_requests
 from geelark_tui.events import (
     BatchFinished,
     Event,
@@ -34,12 +33,14 @@ from geelark_tui.events import (
     RunStopping,
     Verifying,
 )
+from geelark_tui.exitcodes import EXIT_STOPPED, EXIT_USAGE
 from geelark_tui.ids import ParsedIds, parse_ids
 from geelark_tui.pacing import Pacer, RealClock
 from geelark_tui.preflight import Lookup, lookup
 from geelark_tui.redact import install_hooks
 from geelark_tui.report import render, summarize, summary_sentence
 from geelark_tui.runlog import log_run
+from geelark_tui.runreport import RunReport
 
 MAX_INPUT_BYTES = 64 * 1024 * 1024
 

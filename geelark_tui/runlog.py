@@ -12,8 +12,8 @@ from pathlib import Path
 
 from geelark_tui import history
 from geelark_tui.api.models import IdResult, Outcome
-from geelark_tui.engine import RunReport
 from geelark_tui.report import summarize
+from geelark_tui.runreport import RunReport
 
 
 def log_run(report: RunReport, results: Sequence[IdResult], host: str, *,

@@ -448,8 +448,8 @@ class GeeLarkApp(App[int]):
                       counts: bool = False) -> str | None:
         """Write ``run`` to the run log from what its engine knows (once); with ``counts``
         also update its recent set. A warning, or None."""
-        from geelark_tui.engine import RunReport
         from geelark_tui.runlog import is_logged, log_run
+        from geelark_tui.runreport import RunReport
         from geelark_tui.tui.screens.progress import with_skipped
 
         now = time.time()

@@ -11,8 +11,8 @@ import argparse
 import contextlib
 import sys
 
-from geelark_tui.cli import EXIT_USAGE
 from geelark_tui.config import load_config, resolve_config_path
+from geelark_tui.exitcodes import EXIT_USAGE
 from geelark_tui.tui.context import AppContext
 
 

@@ -16,7 +16,6 @@ from textual.pilot import Pilot
 
 from geelark_tui.api.models import IdResult, Outcome, Task
 from geelark_tui.config import record_recent_set, update_recent_counts
-from geelark_tui.engine import RunReport
 from geelark_tui.events import (
     BatchFinished,
     BatchStarted,
@@ -27,6 +26,7 @@ from geelark_tui.events import (
 )
 from geelark_tui.ids import IgnoredToken
 from geelark_tui.preflight import Lookup
+from geelark_tui.runreport import RunReport
 from geelark_tui.tui.app import GeeLarkApp
 from geelark_tui.tui.screens.confirm import RestartConfirmScreen
 from geelark_tui.tui.screens.progress import ProgressScreen, RunOutcome

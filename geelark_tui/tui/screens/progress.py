@@ -17,9 +17,10 @@ from textual.widgets import Footer, ProgressBar, RichLog, Static
 
 from geelark_tui.api.models import IdResult, Outcome
 from geelark_tui.connection import ConnectionConfigError
-from geelark_tui.engine import RestartRun, RunReport
+from geelark_tui.engine import RestartRun
 from geelark_tui.events import Event
 from geelark_tui.runlog import log_run
+from geelark_tui.runreport import RunReport
 from geelark_tui.tui.base import AppScreen
 from geelark_tui.tui.context import RunPlan
 from geelark_tui.tui.screens.confirm import YesNoScreen
