@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from geelark_tui import __version__
 from geelark_tui.exitcodes import EXIT_OK, EXIT_USAGE
+from geelark_tui.limits import MAX_BATCH, MAX_CONCURRENCY, MAX_PER_MINUTE, MAX_TIMEOUT
 
 DESCRIPTION = """\
 Restart failed and cancelled GeeLark automation tasks.
@@ -24,7 +25,8 @@ base URL: --base-url, else env GEELARK_BASE_URL, else the config file, else
 config file: --config, else env GEELARK_TUI_CONFIG, else the per-user config dir.
 
 exit codes of `restart`: 0 every ID restarted; 1 some ID not restarted; 2 usage or input
-error; 3 stopped by authentication, configuration or an account-level API error.
+error; 3 stopped by authentication, configuration or an account-level API error; 4 the
+result could not be written to stdout.
 """
 
 
@@ -34,24 +36,27 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
 
-def _batch_size(text: str) -> int:
-    value = int(text)
-    if not 1 <= value <= 100:
-        raise argparse.ArgumentTypeError("must be between 1 and 100")
-    return value
+def _whole(low: int, high: int) -> Callable[[str], int]:
+    def check(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be from {low} to {high}, not {value}")
+        return value
+
+    check.__name__ = "number"  # argparse names the type in its messages
+    return check
 
 
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
-
-
-def _positive_float(text: str) -> float:
-    value = float(text)
-    if not value > 0:
-        raise argparse.ArgumentTypeError("must be more than 0")
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 < value <= MAX_TIMEOUT:
+        raise argparse.ArgumentTypeError(f"must be more than 0 and at most {MAX_TIMEOUT:g}")
     return value
 
 
@@ -77,22 +82,23 @@ def build_parser() -> argparse.ArgumentParser:
     restart.add_argument("ids", nargs="*", metavar="ID", help="task IDs (any text shape)")
     restart.add_argument("--ids-file", metavar="PATH|-", help="read IDs from a file, - for stdin")
     restart.add_argument("--format", choices=("table", "json", "csv"), default="table")
-    restart.add_argument("--batch-size", type=_batch_size, metavar="1..100",
+    restart.add_argument("--batch-size", type=_whole(1, MAX_BATCH), metavar=f"1..{MAX_BATCH}",
                          help="IDs per request (default from config, else 100)")
-    restart.add_argument("--concurrency", type=_positive_int, metavar="N",
-                         help="requests in flight at once (default 2)")
-    restart.add_argument("--rate-limit", type=_positive_int, metavar="PER_MINUTE",
-                         help="most requests in any 60 s (default 200)")
+    restart.add_argument("--concurrency", type=_whole(1, MAX_CONCURRENCY), metavar="N",
+                         help=f"requests in flight at once, 1..{MAX_CONCURRENCY} (default 2)")
+    restart.add_argument("--rate-limit", type=_whole(1, MAX_PER_MINUTE), metavar="PER_MINUTE",
+                         help=f"most requests in any 60 s, 1..{MAX_PER_MINUTE} (default 200)")
     restart.add_argument("--preflight", action="store_true",
                          help="look the tasks up first and restart only failed or cancelled "
                               "ones; adds `status` to each result")
     restart.add_argument("--include-all", action="store_true",
-                         help="with --preflight: restart every ID, whatever its status")
-    restart.add_argument("--timeout", type=_positive_float, metavar="SECONDS",
-                         help="per-request timeout (default 30)")
+                         help="restart every ID, whatever its status (implies --preflight)")
+    restart.add_argument("--timeout", type=_seconds, metavar="SECONDS",
+                         help=f"per-request timeout, at most {MAX_TIMEOUT:g} (default 30)")
 
     sim = commands.add_parser("simulator", help="run the simulated GeeLark API on 127.0.0.1")
-    sim.add_argument("--port", type=int, default=0, help="port (default: a free one)")
+    sim.add_argument("--port", type=_whole(0, 65535), default=0,
+                     help="port (default: a free one)")
 
     config = commands.add_parser("config", parents=[common], help="show the config file")
     config.add_argument("action", choices=("path", "show"))
@@ -108,7 +114,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "simulator":
         from geelark_tui.simulator import serve
 
-        serve(args.port)
+        try:
+            serve(args.port)
+        except OSError as exc:
+            print(f"geelark-tui: error: cannot listen on 127.0.0.1:{args.port}: "
+                  f"{exc.strerror or exc}", file=sys.stderr)
+            return EXIT_USAGE
         return EXIT_OK
     if args.command == "config":
         from geelark_tui.headless import run_config_command

@@ -36,10 +36,10 @@ from geelark_tui.events import (
     RunStopping,
     Verifying,
 )
+from geelark_tui.limits import MAX_BATCH, MAX_CONCURRENCY, MAX_PER_MINUTE, PER_HOUR
 from geelark_tui.pacing import Clock, Pacer, RealClock
 from geelark_tui.runreport import RunReport
 
-MAX_BATCH = 100
 # Outer codes meaning "the server processed this batch; see data".
 BATCH_ANSWERS = frozenset({0, 40006, 40009})
 # Outer codes meaning "not processed, come back later": resent automatically.
@@ -56,7 +56,7 @@ class RunSettings:
     batch_size: int = MAX_BATCH
     concurrency: int = 2
     per_minute: int = 200
-    per_hour: int = 24_000
+    per_hour: int = PER_HOUR
     max_resends: int = 8  # throttled resends of one batch before giving up on it
     connect_retries: int = 3
     backoff: float = 2.0  # first back-off after 429/40017, doubled each time, capped at 60 s
@@ -65,10 +65,10 @@ class RunSettings:
     def __post_init__(self) -> None:
         if not 1 <= self.batch_size <= MAX_BATCH:
             raise ValueError(f"batch size must be 1..{MAX_BATCH}, not {self.batch_size}")
-        if self.concurrency < 1:
-            raise ValueError("concurrency must be at least 1")
-        if self.per_minute < 1:
-            raise ValueError("per-minute limit must be at least 1")
+        if not 1 <= self.concurrency <= MAX_CONCURRENCY:
+            raise ValueError(f"concurrency must be 1..{MAX_CONCURRENCY}, not {self.concurrency}")
+        if not 1 <= self.per_minute <= MAX_PER_MINUTE:
+            raise ValueError(f"per-minute limit must be 1..{MAX_PER_MINUTE}, not {self.per_minute}")
 
 
 def count_requests(n_ids: int, batch_size: int) -> int:

@@ -1,5 +1,5 @@
-"""Typed events a RestartRun emits. The TUI turns them into messages, the headless command
-into stderr lines. Never imports textual."""
+"""Typed events a RunSession (and its RestartRun) emits. The TUI folds them into its progress
+view, the headless command into stderr lines. Never imports textual."""
 
 from __future__ import annotations
 
@@ -7,6 +7,14 @@ from dataclasses import dataclass, field
 
 from geelark_tui.api.models import IdResult, Outcome
 from geelark_tui.runreport import RunReport
+
+
+@dataclass(frozen=True, slots=True)
+class LookupProgress:
+    """The pre-flight has looked up `done` of `total` IDs."""
+
+    done: int
+    total: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +75,8 @@ class RunFinished:
 
 
 Event = (
-    RunStarted
+    LookupProgress
+    | RunStarted
     | BatchStarted
     | BatchFinished
     | RateLimitWait

@@ -1,7 +1,7 @@
-"""`geelark-tui restart` and `geelark-tui config`: the engine without the TUI.
+"""`geelark-tui restart` and `geelark-tui config`: a thin consumer of the run session.
 
-stdout carries only the result; progress and messages go to stderr. Exit codes follow the
-headless contract in design.md: 0 all restarted, 1 some not, 2 usage/input, 3 stopped.
+stdout carries only the result; progress and messages go to stderr. Exit codes are those of
+`geelark_tui.exitcodes` (the headless contract in the README).
 """
 
 from __future__ import annotations
@@ -9,40 +9,39 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 import signal
 import sys
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
 from geelark_tui import config as cfg
 from geelark_tui.api.client import GeeLarkClient
 from geelark_tui.api.models import IdResult, Outcome
-from geelark_tui.connection import (
-    ConnectionConfigError,
-    credentials_from,
-    resolve_base_url,
-)
-from geelark_tui.engine import RestartRun, RunSettings, count_requests
+from geelark_tui.connection import ConnectionConfigError, credentials_from, resolve_base_url
+from geelark_tui.engine import RunSettings
 from geelark_tui.events import (
     BatchFinished,
     Event,
+    LookupProgress,
     RateLimitWait,
     RunStarted,
     RunStopping,
     Verifying,
 )
-from geelark_tui.exitcodes import EXIT_STOPPED, EXIT_USAGE
+from geelark_tui.exitcodes import EXIT_OUTPUT, EXIT_STOPPED, EXIT_USAGE
+from geelark_tui.history import host_of
 from geelark_tui.ids import ParsedIds, parse_ids
 from geelark_tui.pacing import Pacer, RealClock
-from geelark_tui.preflight import Lookup, lookup
+from geelark_tui.plan import RunPlan
 from geelark_tui.redact import install_hooks
-from geelark_tui.report import render, summarize, summary_sentence
-from geelark_tui.runlog import log_run
-from geelark_tui.runreport import RunReport
+from geelark_tui.report import render, summary_sentence
+from geelark_tui.session import RunSession, SessionResult
 
 MAX_INPUT_BYTES = 64 * 1024 * 1024
+SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 def _say(message: str) -> None:
@@ -66,13 +65,16 @@ def read_input(args: argparse.Namespace, stdin: TextIO) -> str:
 
 @dataclass
 class _Progress:
-    """Turns engine events into short stderr lines, at most one wait line every 5 s."""
+    """Turns session events into short stderr lines, at most one wait line every 5 s."""
 
     total_batches: int = 0
     last_wait_line: float = 0.0
 
     def __call__(self, event: Event) -> None:
-        if isinstance(event, RunStarted):
+        if isinstance(event, LookupProgress):
+            if event.done == 0:
+                _say(f"pre-flight: looking up {event.total} tasks")
+        elif isinstance(event, RunStarted):
             self.total_batches = event.total_batches
             _say(f"restarting {event.total_ids} IDs in {event.total_batches} "
                  f"request{'s' if event.total_batches != 1 else ''}")
@@ -91,85 +93,66 @@ class _Progress:
             _say(f"stopping: {event.reason}")
 
 
+async def _run(session: RunSession) -> SessionResult:
+    """Run the session; the first signal stops it after the requests in flight, a second
+    one at once (what was in flight is then `unknown`)."""
+    loop = asyncio.get_running_loop()
+    task = asyncio.current_task()
+    interrupts = 0
+
+    def on_signal(sig: signal.Signals) -> None:
+        nonlocal interrupts
+        interrupts += 1
+        if interrupts == 1:
+            session.stop(f"stopped by {sig.name}")
+        elif task is not None:
+            task.cancel()
+
+    for sig in SIGNALS:
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, on_signal, sig)
+    try:
+        async with session.client:
+            if session.plan.preflight:
+                found = await session.look_up()
+                _say(f"pre-flight: {found.summary_line()}"
+                     + ("; restarting all of them (--include-all)"
+                        if session.plan.include_all else ""))
+            return await session.run()
+    except asyncio.CancelledError:
+        return session.settle("stopped by a second signal", interrupted=True)
+    finally:
+        for sig in SIGNALS:
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.remove_signal_handler(sig)
+
+
+def _write(text: str) -> bool:
+    """The result on stdout; False (after one line on stderr) when stdout cannot take it."""
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except (OSError, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        _say(f"error: cannot write the result to stdout: {reason}; the run log has it "
+             "(geelark-tui config path shows where the config is)")
+        with contextlib.suppress(OSError, ValueError):  # no second complaint at exit
+            null = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(null, sys.stdout.fileno())
+        return False
+    return True
+
+
 def _not_sent(parsed: ParsedIds, message: str) -> list[IdResult]:
     return [IdResult(i, Outcome.NOT_SENT, None, message) for i in parsed.ids]
 
 
-@dataclass
-class _Outcome:
-    report: RunReport
-    results: list[IdResult]
-    found: Lookup | None = None
-
-
-async def _run(
-    client: GeeLarkClient, parsed: ParsedIds, settings: RunSettings, *,
-    preflight: bool, include_all: bool,
-) -> _Outcome:
-    pacer = Pacer(RealClock(), [(60.0, settings.per_minute), (3600.0, settings.per_hour)])
-    loop = asyncio.get_running_loop()
-    task = asyncio.current_task()
-    state: dict[str, RestartRun | bool | None] = {"run": None, "stopped": False}
-    interrupts = 0
-
-    def on_signal() -> None:
-        # First ctrl+c / SIGTERM / SIGHUP: stop after the batches in flight. Second: at once.
-        nonlocal interrupts
-        interrupts += 1
-        state["stopped"] = True
-        run = state["run"]
-        if interrupts == 1 and isinstance(run, RestartRun):
-            run.stop()
-        elif interrupts > 1 and task is not None:
-            task.cancel()
-
-    signals = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
-    for sig in signals:
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, on_signal)
-    found: Lookup | None = None
-    to_send: list[str] = list(parsed.ids)
-    run = RestartRun(client, to_send, settings, on_event=_Progress(), pacer=pacer)
+def _parse(args: argparse.Namespace) -> ParsedIds | None:
     try:
-        async with client:
-            if preflight:
-                _say(f"pre-flight: looking up {len(parsed.ids)} tasks")
-                found = await lookup(client, parsed.ids, pacer, concurrency=settings.concurrency,
-                                     cancelled=lambda: bool(state["stopped"]))
-                _say(f"pre-flight: {found.summary_line()}"
-                     + ("; restarting all of them (--include-all)" if include_all else ""))
-                to_send = found.to_send(include_all)
-                run = RestartRun(client, to_send, settings, on_event=_Progress(), pacer=pacer,
-                                 prior_status=found.prior_status())
-            state["run"] = run
-            if state["stopped"]:
-                run.stop()
-            await run.run()
-    except asyncio.CancelledError:
-        pass  # run() marked everything unsettled as not_sent
-    finally:
-        for sig in signals:
-            with contextlib.suppress(NotImplementedError, RuntimeError):
-                loop.remove_signal_handler(sig)
-    if not run.report.finished_at:  # cancelled before run() started
-        run.report.finished_at = time.time()
-    by_id = dict(run.report.results)
-    if found is not None:
-        by_id.update((r.id, r) for r in found.skipped(to_send))
-    missing = [i for i in parsed.ids if i not in by_id]
-    by_id.update((i, IdResult(i, Outcome.NOT_SENT, None, "not sent: stopped")) for i in missing)
-    results = [by_id[i] for i in parsed.ids]
-    if found is not None:
-        results = [replace(r, status=found.status_of(r.id)) for r in results]
-    return _Outcome(run.report, results, found)
-
-
-def run_restart_command(args: argparse.Namespace, stdin: TextIO | None = None) -> int:
-    try:
-        text = read_input(args, stdin or sys.stdin)
+        text = read_input(args, sys.stdin)
     except (OSError, ValueError) as exc:
         _say(f"error: cannot read the IDs: {exc}")
-        return EXIT_USAGE
+        return None
     parsed = parse_ids(text)
     for token in parsed.ignored[:10]:
         _say(f"ignored {token.token!r}: {token.reason}")
@@ -177,9 +160,17 @@ def run_restart_command(args: argparse.Namespace, stdin: TextIO | None = None) -
         _say(f"... {parsed.ignored_total - 10} more tokens ignored")
     if not parsed.ids:
         _say("error: no valid task ID in the input (an ID is 6 to 24 digits)")
-        return EXIT_USAGE
-    with_status = bool(args.preflight)
+        return None
+    return parsed
 
+
+def run_restart_command(args: argparse.Namespace) -> int:
+    parsed = _parse(args)
+    if parsed is None:
+        return EXIT_USAGE
+    preflight = bool(args.preflight or args.include_all)
+    if args.include_all and not args.preflight:
+        _say("note: --include-all implies --preflight")
     config = cfg.load_config(cfg.resolve_config_path(args.config))
     install_hooks(config.secrets)  # a crash prints no credential, even one in a message
     for warning in config.take_warnings():
@@ -197,43 +188,39 @@ def run_restart_command(args: argparse.Namespace, stdin: TextIO | None = None) -
     except (ConnectionConfigError, ValueError) as exc:
         _say(f"error: {exc}")
         results = _not_sent(parsed, f"not sent: {exc}")
-        sys.stdout.write(render(args.format, results, parsed.ignored, with_status=with_status))
+        if not _write(render(args.format, results, parsed.ignored, with_status=preflight)):
+            return EXIT_OUTPUT
         return EXIT_STOPPED
 
+    plan = RunPlan(ids=parsed.ids, settings=settings, base_url=base_url,
+                   host=host_of(base_url), auth_label=credentials.label,
+                   auth_source=credentials.source, invalid=parsed.ignored,
+                   preflight=preflight, include_all=bool(args.include_all))
     client = GeeLarkClient(base_url, auth, timeout=args.timeout or submit.timeout,
                            max_connections=max(settings.concurrency, 2))
-    _say(f"{len(parsed.ids)} unique IDs ({parsed.duplicates} duplicates dropped) -> "
-         f"{client.host}, {count_requests(len(parsed.ids), settings.batch_size)} restart "
-         f"requests" + (" + as many lookups" if with_status else "")
-         + f", {credentials.label}")
-    recent = cfg.record_recent_set(config, parsed.ids)  # before the first request
-    for warning in config.take_warnings():
-        _say(f"warning: {warning}")
+    pacer = Pacer(RealClock(), [(60.0, settings.per_minute), (3600.0, settings.per_hour)])
+    from geelark_tui.history import run_log_path
 
-    outcome = asyncio.run(_run(client, parsed, settings, preflight=with_status,
-                               include_all=bool(args.include_all)))
-    report, results = outcome.report, outcome.results
-    summary = summarize(results, with_skipped=with_status)
-    cfg.update_recent_counts(config, recent.key, summary)
-    log_problem = log_run(report, results, client.host, secrets=config.secrets())
-    if log_problem:
-        _say(f"warning: {log_problem}")
-    sys.stdout.write(render(args.format, results, parsed.ignored, with_status=with_status))
-    sys.stdout.flush()
-    _say("done: " + summary_sentence(summary)
-         + (f"; stopped: {report.stop_reason}" if report.stop_reason else ""))
-    if report.exit_code == EXIT_STOPPED:
-        return EXIT_STOPPED
-    return 0 if summary["restarted"] == summary["total"] else 1
+    session = RunSession(plan, client, pacer, on_event=_Progress(), config=config,
+                         run_log=run_log_path(), secrets=config.secrets)
+    _say(f"{len(parsed.ids)} unique IDs ({parsed.duplicates} duplicates dropped) -> "
+         f"{client.host}, {plan.requests} restart requests"
+         + (" + as many lookups" if preflight else "") + f", {credentials.label}")
+    result = asyncio.run(_run(session))
+    for warning in result.warnings:
+        _say(f"warning: {warning}")
+    if not _write(render(args.format, result.results, parsed.ignored, with_status=preflight)):
+        return EXIT_OUTPUT
+    _say("done: " + summary_sentence(result.summary())
+         + (f"; stopped: {result.stop_reason}" if result.stop_reason else ""))
+    return result.exit_code
 
 
 def run_config_command(args: argparse.Namespace) -> int:
     path = cfg.resolve_config_path(args.config)
     if args.action == "path":
-        print(path)
-        return 0
+        return 0 if _write(f"{path}\n") else EXIT_OUTPUT
     config = cfg.load_config(path)
     for warning in config.take_warnings():
         _say(f"warning: {warning}")
-    sys.stdout.write(cfg.render_config_for_show(config))
-    return 0
+    return 0 if _write(cfg.render_config_for_show(config)) else EXIT_OUTPUT

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field, replace
 
 from geelark_tui.api.client import GeeLarkClient, TransportFailure
 from geelark_tui.api.models import IdResult, Outcome, Task, TaskStatus
-from geelark_tui.engine import MAX_BATCH, THROTTLE_CODES
+from geelark_tui.engine import THROTTLE_CODES
+from geelark_tui.limits import MAX_BATCH
 from geelark_tui.pacing import Pacer
 
 # Groups shown in the confirmation, in this order, with the words used for them.

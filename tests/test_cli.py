@@ -78,3 +78,84 @@ def test_simulator_command_prints_a_working_url_and_token() -> None:
     finally:
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=10) == 0
+
+
+@pytest.mark.parametrize(("flag", "value", "words"), [
+    ("--concurrency", "1000", "from 1 to 20"),
+    ("--concurrency", "0", "from 1 to 20"),
+    ("--rate-limit", "100000", "from 1 to 200"),
+    ("--batch-size", "101", "from 1 to 100"),
+    ("--timeout", "100000", "at most 300"),
+    ("--concurrency", "ten", "not a whole number"),
+])
+def test_pacing_flags_are_bounded_as_the_config_is(
+    flag: str, value: str, words: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["restart", flag, value, "574376043897425896"])
+    assert caught.value.code == 2
+    err = capsys.readouterr().err
+    assert flag in err and words in err
+
+
+def _restart_to(stdout: int, tmp_path: Path, sim_url: str, *extra: str
+                ) -> subprocess.CompletedProcess[bytes]:
+    env = {**os.environ, "GEELARK_TOKEN": "demo-token",
+           "GEELARK_TUI_CONFIG": str(tmp_path / "c.toml"),
+           "GEELARK_TUI_DATA_DIR": str(tmp_path / "d")}
+    return subprocess.run(
+        [sys.executable, "-m", "geelark_tui", "restart", "--base-url", sim_url, *extra,
+         "574376043897425800", "574376043897425801"],
+        env=env, stdout=stdout, stderr=subprocess.PIPE, timeout=60)
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_a_stdout_that_cannot_be_written_has_its_own_exit_code(tmp_path: Path) -> None:
+    from geelark_tui.simulator import Simulator
+
+    with Simulator() as sim, open("/dev/full", "wb") as full:
+        done = _restart_to(full.fileno(), tmp_path, sim.base_url, "--format", "json")
+        assert sim.restart_counts  # a real run, not an early exit
+    err = done.stderr.decode()
+    assert done.returncode == 4, err
+    assert "Traceback" not in err
+    lines = [line for line in err.splitlines() if "cannot write the result" in line]
+    assert len(lines) == 1 and "No space left on device" in lines[0]
+
+
+def test_a_closed_stdout_has_its_own_exit_code(tmp_path: Path) -> None:
+    from geelark_tui.simulator import Simulator
+
+    read, write = os.pipe()
+    os.close(read)  # nobody reads: writing raises BrokenPipeError
+    with Simulator() as sim:
+        done = _restart_to(write, tmp_path, sim.base_url)
+    os.close(write)
+    err = done.stderr.decode()
+    assert done.returncode == 4, err
+    assert "Traceback" not in err and "cannot write the result" in err
+
+
+def test_include_all_implies_preflight(tmp_path: Path) -> None:
+    from geelark_tui.simulator import Simulator
+
+    with Simulator() as sim:
+        done = _restart_to(subprocess.PIPE, tmp_path, sim.base_url, "--include-all",
+                           "--format", "json")
+        assert any(r.path.endswith("/task/query") for r in sim.requests)
+    assert b"--include-all implies --preflight" in done.stderr
+    assert b'"status"' in done.stdout
+
+
+def test_simulator_on_a_port_in_use_says_so_in_one_line() -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run([sys.executable, "-m", "geelark_tui", "simulator", "--port",
+                               str(port)], capture_output=True, text=True, timeout=30)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert f"cannot listen on 127.0.0.1:{port}" in done.stderr

@@ -49,14 +49,14 @@ class Finished:
 @pytest.fixture
 def interrupted(tmp_path: Path) -> Iterator[Any]:
     def run(ids: list[str], signals: list[signal.Signals], latency: float,
-            after_requests: int = 2) -> Finished:
+            after_requests: int = 2, extra: tuple[str, ...] = ()) -> Finished:
         config, data = tmp_path / "cfg" / "config.toml", tmp_path / "data"
         env = {**os.environ, "GEELARK_TOKEN": "demo-token", "GEELARK_TUI_CONFIG": str(config),
                "GEELARK_TUI_DATA_DIR": str(data)}
         with Simulator(SimulatorConfig(latency=latency, per_minute=0)) as sim:
             proc = subprocess.Popen(
                 [sys.executable, "-m", "geelark_tui", "restart", "--base-url", sim.base_url,
-                 "--batch-size", "10", "--concurrency", "1", "--format", "json", *ids],
+                 "--batch-size", "10", "--concurrency", "1", "--format", "json", *extra, *ids],
                 env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
             procs.append(proc)
             deadline = time.monotonic() + 30
@@ -131,7 +131,9 @@ def test_a_signal_stops_after_the_request_in_flight(interrupted: Any, sig: signa
         else:
             assert outcome[task_id] == "not_sent"
     assert len(done.seen) < len(ids)
-    assert "stopping: stopped by the user" in done.err
+    # the signal is named, on stderr and in the run log
+    assert f"stopping: stopped by {sig.name}" in done.err
+    assert history.read_runs(done.log)[0]["stop_reason"] == f"stopped by {sig.name}"
 
 
 def test_a_second_signal_exits_at_once_and_still_logs(interrupted: Any) -> None:
@@ -143,6 +145,18 @@ def test_a_second_signal_exits_at_once_and_still_logs(interrupted: Any) -> None:
     in_flight = [i for i in ids if i in done.seen and outcome[i] not in ("restarted",
                                                                          "rejected")]
     assert in_flight and all(outcome[i] == "unknown" for i in in_flight)  # applied or not
+
+
+def test_a_second_signal_during_the_preflight_is_logged_as_interrupted(interrupted: Any
+                                                                      ) -> None:
+    ids = fresh_ids(300, salt=98)
+    done = interrupted(ids, [signal.SIGINT, signal.SIGTERM], latency=3.0, after_requests=1,
+                       extra=("--preflight",))
+    assert done.seconds < 2
+    outcome = check_common(done, ids)
+    assert set(outcome.values()) == {"not_sent"} and not done.seen  # no restart went out
+    line = history.read_runs(done.log)[0]
+    assert line["interrupted"] is True and line["stop_reason"] == "stopped by SIGINT"
 
 
 # -- the engine cancelled mid-request ---------------------------------------------------------

@@ -165,7 +165,8 @@ class RunPlan:
     @property
     def lookups(self) -> int:
         """task/query requests a pre-flight of these IDs takes (at most 100 IDs each)."""
-        from geelark_tui.engine import MAX_BATCH, count_requests
+        from geelark_tui.engine import count_requests
+        from geelark_tui.limits import MAX_BATCH
 
         return count_requests(len(self.ids), MAX_BATCH)
 

@@ -1,0 +1,57 @@
+"""RunPlan: one run of one ID set as the user confirms it (or the command line asks for it).
+
+Plain data shared by both front ends and the session: which IDs, where, how fast, and what a
+pre-flight found. The session turns it into results.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from geelark_tui.engine import RunSettings, count_requests
+from geelark_tui.ids import IgnoredToken
+from geelark_tui.limits import MAX_BATCH
+
+if TYPE_CHECKING:
+    from geelark_tui.api.models import IdResult
+    from geelark_tui.preflight import Lookup
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    """One run as the user confirms it."""
+
+    ids: tuple[str, ...]
+    settings: RunSettings
+    base_url: str
+    host: str
+    auth_label: str
+    auth_source: str = "config"
+    invalid: tuple[IgnoredToken, ...] = ()
+    unknown_resubmits: int = 0  # IDs whose last outcome was `unknown`: maybe restarted
+    preflight: bool = False  # look every ID up before the run
+    lookup: Lookup | None = None  # what the pre-flight found, once it has run
+    include_all: bool = False  # with a pre-flight: restart also what cannot be restarted now
+
+    @property
+    def to_send(self) -> tuple[str, ...]:
+        """The IDs the run sends: after a pre-flight, by default only the failed, cancelled
+        and not-looked-up ones."""
+        if self.lookup is None:
+            return self.ids
+        return tuple(self.lookup.to_send(self.include_all))
+
+    @property
+    def requests(self) -> int:
+        """Restart requests for the IDs sent."""
+        return count_requests(len(self.to_send), self.settings.batch_size)
+
+    @property
+    def lookups(self) -> int:
+        """task/query requests a pre-flight of these IDs takes (at most 100 IDs each)."""
+        return count_requests(len(self.ids), MAX_BATCH)
+
+    def skipped(self) -> list[IdResult]:
+        """`skipped` results for the IDs the pre-flight kept out of the run."""
+        return [] if self.lookup is None else self.lookup.skipped(self.to_send)

@@ -1,0 +1,269 @@
+"""RunSession: ONE run of one ID set, start to end, for both front ends.
+
+The stages, in order: record the set in the config (before the first request), pre-flight
+(task/query), the restart run (engine: chunks, pacing, retries, verification), and the end:
+one result per ID of the set in input order, settled however the run ended (finished, stopped,
+stopped by the server, interrupted), the run-log line, the set's last counts, and the exit code.
+
+The session emits the typed events of `geelark_tui.events`; the TUI and the headless command
+only render them and the final `SessionResult`. It never closes the client it is given.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from geelark_tui.api.client import GeeLarkClient
+from geelark_tui.api.models import IdResult, Outcome
+from geelark_tui.engine import RestartRun
+from geelark_tui.events import Event, LookupProgress
+from geelark_tui.exitcodes import EXIT_OK, EXIT_SOME_FAILED, EXIT_STOPPED
+from geelark_tui.pacing import Pacer
+from geelark_tui.plan import RunPlan
+from geelark_tui.preflight import Lookup, lookup
+from geelark_tui.report import summarize
+from geelark_tui.runlog import log_run
+from geelark_tui.runreport import RunReport
+
+if TYPE_CHECKING:
+    from geelark_tui.config import Config
+
+USER_STOP = "stopped by the user"
+INTERRUPTED = "the run was interrupted"
+
+
+@dataclass
+class SessionResult:
+    """How one session ended: what the front ends show, export and exit with."""
+
+    plan: RunPlan
+    results: list[IdResult]  # one per ID of the set, in input order
+    report: RunReport
+    stop_reason: str | None = None
+    stopped_by_user: bool = False
+    warnings: list[str] = field(default_factory=list)
+    recent_key: str | None = None
+
+    @property
+    def lookup(self) -> Lookup | None:
+        return self.plan.lookup
+
+    @property
+    def fatal(self) -> bool:
+        """Stopped by authentication, configuration or an account-level answer."""
+        return self.stop_reason is not None and not self.stopped_by_user
+
+    def summary(self) -> dict[str, int]:
+        return summarize(self.results, with_skipped=self.plan.lookup is not None)
+
+    @property
+    def lookup_requests(self) -> int:
+        return self.report.query_requests + (self.plan.lookup.requests if self.plan.lookup else 0)
+
+    @property
+    def exit_code(self) -> int:
+        if self.fatal:
+            return EXIT_STOPPED
+        restarted = sum(1 for r in self.results if r.outcome is Outcome.RESTARTED)
+        return EXIT_OK if restarted == len(self.results) else EXIT_SOME_FAILED
+
+
+class RunSession:
+    """`await session.run()` runs every stage left and returns the `SessionResult`.
+
+    A front end that shows the pre-flight before asking (the TUI's confirmation) calls
+    `await session.look_up()` first and may then `choose(include_all=...)`. `stop()` asks the
+    session to stop after the requests in flight; cancelling the task that awaits `run()`
+    (a second signal, the app closing) settles the run at once. `abandon()` settles a session
+    whose `run()` never got to run. Every ending is logged once.
+    """
+
+    def __init__(
+        self,
+        plan: RunPlan,
+        client: GeeLarkClient,
+        pacer: Pacer,
+        *,
+        on_event: Callable[[Event], None] | None = None,
+        config: Config | None = None,
+        run_log: Path | None = None,
+        scrub: Callable[[str], str] | None = None,
+        secrets: Callable[[], Sequence[str] | set[str] | frozenset[str]] = frozenset,
+    ) -> None:
+        self.plan = plan
+        self.client = client
+        self.pacer = pacer
+        self._emit = on_event or (lambda event: None)
+        self.config = config
+        self.run_log = run_log
+        self._scrub = scrub
+        self._secrets = secrets
+        self.recent_key: str | None = None
+        self.engine: RestartRun | None = None
+        self.result: SessionResult | None = None
+        self.started_at = time.time()
+        self._stop_reason: str | None = None
+        self._lookup_stopped = False
+        self._log_started = False
+        self._warnings: list[str] = []
+
+    # -- control ---------------------------------------------------------------------------
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop_reason is not None
+
+    @property
+    def finished(self) -> bool:
+        return self.result is not None
+
+    def stop(self, reason: str = USER_STOP) -> None:
+        """Stop after the requests in flight; what was not sent is `not_sent` with `reason`."""
+        if self._stop_reason is None:
+            self._stop_reason = reason
+        if self.engine is not None:
+            self.engine.stop(reason)
+
+    def choose(self, *, include_all: bool) -> None:
+        """After the pre-flight: restart also the tasks that cannot be restarted now."""
+        self.plan = replace(self.plan, include_all=include_all)
+
+    # -- stages ----------------------------------------------------------------------------
+
+    def record_set(self) -> None:
+        """Save the ID set in the config's recent sets: before the first request, so an
+        interrupted session loses nothing."""
+        if self.config is None or self.recent_key is not None:
+            return
+        from geelark_tui.config import record_recent_set
+
+        self.recent_key = record_recent_set(self.config, self.plan.ids).key
+        self._warnings.extend(self.config.take_warnings())
+
+    async def look_up(self, on_progress: Callable[[int, int], None] | None = None) -> Lookup:
+        """The pre-flight: every ID's status now, through the shared pacer."""
+        self.record_set()
+        total = len(self.plan.ids)
+
+        def progress(done: int, of: int) -> None:
+            self._emit(LookupProgress(done, of))
+            if on_progress is not None:
+                on_progress(done, of)
+
+        self._emit(LookupProgress(0, total))
+        found = await lookup(self.client, self.plan.ids, self.pacer,
+                             concurrency=self.plan.settings.concurrency, on_progress=progress,
+                             cancelled=lambda: self.stopping)
+        self.plan = replace(self.plan, lookup=found, preflight=True)
+        return found
+
+    async def run(self) -> SessionResult:
+        try:
+            self.record_set()
+            if self.plan.preflight and self.plan.lookup is None and not self.stopping:
+                await self.look_up()
+            if not self.stopping:
+                found = self.plan.lookup
+                self.engine = RestartRun(
+                    self.client, self.plan.to_send, self.plan.settings, on_event=self._emit,
+                    pacer=self.pacer, prior_status=found.prior_status() if found else None)
+                await self.engine.run()
+        except asyncio.CancelledError:
+            self.settle(self._stop_reason or INTERRUPTED, interrupted=True)
+            raise
+        result = self._finish(None)
+        if not self._log_started:
+            self._log_started = True
+            warning = await asyncio.to_thread(self._write_log, result)
+            if warning:
+                result.warnings.append(warning)
+        self._count(result)
+        return result
+
+    # -- the end ---------------------------------------------------------------------------
+
+    def abandon(self, reason: str) -> SessionResult:
+        """The front end is ending and this session's `run()` did not settle it (never
+        started, or its task could not unwind in time): settle and log it now."""
+        return self.settle(reason, interrupted=True)
+
+    def settle(self, reason: str, *, interrupted: bool) -> SessionResult:
+        """Settle what is known, once: in-flight IDs `unknown`, the rest `not_sent`; log it."""
+        if self.result is not None and self._log_started:
+            return self.result
+        result = self.result or self._finish(reason, interrupted=interrupted)
+        if not self._log_started:
+            self._log_started = True
+            warning = self._write_log(result)
+            if warning:
+                result.warnings.append(warning)
+            self._count(result)
+        return result
+
+    def _finish(self, reason: str | None, *, interrupted: bool = False) -> SessionResult:
+        if self.result is not None:
+            return self.result
+        engine = self.engine
+        report = engine.report if engine is not None else RunReport(
+            ids=self.plan.to_send, results={}, started_at=self.started_at)
+        now = time.time()
+        stop_reason = report.stop_reason or self._stop_reason or reason
+        by_user = report.stopped_by_user or (report.stop_reason is None and
+                                              self._stop_reason is not None)
+        if interrupted and stop_reason is None:
+            stop_reason = INTERRUPTED
+        report = replace(report, finished_at=report.finished_at or now, stop_reason=stop_reason,
+                         stopped_by_user=by_user if stop_reason else False,
+                         started_at=min(report.started_at, self.started_at))
+        results = self._all_results(report, f"not sent: {stop_reason or 'stopped'}")
+        self.result = SessionResult(self.plan, results, report, stop_reason,
+                                    report.stopped_by_user, list(self._warnings),
+                                    self.recent_key)
+        return self.result
+
+    def _all_results(self, report: RunReport, missing: str) -> list[IdResult]:
+        """One result per ID of the set, in input order: the run's, `skipped` for what the
+        pre-flight kept out, `not_sent` for the rest; with the status the pre-flight saw.
+        Messages come from servers and exceptions: scrubbed of credentials, each distinct
+        message once."""
+        plan = self.plan
+        by_id = {r.id: r for r in plan.skipped()}
+        by_id.update(report.results)
+        found = plan.lookup
+        scrubbed: dict[str, str] = {}
+        results = []
+        for task_id in plan.ids:
+            result = by_id.get(task_id) or IdResult(task_id, Outcome.NOT_SENT, None, missing)
+            if found is not None and task_id not in found.failed:
+                status = found.status_of(task_id)
+                if status != result.status:
+                    result = replace(result, status=status)
+            if self._scrub is not None:
+                message = result.message
+                clean = scrubbed.get(message)
+                if clean is None:
+                    clean = scrubbed[message] = self._scrub(message)
+                if clean != message:
+                    result = replace(result, message=clean)
+            results.append(result)
+        return results
+
+    def _write_log(self, result: SessionResult) -> str | None:
+        if self.run_log is None:
+            return None
+        return log_run(result.report, result.results, self.plan.host, path=self.run_log,
+                       secrets=self._secrets())
+
+    def _count(self, result: SessionResult) -> None:
+        """The set's last counts, shown beside it in the recent list."""
+        if self.config is None or self.recent_key is None:
+            return
+        from geelark_tui.config import update_recent_counts
+
+        update_recent_counts(self.config, self.recent_key, summarize(result.results))
+        result.warnings.extend(self.config.take_warnings())
