@@ -109,7 +109,7 @@ async def _run(session: RunSession) -> SessionResult:
             task.cancel()
 
     for sig in SIGNALS:
-        with contextlib.suppress(NotImplementedError, RuntimeError):
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             loop.add_signal_handler(sig, on_signal, sig)
     try:
         async with session.client:
@@ -123,7 +123,7 @@ async def _run(session: RunSession) -> SessionResult:
         return session.settle("stopped by a second signal", interrupted=True)
     finally:
         for sig in SIGNALS:
-            with contextlib.suppress(NotImplementedError, RuntimeError):
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.remove_signal_handler(sig)
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -93,12 +93,12 @@ class RunSession:
         config: Config | None = None,
         run_log: Path | None = None,
         scrub: Callable[[str], str] | None = None,
-        secrets: Callable[[], Sequence[str] | set[str] | frozenset[str]] = frozenset,
+        secrets: Callable[[], Iterable[str]] = frozenset,
     ) -> None:
         self.plan = plan
         self.client = client
         self.pacer = pacer
-        self._emit = on_event or (lambda event: None)
+        self.on_event = on_event  # a front end may attach its own before `run()`
         self.config = config
         self.run_log = run_log
         self._scrub = scrub
@@ -111,6 +111,10 @@ class RunSession:
         self._lookup_stopped = False
         self._log_started = False
         self._warnings: list[str] = []
+
+    def _emit(self, event: Event) -> None:
+        if self.on_event is not None:
+            self.on_event(event)
 
     # -- control ---------------------------------------------------------------------------
 
@@ -156,9 +160,14 @@ class RunSession:
                 on_progress(done, of)
 
         self._emit(LookupProgress(0, total))
-        found = await lookup(self.client, self.plan.ids, self.pacer,
-                             concurrency=self.plan.settings.concurrency, on_progress=progress,
-                             cancelled=lambda: self.stopping)
+        try:
+            found = await lookup(self.client, self.plan.ids, self.pacer,
+                                 concurrency=self.plan.settings.concurrency,
+                                 on_progress=progress, cancelled=lambda: self.stopping)
+        except Exception as exc:  # never a crash: the IDs are then "could not be looked up"
+            message = f"{type(exc).__name__}: {exc}"
+            found = Lookup(self.plan.ids, failed=set(self.plan.ids),
+                           errors=[self._scrub(message) if self._scrub else message])
         self.plan = replace(self.plan, lookup=found, preflight=True)
         return found
 
@@ -217,6 +226,8 @@ class RunSession:
                                               self._stop_reason is not None)
         if interrupted and stop_reason is None:
             stop_reason = INTERRUPTED
+        if stop_reason is not None and self._scrub is not None:
+            stop_reason = self._scrub(stop_reason)  # it may quote an exception
         report = replace(report, finished_at=report.finished_at or now, stop_reason=stop_reason,
                          stopped_by_user=by_user if stop_reason else False,
                          started_at=min(report.started_at, self.started_at))

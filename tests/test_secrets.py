@@ -228,7 +228,7 @@ TUI_CRASH = """
     from textual.widgets import Input
     from geelark_tui.config import load_config, resolve_config_path, save_config
     from geelark_tui.tui.app import GeeLarkApp
-    from geelark_tui.tui.context import AppContext
+    from geelark_tui.context import AppContext
 
     token, typed, where = sys.argv[1], sys.argv[2], sys.argv[3]
     config = load_config(resolve_config_path(None))

@@ -23,18 +23,18 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input
 
-from geelark_tui.config import record_recent_set, save_config, update_recent_counts
+from geelark_tui.config import save_config
+from geelark_tui.context import AppContext
 from geelark_tui.redact import Redactor
-from geelark_tui.report import summarize
 from geelark_tui.tui.base import PaletteCommand, PaletteMixin
-from geelark_tui.tui.context import AppContext, RunPlan
 from geelark_tui.tui.crash import ScrubbedStderr, crash_report
 from geelark_tui.tui.screens.entry import EntryScreen
 
 if TYPE_CHECKING:
     from textual.command import Provider
 
-    from geelark_tui.tui.screens.progress import ProgressScreen, RunOutcome
+    from geelark_tui.session import RunSession
+    from geelark_tui.tui.screens.progress import ProgressScreen
 
 # Start-up cost: only the entry screen is imported up front; the other screens (and the
 # command palette provider) when first used.
@@ -82,6 +82,7 @@ class GeeLarkApp(App[int]):
         # Every credential this session knows: saved, from the environment, or typed.
         self._typed: set[str] = set()
         self.redactor = Redactor(lambda: self.context.config.secrets(), self._typed_secrets)
+        context.scrub, context.secrets = self.redactor.scrub, self.redactor.secrets
         self._crash: BaseException | None = None
         self.error_console = Console(markup=False, highlight=False,
                                      file=cast(IO[str], ScrubbedStderr(self.redactor)))
@@ -147,16 +148,12 @@ class GeeLarkApp(App[int]):
 
     # -- moving between screens -------------------------------------------------------------
 
-    def start_run(self, plan: RunPlan) -> None:
-        """Confirmed: remember the set (before the first request), then show the run."""
+    def start_run(self, session: RunSession) -> None:
+        """Confirmed: show the run (the session records the set before its first request)."""
         from geelark_tui.tui.screens.progress import ProgressScreen
         from geelark_tui.tui.screens.results import ResultsScreen
 
-        config = self.context.config
-        recent = record_recent_set(config, plan.ids)
-        for warning in config.take_warnings():
-            self.notify(warning, title="Config", severity="warning")
-        screen = ProgressScreen(plan, recent_key=recent.key)
+        screen = ProgressScreen(session)
         self._runs.append(screen)
         if isinstance(self.screen, ResultsScreen):
             self.switch_screen(screen)
@@ -169,16 +166,10 @@ class GeeLarkApp(App[int]):
         outcome = message.outcome
         progress = message.screen
         self._settled.append(progress)
-        self._scrub_outcome(outcome)
-        if outcome.report is None and progress.run is not None:
-            # The run failed before its worker could log it: log what is known.
-            warning = self._log_unlogged(progress, outcome.stop_reason)
-            if warning:
-                outcome.warnings.append(warning)
-        config = self.context.config
-        if outcome.recent_key is not None:
-            update_recent_counts(config, outcome.recent_key, summarize(outcome.results))
-            outcome.warnings.extend(config.take_warnings())
+        # The log and the warnings quote servers and exceptions (the session has already
+        # scrubbed the results and the stop reason).
+        outcome.log = self.redactor.scrub_data(outcome.log)
+        outcome.warnings[:] = self.redactor.scrub_data(outcome.warnings)
         if self._quit_after_run:
             self._leave()
             return
@@ -231,7 +222,7 @@ class GeeLarkApp(App[int]):
             return
         tracker = run.tracker
         done = tracker.settled if tracker else 0
-        self.push_screen(QuitConfirmScreen(done, len(run.plan.ids)), self._quit_answer)
+        self.push_screen(QuitConfirmScreen(done, len(run.plan.to_send)), self._quit_answer)
 
     def _quit_answer(self, confirmed: bool | None) -> None:
         run = self.active_run()
@@ -276,15 +267,6 @@ class GeeLarkApp(App[int]):
                     if (field.password or field.id in SECRET_INPUTS) and field.value.strip():
                         self._typed.add(field.value.strip())
         return self._typed
-
-    def _scrub_outcome(self, outcome: RunOutcome) -> None:
-        """A run's messages come from exceptions and servers: no credential reaches the
-        results grid, the exports or the run log through them."""
-        scrub = self.redactor.scrub_data
-        outcome.stop_reason = scrub(outcome.stop_reason)
-        outcome.results = scrub(outcome.results)
-        outcome.warnings[:] = scrub(outcome.warnings)
-        outcome.log = scrub(outcome.log)
 
     # Textual prints an unhandled exception at exit as a rich Traceback(show_locals=True)
     # (App._fatal_error): every frame's local variables, which can hold the token (an
@@ -363,9 +345,7 @@ class GeeLarkApp(App[int]):
 
     async def _end_run(self, run: ProgressScreen, reason: str) -> None:
         self._quit_after_run = True
-        if run.run is not None:
-            run.run.stop(reason)
-        run.stop()
+        run.stop(reason)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + SIGNAL_GRACE
         while run.outcome is None and not self._hurry and loop.time() < deadline:
@@ -417,12 +397,14 @@ class GeeLarkApp(App[int]):
             with contextlib.suppress(Exception):
                 signal.signal(signal.SIGHUP, self._previous_sighup)
         await self._settle_unfinished_runs()
+        with contextlib.suppress(Exception):  # closing connections must not block the exit
+            await self.context.aclose()
 
     async def _settle_unfinished_runs(self) -> None:
         """The app is ending with a run still going (quit at once, a signal's grace over, a
         crash, a hung-up terminal): Textual has cancelled its worker. Let it unwind (the
-        engine marks what was in flight `unknown`, the rest `not_sent`), then log the run and
-        the set's counts, unless the worker got to log it."""
+        session marks what was in flight `unknown`, the rest `not_sent`, and logs it); a
+        session that could not unwind in time is settled and logged here."""
         pending = [r for r in self._runs if r not in self._settled]
         if not pending:
             return
@@ -433,47 +415,8 @@ class GeeLarkApp(App[int]):
                and loop.time() < deadline):
             await asyncio.sleep(0.02)
         for run in pending:
-            if run.outcome is not None:  # finished, not yet handled: the worker logged it
-                self._settled.append(run)
-                if run.recent_key is not None:
-                    update_recent_counts(self.context.config, run.recent_key,
-                                         summarize(run.outcome.results))
-                continue
-            if run.tracker is not None and run.tracker.finished:
-                await asyncio.sleep(0.2)  # the worker may be writing the log line right now
-            self._log_unlogged(run, self._end_reason or "the app was closed during the run",
-                               counts=True)
-
-    def _log_unlogged(self, run: ProgressScreen, reason: str | None, *,
-                      counts: bool = False) -> str | None:
-        """Write ``run`` to the run log from what its engine knows (once); with ``counts``
-        also update its recent set. A warning, or None."""
-        from geelark_tui.runlog import is_logged, log_run
-        from geelark_tui.runreport import RunReport
-        from geelark_tui.tui.screens.progress import with_skipped
-
-        now = time.time()
-        report = run.run.report if run.run is not None else \
-            RunReport(ids=run.plan.to_send, results={}, started_at=now)
-        reason = report.stop_reason or reason or "the run did not finish"
-        report = replace(report, stop_reason=reason, finished_at=report.finished_at or now)
-        results = self.redactor.scrub_data(
-            with_skipped(run.plan, report.results, f"not sent: {reason}"))
-        warning = None
-        path = self.context.run_log
-        if path is not None:
-            try:
-                logged = is_logged(path, report, run.plan.ids)
-            except OSError:
-                logged = False
-            if not logged:
-                warning = log_run(report, results, run.plan.host, path=path,
-                                  secrets=self.redactor.secrets())
-        if counts and run.recent_key is not None:
-            with contextlib.suppress(Exception):
-                update_recent_counts(self.context.config, run.recent_key, summarize(results))
-        self._settled.append(run)
-        return warning
+            self._settled.append(run)
+            run.session.abandon(self._end_reason or "the app was closed during the run")
 
 
 def terminal_hung_up(fd: int | None = None) -> bool:

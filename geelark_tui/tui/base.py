@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 
-from geelark_tui.tui.context import AppContext
+from geelark_tui.context import AppContext
 from geelark_tui.tui.widgets.app_header import AppHeader
 from geelark_tui.tui.widgets.demo_banner import DemoBanner
 

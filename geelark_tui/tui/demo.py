@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from geelark_tui.config import load_config, save_config
+from geelark_tui.context import AppContext
 from geelark_tui.simulator import DEMO_IDS, Simulator, SimulatorConfig
-from geelark_tui.tui.context import AppContext
 
 DEMO_TOKEN = "demo-token"
 DEMO_BATCH_SIZE = 6  # DEMO_IDS in 5 to 7 requests: enough batches for every outcome to show

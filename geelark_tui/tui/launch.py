@@ -12,8 +12,8 @@ import contextlib
 import sys
 
 from geelark_tui.config import load_config, resolve_config_path
+from geelark_tui.context import AppContext
 from geelark_tui.exitcodes import EXIT_USAGE
-from geelark_tui.tui.context import AppContext
 
 
 def _saved_theme(config_flag: str | None) -> str | None:

@@ -12,8 +12,8 @@ from pathlib import Path
 from textual.pilot import Pilot
 
 from geelark_tui.config import Config, load_config, resolve_config_path, save_config
+from geelark_tui.context import AppContext
 from geelark_tui.tui.app import GeeLarkApp
-from geelark_tui.tui.context import AppContext
 from geelark_tui.tui.screens.confirm import RestartConfirmScreen
 
 TOKEN = "test-token-0123456789"

@@ -13,11 +13,12 @@ import pytest
 from geelark_tui.api.client import GeeLarkClient
 from geelark_tui.api.codes import fail_code_meaning, task_type_name
 from geelark_tui.api.models import IdResult, Outcome, TaskStatus
+from geelark_tui.context import AppContext
+from geelark_tui.plan import RunPlan
 from geelark_tui.simulator import QUERY_PATH, Simulator, SimulatorConfig
-from geelark_tui.tui.context import AppContext, RunPlan
+from geelark_tui.task_info import local_time
 from geelark_tui.tui.screens.progress import RunOutcome
 from geelark_tui.tui.screens.results import ResultsScreen
-from geelark_tui.tui.task_info import local_time
 from geelark_tui.tui.widgets.results_grid import ResultsGrid, status_label
 from geelark_tui.tui.widgets.task_detail import TaskDetail
 

@@ -8,10 +8,10 @@ from pathlib import Path
 from textual.widgets import Input, Static, TextArea
 
 from geelark_tui.api.models import IdResult, Outcome
+from geelark_tui.context import AppContext
 from geelark_tui.ids import IgnoredToken
 from geelark_tui.report import to_csv, to_json
 from geelark_tui.simulator import Simulator
-from geelark_tui.tui.context import AppContext
 from geelark_tui.tui.screens.confirm import RestartConfirmScreen
 from geelark_tui.tui.screens.entry import EntryScreen
 from geelark_tui.tui.screens.export import ExportScreen

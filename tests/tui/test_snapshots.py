@@ -163,7 +163,7 @@ def test_progress(snap_compare: Callable[..., bool], size: tuple[int, int]) -> N
 
     async def mid_run(pilot: Pilot[Any]) -> None:
         plan = app.context.plan(tuple(r.id for r in RESULTS) + tuple(tid(n) for n in range(5, 36)))
-        screen = ProgressScreen(plan, clock=clock, autostart=False)
+        screen = ProgressScreen(app.context.session(plan), clock=clock, autostart=False)
         await app.push_screen(screen)
         tracker = screen.tracker
         assert tracker is not None

@@ -1,14 +1,14 @@
 """Yes/no dialogs: the restart confirmation, and a generic one (stop, quit) to build on.
 
 `YesNoScreen` returns a bool through `push_screen(screen, callback)`: `enter` confirms,
-`escape` cancels. `RestartConfirmScreen` returns the plan to run (or None): with a pre-flight it
-first looks every ID up with task/query (escape stops the lookup), then says how many can be
-restarted and restarts only those unless the user includes the rest on purpose (`a`).
+`escape` cancels. `RestartConfirmScreen` returns the run session to start (or None): with a
+pre-flight it first has the session look every ID up with task/query (escape stops the
+lookup), then says how many can be restarted and restarts only those unless the user includes
+the rest on purpose (`a`).
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
@@ -18,11 +18,12 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Checkbox, ProgressBar, Static
 
 from geelark_tui.tui.base import AppModal
-from geelark_tui.tui.context import RunPlan
 from geelark_tui.tui.widgets.id_stats import plural
 
 if TYPE_CHECKING:
+    from geelark_tui.plan import RunPlan
     from geelark_tui.preflight import Lookup
+    from geelark_tui.session import RunSession
 
 POLL_EVERY = 0.1  # seconds between repaints of the lookup's progress
 # The pre-flight groups (preflight.GROUPS) in words: (one, several).
@@ -136,9 +137,9 @@ def preflight_text(plan: RunPlan) -> str:
     return "\n".join(lines)
 
 
-class RestartConfirmScreen(AppModal[RunPlan | None]):
+class RestartConfirmScreen(AppModal["RunSession | None"]):
     """States the number of IDs and requests, the API host and the auth method; with a
-    pre-flight, what each ID's task is doing now. Dismisses with the plan to run."""
+    pre-flight, what each ID's task is doing now. Dismisses with the session to run."""
 
     PALETTE_GROUP = "Dialog"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -152,13 +153,24 @@ class RestartConfirmScreen(AppModal[RunPlan | None]):
 
     def __init__(self, plan: RunPlan, *, demo: bool = False, preflight: bool = False) -> None:
         super().__init__(id="confirm-screen")
-        self.plan = plan
+        self._plan = plan
+        self._session: RunSession | None = None
         self.demo = demo
         # Look up first, unless the plan already carries a pre-flight.
         self.looking = preflight and plan.lookup is None
         self._preflight = preflight or plan.lookup is not None
         self._done = 0
         self._stopped = False
+
+    @property
+    def session(self) -> RunSession:
+        if self._session is None:
+            self._session = self.ctx.session(self._plan)
+        return self._session
+
+    @property
+    def plan(self) -> RunPlan:
+        return self._session.plan if self._session is not None else self._plan
 
     # -- layout -----------------------------------------------------------------------------
 
@@ -189,26 +201,13 @@ class RestartConfirmScreen(AppModal[RunPlan | None]):
 
     @work(exclusive=True, group="preflight", exit_on_error=False)
     async def _look_up(self) -> None:
-        from geelark_tui.preflight import Lookup, lookup
-
-        plan = self.plan
-        try:
-            client = self.ctx.make_client(plan)
-            async with client:
-                found = await lookup(client, plan.ids, self.ctx.pacer(plan.settings),
-                                     concurrency=plan.settings.concurrency,
-                                     on_progress=self._progress,
-                                     cancelled=lambda: self._stopped)
-        except Exception as exc:  # never a crash: the IDs are then "could not be looked up"
-            found = Lookup(plan.ids, failed=set(plan.ids), errors=[f"{type(exc).__name__}: "
-                                                                    f"{exc}"])
+        found = await self.session.look_up(on_progress=self._progress)
         if not self._stopped:
             self.found(found)
 
     def found(self, found: Lookup) -> None:
         """The pre-flight is in: show what it says."""
         self.looking = False
-        self.plan = replace(self.plan, lookup=found)
         self.show()
 
     def _poll(self) -> None:
@@ -279,7 +278,7 @@ class RestartConfirmScreen(AppModal[RunPlan | None]):
             self.notify("None of these tasks can be restarted now. Press a to include them "
                         "anyway, or escape.", title="Nothing to restart", severity="warning")
             return
-        self.dismiss(self.plan)
+        self.dismiss(self.session)
 
     def action_include_all(self) -> None:
         include = self.query_one("#include-all", Checkbox)
@@ -287,11 +286,13 @@ class RestartConfirmScreen(AppModal[RunPlan | None]):
 
     def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
         if event.checkbox.id == "include-all":
-            self.plan = replace(self.plan, include_all=event.value)
+            self.session.choose(include_all=event.value)
             self.show()
 
     def action_cancel(self) -> None:
         self._stopped = True
+        if self._session is not None:
+            self._session.stop("cancelled before the run")
         self.workers.cancel_group(self, "preflight")
         self.dismiss(None)
 

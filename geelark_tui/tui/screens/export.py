@@ -14,10 +14,10 @@ from textual.containers import Vertical
 from textual.widgets import Checkbox, Input, RadioButton, RadioSet, Static
 
 from geelark_tui.api.models import IdResult
+from geelark_tui.context import display_path
 from geelark_tui.ids import IgnoredToken
 from geelark_tui.report import to_csv, to_json
 from geelark_tui.tui.base import AppModal
-from geelark_tui.tui.context import display_path
 
 FORMATS = ("csv", "json")
 

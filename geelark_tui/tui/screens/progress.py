@@ -1,12 +1,11 @@
-"""The progress screen: one run, live. The engine runs in an async worker; its events land in a
-`RunTracker` (plain counters) and the widgets repaint from it ten times a second, so thousands
-of events never flood the message queue. At the end the app moves on to the results."""
+"""The progress screen: one run, live. The run session runs in an async worker; its events
+land in a `RunTracker` (plain counters) and the widgets repaint from it ten times a second, so
+thousands of events never flood the message queue. At the end the app moves on to the results."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 from textual import work
@@ -15,16 +14,13 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import Footer, ProgressBar, RichLog, Static
 
-from geelark_tui.api.models import IdResult, Outcome
-from geelark_tui.connection import ConnectionConfigError
-from geelark_tui.engine import RestartRun
-from geelark_tui.events import Event
-from geelark_tui.runlog import log_run
+from geelark_tui.api.models import IdResult
+from geelark_tui.plan import RunPlan
 from geelark_tui.runreport import RunReport
+from geelark_tui.session import RunSession, SessionResult
+from geelark_tui.tracker import LOG_LINES, RunTracker, format_duration
 from geelark_tui.tui.base import AppScreen
-from geelark_tui.tui.context import RunPlan
 from geelark_tui.tui.screens.confirm import YesNoScreen
-from geelark_tui.tui.tracker import LOG_LINES, RunTracker, format_duration
 from geelark_tui.tui.widgets.id_stats import plural
 from geelark_tui.tui.widgets.summary_bar import SummaryBar
 
@@ -44,19 +40,10 @@ class RunOutcome:
     warnings: list[str] = field(default_factory=list)
     recent_key: str | None = None
 
-
-def with_skipped(plan: RunPlan, results: Mapping[str, IdResult],
-                 missing: str = "not sent: stopped") -> list[IdResult]:
-    """One result per ID of the plan, in input order: the run's, `skipped` for what the
-    pre-flight kept out, `not_sent` for the rest; with the status the pre-flight saw."""
-    by_id = {r.id: r for r in plan.skipped()}
-    by_id.update(results)
-    ordered = [by_id.get(i) or IdResult(i, Outcome.NOT_SENT, None, missing) for i in plan.ids]
-    found = plan.lookup
-    if found is None:
-        return ordered
-    return [r if r.id in found.failed else replace(r, status=found.status_of(r.id))
-            for r in ordered]
+    @classmethod
+    def of(cls, result: SessionResult, log: tuple[str, ...], elapsed: float) -> RunOutcome:
+        return cls(result.plan, result.results, result.report, log, result.stop_reason,
+                   elapsed, list(result.warnings), result.recent_key)
 
 
 class ProgressScreen(AppScreen[None]):
@@ -74,16 +61,18 @@ class ProgressScreen(AppScreen[None]):
             self.outcome = outcome
             self.screen = screen
 
-    def __init__(self, plan: RunPlan, *, recent_key: str | None = None,
-                 clock: Callable[[], float] | None = None, autostart: bool = True) -> None:
+    def __init__(self, session: RunSession, *, clock: Callable[[], float] | None = None,
+                 autostart: bool = True) -> None:
         super().__init__(id="progress")
-        self.plan = plan
-        self.recent_key = recent_key
+        self.session = session
         self._clock = clock
         self._autostart = autostart
         self.tracker: RunTracker | None = None
-        self.run: RestartRun | None = None
         self.outcome: RunOutcome | None = None
+
+    @property
+    def plan(self) -> RunPlan:
+        return self.session.plan
 
     # -- layout -----------------------------------------------------------------------------
 
@@ -116,52 +105,24 @@ class ProgressScreen(AppScreen[None]):
 
     # -- the run ----------------------------------------------------------------------------
 
-    def _engine_event(self, event: Event) -> None:
-        """The engine's callback: it runs on the event loop, so it only updates counters."""
-        if self.tracker is not None:
-            self.tracker.feed(event)
-
     def start(self) -> None:
+        if self.tracker is not None:
+            self.session.on_event = self.tracker.feed  # only counters: cheap on the loop
         self._run_worker()
 
     @work(exclusive=True, group="run", exit_on_error=False)
     async def _run_worker(self) -> None:
-        plan, tracker = self.plan, self.tracker
+        session, tracker = self.session, self.tracker
         assert tracker is not None
-        outcome = RunOutcome(plan, [], None, recent_key=self.recent_key)
         try:
-            client = self.ctx.make_client(plan)
-            found = plan.lookup
-            self.run = RestartRun(client, plan.to_send, plan.settings,
-                                  on_event=self._engine_event, pacer=self.ctx.pacer(plan.settings),
-                                  prior_status=found.prior_status() if found else None)
-            async with client:
-                report = await self.run.run()
-            outcome.report = report
-            outcome.results = with_skipped(plan, report.results)
-            outcome.stop_reason = report.stop_reason
-            if self.ctx.run_log is not None:
-                warning = await asyncio.to_thread(
-                    log_run, report, outcome.results, plan.host, path=self.ctx.run_log,
-                    secrets=self.ctx.config.secrets())
-                if warning:
-                    outcome.warnings.append(warning)
-        except ConnectionConfigError as exc:
-            outcome.stop_reason = str(exc)
-        except Exception as exc:  # never a crash: whatever happened, show what we know
-            reason = f"the run failed: {type(exc).__name__}: {exc}"
-            redactor = getattr(self.app, "redactor", None)  # an exception may quote a secret
-            outcome.stop_reason = redactor.scrub(reason) if redactor is not None else reason
-        if not outcome.results:
-            known = self.run.report.results if self.run is not None else {}
-            message = f"not sent: {outcome.stop_reason or 'stopped'}"
-            outcome.results = with_skipped(plan, known, message)
+            result = await session.run()
+        except Exception as exc:  # never a crash: whatever happened, settle what we know
+            result = session.settle(f"the run failed: {type(exc).__name__}: {exc}",
+                                    interrupted=True)
         tracker.finish()
-        outcome.log = tuple(tracker.log)
-        outcome.elapsed = tracker.elapsed()
-        self.outcome = outcome
+        self.outcome = RunOutcome.of(result, tuple(tracker.log), tracker.elapsed())
         self.repaint()
-        self.post_message(self.Finished(outcome, self))
+        self.post_message(self.Finished(self.outcome, self))
 
     def action_stop(self) -> None:
         if not self.running:
@@ -177,11 +138,12 @@ class ProgressScreen(AppScreen[None]):
             lambda ok: self.stop() if ok else None,
         )
 
-    def stop(self) -> None:
-        if self.run is not None:
-            self.run.stop()
-        elif self.tracker is not None and not self.tracker.finished:
-            self.workers.cancel_group(self, "run")
+    def stop(self, reason: str | None = None) -> None:
+        """Stop after the requests in flight."""
+        if reason is None:
+            self.session.stop()
+        else:
+            self.session.stop(reason)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "stop":

@@ -18,13 +18,13 @@ from geelark_tui.api.codes import describe
 from geelark_tui.api.models import IdResult, Outcome
 from geelark_tui.config import save_config
 from geelark_tui.connection import ConnectionConfigError
+from geelark_tui.tracker import format_duration, outcome_word
 from geelark_tui.tui.base import PaletteCommand
 from geelark_tui.tui.screens.confirm import RestartConfirmScreen
 from geelark_tui.tui.screens.export import ExportRequest, ExportScreen, write_export
 from geelark_tui.tui.screens.progress import RunOutcome
 from geelark_tui.tui.screens.results_tasks import TaskLookups
 from geelark_tui.tui.screens.run_log import RunLogScreen
-from geelark_tui.tui.tracker import format_duration, outcome_word
 from geelark_tui.tui.widgets.id_stats import plural
 from geelark_tui.tui.widgets.results_grid import SORT_CYCLE, ResultsGrid
 from geelark_tui.tui.widgets.summary_bar import SummaryBar

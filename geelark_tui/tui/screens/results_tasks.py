@@ -18,9 +18,9 @@ from textual import work
 from textual.timer import Timer
 
 from geelark_tui.api.models import RESTARTABLE_STATUSES, IdResult, Outcome
+from geelark_tui.task_info import TaskStore, status_counts
 from geelark_tui.tui.base import AppScreen
 from geelark_tui.tui.screens.progress import RunOutcome
-from geelark_tui.tui.task_info import TaskStore, status_counts
 from geelark_tui.tui.widgets.id_stats import plural
 from geelark_tui.tui.widgets.results_grid import ResultsGrid, status_label
 from geelark_tui.tui.widgets.task_detail import TaskDetail
@@ -132,10 +132,8 @@ class TaskLookups(AppScreen[None]):
 
         plan = self.outcome.plan
         try:
-            client = self.ctx.make_client(plan)
-            async with client:
-                return await lookup(client, ids, self.ctx.pacer(plan.settings),
-                                    concurrency=concurrency, on_progress=on_progress)
+            return await lookup(self.ctx.client(plan), ids, self.ctx.pacer(plan.settings),
+                                concurrency=concurrency, on_progress=on_progress)
         except Exception as exc:  # e.g. credentials removed in Settings: say so, never crash
             return Lookup(tuple(ids), failed=set(ids), errors=[f"{type(exc).__name__}: {exc}"])
 

@@ -26,8 +26,8 @@ from geelark_tui.connection import (
     Credentials,
     validate_base_url,
 )
+from geelark_tui.context import display_path
 from geelark_tui.tui.base import AppScreen
-from geelark_tui.tui.context import display_path
 
 PROBE_ID = "100000000000000000"  # task/query for an ID that does not exist: changes nothing
 HOST_NAMES = {KNOWN_HOSTS[0]: "openapi.geelark.com (international)",

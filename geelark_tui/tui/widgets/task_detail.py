@@ -11,7 +11,7 @@ from textual.widget import Widget
 
 from geelark_tui.api.models import IdResult
 from geelark_tui.report import hint_for
-from geelark_tui.tui.task_info import TaskInfo, task_lines
+from geelark_tui.task_info import TaskInfo, task_lines
 
 LABEL_W = 9  # "Failure: "
 

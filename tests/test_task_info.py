@@ -11,7 +11,7 @@ import pytest
 from geelark_tui.api.codes import fail_code_meaning, task_type_name
 from geelark_tui.api.models import Task
 from geelark_tui.preflight import Lookup
-from geelark_tui.tui.task_info import TaskStore, failure_text, local_time, status_counts, task_lines
+from geelark_tui.task_info import TaskStore, failure_text, local_time, status_counts, task_lines
 
 
 @pytest.mark.parametrize(("value", "name"), [

@@ -11,9 +11,20 @@ from geelark_tui.events import (
     RunStarted,
     RunStopping,
 )
-from geelark_tui.tui.tracker import LOG_LINES, RunTracker, format_duration
+from geelark_tui.tracker import LOG_LINES, RunTracker, format_duration
 
-from .helpers import FakeClock, tid
+
+class FakeClock:
+    def __init__(self, start: float = 1000.0) -> None:
+        self.t = start
+
+    def __call__(self) -> float:
+        return self.t
+
+
+def tid(nn: int) -> str:
+    return f"57437604389742{nn:04d}"
+
 
 
 def test_format_duration() -> None:

@@ -1,4 +1,5 @@
-"""What the screens share: the config, where to connect, and the plan of one run. No widgets.
+"""What the app's screens share: the config, where to connect, the one pacer and the one HTTP
+client of the session, and how a run is planned and started. No widgets.
 
 Credentials, base URL and config path resolve exactly as for the headless command (`--base-url`,
 then ``GEELARK_*`` environment variables, then the config file), because both go through
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,11 +21,11 @@ from geelark_tui.ids import IgnoredToken
 
 if TYPE_CHECKING:
     from geelark_tui.api.client import GeeLarkClient
-    from geelark_tui.api.models import IdResult
     from geelark_tui.connection import Credentials
     from geelark_tui.engine import RunSettings
     from geelark_tui.pacing import Pacer
-    from geelark_tui.preflight import Lookup
+    from geelark_tui.plan import RunPlan
+    from geelark_tui.session import RunSession
 
 # Start-up cost: `connection` and `engine` pull in httpx (~40 ms); they are imported when first
 # used, after the first screen is painted.
@@ -50,7 +51,13 @@ class AppContext:
     clock: Callable[[], float] = time.monotonic
     # Demo mode tunes a few engine knobs the config does not expose (see tui/demo.py).
     run_overrides: Mapping[str, Any] = field(default_factory=dict)
+    # Messages from servers and exceptions pass through `scrub` before they are kept; the run
+    # log refuses a line holding any of `secrets()`. The app sets both (its redactor).
+    scrub: Callable[[str], str] | None = None
+    secrets: Callable[[], Iterable[str]] = frozenset
     _pacer: tuple[tuple[int, int], Pacer] | None = field(default=None, repr=False)
+    _client: tuple[tuple[object, ...], GeeLarkClient] | None = field(default=None, repr=False)
+    _retired: list[GeeLarkClient] = field(default_factory=list, repr=False)
 
     @property
     def preflight(self) -> bool:
@@ -105,7 +112,7 @@ class AppContext:
                            per_minute=submit.per_minute, **dict(self.run_overrides))
 
     def make_client(self, plan: RunPlan | None = None) -> GeeLarkClient:
-        """A client for a plan's host, or (no plan) for the host configured now."""
+        """A new client for a plan's host, or (no plan) for the host configured now."""
         from geelark_tui.api.client import GeeLarkClient
 
         base_url = plan.base_url if plan is not None else self.base_url()
@@ -114,10 +121,41 @@ class AppContext:
                              timeout=self.config.submit.timeout,
                              max_connections=max(concurrency, 2))
 
+    def client(self, plan: RunPlan | None = None) -> GeeLarkClient:
+        """The session's one long-lived client (its connections and TLS context are reused
+        by every lookup and run); a new one only when the host, credentials, timeout or
+        concurrency change. Never closed by its users: `aclose()` at the end."""
+        api = self.config.api
+        base_url = plan.base_url if plan is not None else self.base_url()
+        concurrency = (plan.settings if plan is not None else self.run_settings()).concurrency
+        key = (base_url, api.auth_method, api.token, api.app_id, api.api_key,
+               self.config.submit.timeout, max(concurrency, 2))
+        if self._client is None or self._client[0] != key:
+            if self._client is not None:
+                self._retired.append(self._client[1])
+            self._client = (key, self.make_client(plan))
+        return self._client[1]
+
+    async def aclose(self) -> None:
+        """Close every client this context made (at the app's end)."""
+        clients = [*self._retired, *([self._client[1]] if self._client else [])]
+        self._client, self._retired = None, []
+        for client in clients:
+            await client.aclose()
+
+    def session(self, plan: RunPlan) -> RunSession:
+        """A run session for ``plan``: the shared client and pacer, this config, the run log."""
+        from geelark_tui.session import RunSession
+
+        return RunSession(plan, self.client(plan), self.pacer(plan.settings),
+                          config=self.config, run_log=self.run_log, scrub=self.scrub,
+                          secrets=self.secrets)
+
     def plan(self, ids: tuple[str, ...], invalid: tuple[IgnoredToken, ...] = (),
              *, unknown_resubmits: int = 0) -> RunPlan:
         """Everything the confirmation states; raises ConnectionConfigError when not ready."""
         from geelark_tui.connection import ConnectionConfigError
+        from geelark_tui.plan import RunPlan
 
         base_url = self.base_url()
         credentials = self.credentials()
@@ -129,47 +167,4 @@ class AppContext:
         return RunPlan(ids=ids, settings=self.run_settings(), base_url=base_url,
                        host=host_of(base_url), auth_label=credentials.label,
                        auth_source=credentials.source, invalid=invalid,
-                       unknown_resubmits=unknown_resubmits)
-
-
-@dataclass(frozen=True)
-class RunPlan:
-    """One run as the user confirms it."""
-
-    ids: tuple[str, ...]
-    settings: RunSettings
-    base_url: str
-    host: str
-    auth_label: str
-    auth_source: str = "config"
-    invalid: tuple[IgnoredToken, ...] = ()
-    unknown_resubmits: int = 0  # IDs whose last outcome was `unknown`: maybe restarted
-    lookup: Lookup | None = None  # the pre-flight, when there was one
-    include_all: bool = False  # with a pre-flight: restart also what cannot be restarted now
-
-    @property
-    def to_send(self) -> tuple[str, ...]:
-        """The IDs the run sends: after a pre-flight, by default only the failed, cancelled
-        and not-looked-up ones."""
-        if self.lookup is None:
-            return self.ids
-        return tuple(self.lookup.to_send(self.include_all))
-
-    @property
-    def requests(self) -> int:
-        """Restart requests for the IDs sent."""
-        from geelark_tui.engine import count_requests
-
-        return count_requests(len(self.to_send), self.settings.batch_size)
-
-    @property
-    def lookups(self) -> int:
-        """task/query requests a pre-flight of these IDs takes (at most 100 IDs each)."""
-        from geelark_tui.engine import count_requests
-        from geelark_tui.limits import MAX_BATCH
-
-        return count_requests(len(self.ids), MAX_BATCH)
-
-    def skipped(self) -> list[IdResult]:
-        """`skipped` results for the IDs the pre-flight kept out of the run."""
-        return [] if self.lookup is None else self.lookup.skipped(self.to_send)
+                       unknown_resubmits=unknown_resubmits, preflight=self.preflight)
