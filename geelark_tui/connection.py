@@ -15,7 +15,7 @@ import httpx
 
 from geelark_tui.api.auth import KeyAuth, TokenAuth
 from geelark_tui.api.client import DEFAULT_BASE_URL
-from geelark_tui.config import ApiSettings
+from geelark_tui.settings import ApiSettings
 
 _HEADER_SAFE = re.compile(r"[\x20-\x7e]+")  # printable ASCII
 KNOWN_HOSTS = ("https://openapi.geelark.com", "https://openapi.geelark.cn")

@@ -16,9 +16,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TextIO
 
-from geelark_tui import config as cfg
 from geelark_tui.api.client import GeeLarkClient
 from geelark_tui.api.models import IdResult, Outcome
+from geelark_tui.config import load_config, render_config_for_show, resolve_config_path
+from geelark_tui.configstore import record_recent_set, update_recent_counts
 from geelark_tui.connection import (
     ConnectionConfigError,
     credentials_from,
@@ -180,7 +181,7 @@ def run_restart_command(args: argparse.Namespace, stdin: TextIO | None = None) -
         return EXIT_USAGE
     with_status = bool(args.preflight)
 
-    config = cfg.load_config(cfg.resolve_config_path(args.config))
+    config = load_config(resolve_config_path(args.config))
     install_hooks(config.secrets)  # a crash prints no credential, even one in a message
     for warning in config.take_warnings():
         _say(f"warning: {warning}")
@@ -206,7 +207,7 @@ def run_restart_command(args: argparse.Namespace, stdin: TextIO | None = None) -
          f"{client.host}, {count_requests(len(parsed.ids), settings.batch_size)} restart "
          f"requests" + (" + as many lookups" if with_status else "")
          + f", {credentials.label}")
-    recent = cfg.record_recent_set(config, parsed.ids)  # before the first request
+    recent = record_recent_set(config, parsed.ids)  # before the first request
     for warning in config.take_warnings():
         _say(f"warning: {warning}")
 
@@ -214,7 +215,7 @@ def run_restart_command(args: argparse.Namespace, stdin: TextIO | None = None) -
                                include_all=bool(args.include_all)))
     report, results = outcome.report, outcome.results
     summary = summarize(results, with_skipped=with_status)
-    cfg.update_recent_counts(config, recent.key, summary)
+    update_recent_counts(config, recent.key, summary)
     log_problem = log_run(report, results, client.host, secrets=config.secrets())
     if log_problem:
         _say(f"warning: {log_problem}")
@@ -228,12 +229,12 @@ def run_restart_command(args: argparse.Namespace, stdin: TextIO | None = None) -
 
 
 def run_config_command(args: argparse.Namespace) -> int:
-    path = cfg.resolve_config_path(args.config)
+    path = resolve_config_path(args.config)
     if args.action == "path":
         print(path)
         return 0
-    config = cfg.load_config(path)
+    config = load_config(path)
     for warning in config.take_warnings():
         _say(f"warning: {warning}")
-    sys.stdout.write(cfg.render_config_for_show(config))
+    sys.stdout.write(render_config_for_show(config))
     return 0

@@ -19,7 +19,8 @@ from urllib.parse import urlsplit
 
 import platformdirs
 
-from geelark_tui.config import APP_NAME, ensure_private_dir
+from geelark_tui.config import APP_NAME
+from geelark_tui.configstore import ensure_private_dir
 
 ENV_DATA_DIR = "GEELARK_TUI_DATA_DIR"
 LOG_VERSION = 1

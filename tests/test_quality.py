@@ -12,7 +12,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 CORE = ["api", "engine.py", "pacing.py", "events.py", "ids.py", "config.py", "configstore.py",
-        "recentsets.py", "history.py", "report.py", "simulator.py", "sim_tasks.py",
+        "settings.py", "recentsets.py", "history.py", "report.py", "simulator.py", "sim_tasks.py",
         "preflight.py", "connection.py", "headless.py", "redact.py"]
 
 

@@ -23,7 +23,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input
 
-from geelark_tui.config import record_recent_set, save_config, update_recent_counts
+from geelark_tui.configstore import record_recent_set, save_config, update_recent_counts
 from geelark_tui.redact import Redactor
 from geelark_tui.report import summarize
 from geelark_tui.tui.base import PaletteCommand, PaletteMixin

@@ -19,13 +19,14 @@ from textual.widgets import Checkbox, Footer, Input, Label, RadioButton, RadioSe
 
 from geelark_tui.api.client import GeeLarkClient, TransportFailure
 from geelark_tui.api.codes import describe
-from geelark_tui.config import ApiSettings, SubmitSettings, save_config
+from geelark_tui.configstore import save_config
 from geelark_tui.connection import (
     KNOWN_HOSTS,
     ConnectionConfigError,
     Credentials,
     validate_base_url,
 )
+from geelark_tui.settings import ApiSettings, SubmitSettings
 from geelark_tui.tui.base import AppScreen
 from geelark_tui.tui.context import display_path
 
