@@ -11,6 +11,9 @@ Rules (each shown in tests/test_config.py):
   apply this process's changes, write a 0600 temp file in the same 0700 dir, fsync, ``os.replace``.
 - A file that does not parse or holds invalid values is kept as ``config.toml.broken-<time>``
   before it is first overwritten. Keys this version does not know are kept.
+- A config path that exists and is not a regular file (or a link to one), such as /dev/null,
+  a device, a FIFO, a socket or a directory, is never read from (nor opened in a way that
+  could block) and never written: one warning, and the run goes on with the defaults.
 - Credentials from the environment are used, never written.
 - A recent set of more than 1,000 IDs keeps them in a sidecar file (see ``recentsets``), written
   before the entry that names it and read only when its IDs are used; a missing one is a warning.
@@ -20,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -46,7 +50,8 @@ from geelark_tui.settings import (
 
 __all__ = [
     "APP_NAME", "ENV_CONFIG", "Config", "FileContent", "StoredState", "load_config",
-    "read_config_file", "real_config_file", "render_config_for_show", "resolve_config_path",
+    "non_regular_kind", "read_config_file", "real_config_file", "render_config_for_show",
+    "resolve_config_path",
 ]
 
 APP_NAME = "geelark-tui"
@@ -120,7 +125,19 @@ def real_config_file(path: Path) -> Path:
     return Path(os.path.realpath(path)) if path.is_symlink() else path
 
 
-# ---------------------------------------------------------------- reading
+_KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISCHR, "a character device"),
+          (stat.S_ISBLK, "a block device"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
+          (stat.S_ISSOCK, "a socket"))
+
+
+def non_regular_kind(mode: int) -> str | None:
+    """What a file of this ``st_mode`` is, e.g. "a FIFO (named pipe)"; None for a regular file."""
+    if stat.S_ISREG(mode):
+        return None
+    return next((name for test, name in _KINDS if test(mode)), "not a regular file")
+
+
+# ---------------------------------------------------------------- the file
 
 
 @dataclass
@@ -134,18 +151,41 @@ class FileContent:
     notes: list[str] = field(default_factory=list)  # worth saying, nothing lost by rewriting
     data: bytes | None = None
     exists: bool = False
+    not_a_file: str | None = None  # why the path cannot hold a config (a device, a FIFO, ...)
+
+
+def _read_regular(path: Path, disk: FileContent) -> None:
+    """Read ``path`` into ``disk`` if it is a regular file (through links); else say what it is.
+
+    Never blocks: the type is checked before opening, and the open itself is non-blocking (a
+    FIFO put in its place meanwhile opens at once and is refused by ``fstat``)."""
+    kind = non_regular_kind(os.stat(path).st_mode)
+    if kind is None:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | os.O_NOCTTY)
+        with os.fdopen(fd, "rb") as handle:
+            kind = non_regular_kind(os.fstat(fd).st_mode)
+            if kind is None:
+                disk.data = handle.read()
+    disk.exists = True
+    if kind is not None:
+        real = real_config_file(path)
+        shown = path if real == path else f"{path} (a link to {real})"
+        disk.not_a_file = (f"{shown} is {kind}, not a regular file: settings are not read "
+                           "from it and never saved to it")
 
 
 def read_config_file(path: Path) -> FileContent:
+    """What ``path`` holds. Never raises for bad content, never blocks."""
     disk = FileContent(FileSettings())
     try:
-        disk.data = path.read_bytes()
-        disk.exists = True
+        _read_regular(path, disk)
     except FileNotFoundError:
         return disk
     except OSError as e:
         disk.exists = path.exists()
         disk.problems.append(f"{path}: cannot be read ({e.strerror}); using defaults")
+        return disk
+    if disk.data is None:
         return disk
     try:
         disk.raw = tomllib.loads(disk.data.decode("utf-8"))
@@ -275,6 +315,10 @@ def load_config(path: Path, env: Mapping[str, str] = os.environ) -> Config:
     config = Config(path=path, warnings=disk.problems + disk.notes)
     config.adopt(disk.settings, settings=True)
     _env_overlay(config, env)
+    if disk.not_a_file:
+        config.warnings.append(f"{disk.not_a_file}; using the defaults")
+        config.stored.save_warned = True  # this says it: no "cannot be saved" on each write
+        return config
     if disk.problems and disk.exists:
         config.warnings.append(f"{path}: nothing is lost: before settings are next saved the "
                                f"file is kept as it is in {path.name}.broken-<date-time>")

@@ -23,7 +23,13 @@ from typing import Any
 
 import tomli_w
 
-from geelark_tui.config import Config, FileContent, read_config_file, real_config_file
+from geelark_tui.config import (
+    Config,
+    FileContent,
+    non_regular_kind,
+    read_config_file,
+    real_config_file,
+)
 from geelark_tui.recentsets import (
     SIDECAR_MIN_IDS,
     RecentSet,
@@ -71,11 +77,24 @@ def _write_private(path: Path, data: bytes) -> None:
         os.close(fd)
 
 
+def refuse_non_regular(target: Path) -> None:
+    """ConfigError if ``target`` exists and is not a regular file: a rename over it would
+    replace a device, a FIFO or a socket (``/dev/null``!) with a regular file."""
+    try:
+        kind = non_regular_kind(os.lstat(target).st_mode)
+    except FileNotFoundError:
+        return
+    if kind is not None:
+        raise ConfigError(f"it is {kind}, not a regular file")
+
+
 def atomic_write(target: Path, data: bytes) -> None:
-    """Replace ``target``: 0600 temp file in the same dir, fsync, rename, fsync the dir."""
+    """Replace ``target`` (a regular file, or nothing): 0600 temp file in the same dir, fsync,
+    rename, fsync the dir."""
     tmp = target.with_name(f".{target.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
     try:
         _write_private(tmp, data)
+        refuse_non_regular(target)  # checked again just before: nothing else is ever replaced
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -166,13 +185,14 @@ def _commit(config: Config, change: Callable[[FileSettings], None] | None, *,
         config.stored.pending.append(change)
     target = real_config_file(config.path)
     try:
-        if target.is_dir():
-            raise ConfigError(f"{target} is a directory")
+        refuse_non_regular(target)  # before a lock file or a temp file is made beside it
         ensure_private_dir(target.parent)
         with _locked(target):
             if target.exists() and not os.stat(target).st_mode & 0o200:
                 raise ConfigError(f"{target} is read-only")
             disk = read_config_file(target)
+            if disk.not_a_file:
+                raise ConfigError(disk.not_a_file)
             merged = disk.settings
             before = _sidecar_files(merged.recent)
             if settings:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
+import socket
 import stat
 import subprocess
 import sys
@@ -282,6 +284,86 @@ def test_read_only_dir_for_real(path: Path) -> None:
         assert any("cannot be saved" in w for w in config.warnings)
     finally:
         path.parent.chmod(0o700)
+
+
+# ---------------------------------------------------------------- paths that are not files
+
+# Loads, records a set, saves and counts in a child process, so that a read that blocks (a FIFO)
+# fails the test on its timeout instead of hanging the suite.
+NOT_A_FILE_SCRIPT = """
+import json, sys
+from pathlib import Path
+from geelark_tui.config import load_config
+from geelark_tui.configstore import record_recent_set, save_config, update_recent_counts
+config = load_config(Path(sys.argv[1]), env={})
+loaded = config.take_warnings()
+recent = record_recent_set(config, ["123456789", "123456790"])
+saved = save_config(config)
+update_recent_counts(config, recent.key, {"restarted": 2})
+print(json.dumps({"loaded": loaded, "later": config.take_warnings(), "saved": saved,
+                  "recent": [list(r.ids) for r in config.recent], "theme": config.ui.theme}))
+"""
+
+
+def _make_special(kind: str, where: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A path of the given kind in ``where``; for a link, the link to one."""
+    target = where / ("target" if kind.startswith("link") else "config.toml")
+    if kind in ("fifo", "link to fifo"):
+        os.mkfifo(target)
+    elif kind == "socket":
+        monkeypatch.chdir(where)  # a socket path must be short: bind a relative name
+        server = socket.socket(socket.AF_UNIX)
+        server.bind(target.name)
+        server.close()  # the socket file stays
+    elif kind == "directory":
+        target.mkdir()
+    elif kind == "character device":  # a second /dev/null, made with mknod (root only)
+        os.mknod(target, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    if kind.startswith("link"):
+        (where / "config.toml").symlink_to(target)
+    return where / "config.toml"
+
+
+SPECIAL = {"fifo": ("a FIFO", stat.S_ISFIFO), "link to fifo": ("a FIFO", stat.S_ISFIFO),
+           "socket": ("a socket", stat.S_ISSOCK), "directory": ("a directory", stat.S_ISDIR),
+           "character device": ("a character device", stat.S_ISCHR)}
+
+
+@pytest.mark.parametrize("kind", list(SPECIAL))
+def test_a_path_that_is_not_a_regular_file_is_read_without_blocking_and_never_written(
+        kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    if kind == "character device" and os.geteuid() != 0:
+        pytest.skip("mknod needs root")
+    where = tmp_path / "conf"
+    where.mkdir()
+    path = _make_special(kind, where, monkeypatch)
+    before = sorted(p.name for p in where.iterdir())
+    done = subprocess.run([sys.executable, "-c", NOT_A_FILE_SCRIPT, str(path)],
+                          capture_output=True, text=True, timeout=30)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    name, is_kind = SPECIAL[kind]
+    (warning,) = result["loaded"]  # said once, when loading; never "chmod 600" on it
+    assert str(path) in warning and name in warning and "not a regular file" in warning
+    assert "chmod" not in warning and "broken" not in warning
+    assert result["later"] == [] and result["saved"] is False  # no second warning
+    assert result["recent"] == [["123456789", "123456790"]]  # kept for the session
+    assert result["theme"] == "textual-dark"  # the defaults
+    assert is_kind(os.stat(path).st_mode)  # still what it was (through the link)
+    assert sorted(p.name for p in where.iterdir()) == before  # no lock, temp or kept-aside file
+
+
+def test_a_symlink_to_a_regular_file_is_read_and_written_through_the_link(
+        tmp_path: Path) -> None:
+    real = tmp_path / "dotfiles" / "geelark.toml"
+    write(real, '[ui]\ntheme = "nord"\n')
+    link = tmp_path / "config.toml"
+    link.symlink_to(real)
+    config = load_config(link, env={})
+    assert config.ui.theme == "nord" and config.warnings == []
+    config.submit = SubmitSettings(batch_size=7)
+    assert save_config(config) and link.is_symlink()
+    assert tomllib.loads(real.read_text())["submit"]["batch_size"] == 7
 
 
 # ---------------------------------------------------------------- secrets

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import socket
+import stat
 import tomllib
+from pathlib import Path
 
 import pytest
 from textual.widgets import Checkbox, Input, RadioButton, Static
@@ -139,3 +142,43 @@ async def test_test_connection_unreachable() -> None:
         await pilot.press("f2", "ctrl+t")
         result = app.screen.query_one("#test-result", Static)
         await wait_for(pilot, lambda: "Could not test" in str(result.render()))
+
+
+def record_notifications(app: object) -> list[str]:
+    """Every message the app notifies from now on (through the public ``notify``)."""
+    seen: list[str] = []
+    notify = app.notify  # type: ignore[attr-defined]
+
+    def spy(message: str, *args: object, **kwargs: object) -> None:
+        seen.append(message)
+        notify(message, *args, **kwargs)
+
+    app.notify = spy  # type: ignore[attr-defined]
+    return seen
+
+
+async def test_a_config_path_that_is_not_a_file_is_said_once_and_never_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(tmp_path)  # a socket path must be short: bind a relative name
+    server = socket.socket(socket.AF_UNIX)
+    server.bind("config.toml")
+    server.close()
+    path = tmp_path / "config.toml"
+    config = load_config(path, env={"GEELARK_TOKEN": TOKEN})
+    app = make_app(config)
+    seen = record_notifications(app)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: seen)
+        (warning,) = seen
+        assert str(path) in warning and "a socket, not a regular file" in warning
+        assert "chmod" not in warning
+        await pilot.press("f2")
+        await wait_for_screen(pilot, app, SettingsScreen)
+        app.screen.query_one("#batch-size", Input).value = "25"
+        await pilot.press("ctrl+s")
+        await wait_for_screen(pilot, app, EntryScreen)
+        assert seen[1:] == ["Not saved: these settings last until the app exits."]
+        assert config.submit.batch_size == 25  # used for the session
+    assert stat.S_ISSOCK(os.lstat(path).st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["config.toml"]

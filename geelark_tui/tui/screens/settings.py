@@ -216,10 +216,14 @@ class SettingsScreen(AppScreen[bool]):
         config = self.ctx.config
         config.api, config.submit = api, submit
         saved = save_config(config)
-        for warning in config.take_warnings():
+        warnings = config.take_warnings()
+        for warning in warnings:
             self.notify(warning, title="Config", severity="warning")
         if saved:
             self.notify(f"Saved to {display_path(config.path)}.", title="Settings")
+        elif not warnings:  # the reason was given once already
+            self.notify("Not saved: these settings last until the app exits.",
+                        title="Settings", severity="warning")
         self.gapp.settings_changed()
         self.dismiss(True)
 
