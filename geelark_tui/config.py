@@ -87,6 +87,11 @@ class Config:
     stored: StoredState = field(default_factory=StoredState, repr=False)
 
     @property
+    def base_url_source(self) -> str:
+        """Where ``api.base_url`` comes from, for a message about it."""
+        return self.env_sources.get("base_url") or f"{self.path} (api.base_url)"
+
+    @property
     def env_credentials(self) -> bool:
         return bool({"token", "api_key"} & self.env_sources.keys())
 
@@ -218,6 +223,10 @@ def _parse(disk: FileContent, path: Path) -> None:
                 try:
                     values[key] = check(got[key])
                 except ValueError as e:
+                    if key == "base_url":  # kept as text: never swapped for another server
+                        values[key] = str(got[key]).strip()
+                        disk.problems.append(f"{path}: {name}.{key} = {got[key]!r} {e}")
+                        continue
                     default = getattr(cls(), key)
                     disk.problems.append(f"{path}: {name}.{key} = {shown_value(key, got[key])} "
                                          f"{e}; using {default!r}")
@@ -290,12 +299,9 @@ def _env_overlay(config: Config, env: Mapping[str, str]) -> None:
     sources = config.env_sources
     get = {var: env.get(var, "").strip() for var in
            ("GEELARK_BASE_URL", "GEELARK_TOKEN", "GEELARK_APP_ID", "GEELARK_API_KEY")}
-    if get["GEELARK_BASE_URL"]:
-        try:
-            values["base_url"] = FIELD_CHECKS["api"]["base_url"](get["GEELARK_BASE_URL"])
-            sources["base_url"] = "GEELARK_BASE_URL"
-        except ValueError as e:
-            config.warnings.append(f"GEELARK_BASE_URL {e}; ignored")
+    if get["GEELARK_BASE_URL"]:  # checked where it is used, so that a bad one stops the run
+        values["base_url"] = get["GEELARK_BASE_URL"]
+        sources["base_url"] = "GEELARK_BASE_URL"
     if get["GEELARK_APP_ID"] and get["GEELARK_API_KEY"]:
         values.update(auth_method="key", app_id=get["GEELARK_APP_ID"],
                       api_key=get["GEELARK_API_KEY"])

@@ -187,7 +187,7 @@ def run_restart_command(args: argparse.Namespace, stdin: TextIO | None = None) -
         _say(f"warning: {warning}")
     submit = config.submit
     try:
-        base_url = resolve_base_url(args.base_url, config.api.base_url)
+        base_url = resolve_base_url(args.base_url, config)
         credentials = credentials_from(config.api, config.env_sources)
         auth = credentials.auth()
         settings = RunSettings(

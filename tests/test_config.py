@@ -194,7 +194,7 @@ BROKEN = {
     "binary": (bytes(range(256)) * 4, "line"),
     "wrong type": ('[submit]\nbatch_size = "lots"\nconcurrency = 4\n', "submit.batch_size"),
     "out of range": ("[submit]\nbatch_size = 500\n", "submit.batch_size"),
-    "bad url": ('[api]\nbase_url = "openapi.geelark.com"\n', "api.base_url"),
+    "url not text": ("[api]\nbase_url = 8080\n", "api.base_url"),  # an unusable string is kept
     "bad recent set": ("[[recent.sets]]\nname = 1\nids = 5\n", "recent.sets #1"),
     "section not a table": ('submit = "fast"\n', "submit"),
 }

@@ -182,3 +182,48 @@ async def test_a_config_path_that_is_not_a_file_is_said_once_and_never_written(
         assert config.submit.batch_size == 25  # used for the session
     assert stat.S_ISSOCK(os.lstat(path).st_mode)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["config.toml"]
+
+
+@pytest.mark.parametrize("source", ["file", "env"])
+async def test_an_unusable_base_url_opens_settings_with_the_error_and_nothing_is_written(
+    source: str, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    path = resolve_config_path(None)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    bad = "ftp://127.0.0.1:18080" if source == "file" else "127.0.0.1:18080"
+    url_line = f'base_url = "{bad}"\n' if source == "file" else ""
+    path.write_text(f'[api]\n{url_line}token = "{TOKEN}"\n\n[ui]\ntheme = "nord"\n')
+    path.chmod(0o600)
+    before = path.read_bytes()
+    env = {"GEELARK_BASE_URL": bad} if source == "env" else {}
+    app = make_app(load_config(path, env=env))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_screen(pilot, app, SettingsScreen)
+        screen = app.screen
+        assert isinstance(screen, SettingsScreen) and not screen.first_run  # credentials are set
+        shown = str(screen.query_one("#settings-problem", Static).render())
+        named = f"{path} (api.base_url)" if source == "file" else "GEELARK_BASE_URL"
+        assert f"base URL {bad!r} from {named} must start with https://" in shown
+        field = screen.query_one("#base-url", Input)
+        assert field.value == bad if source == "file" else field.disabled
+        if source == "file":
+            assert app.focused is field  # where the fix goes
+        assert "invalid base URL" in app.sub_title
+        await pilot.press("escape")
+        await wait_for_screen(pilot, app, EntryScreen)
+    assert path.read_bytes() == before
+
+
+async def test_fixing_an_unusable_base_url_in_settings_saves_it() -> None:
+    path = resolve_config_path(None)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f'[api]\nbase_url = "openapi.geelark.cn"\ntoken = "{TOKEN}"\n')
+    path.chmod(0o600)
+    app = make_app(load_config(path, env={}))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_screen(pilot, app, SettingsScreen)
+        app.screen.query_one("#base-url", Input).value = "https://openapi.geelark.cn"
+        await pilot.press("ctrl+s")
+        await wait_for_screen(pilot, app, EntryScreen)
+        assert "openapi.geelark.cn" in app.sub_title
+    assert tomllib.loads(path.read_text())["api"]["base_url"] == "https://openapi.geelark.cn"

@@ -63,9 +63,10 @@ class SettingsScreen(AppScreen[bool]):
         Binding("escape", "back", "Back", id="settings.back", tooltip="Leave without saving"),
     ]
 
-    def __init__(self, *, first_run: bool = False) -> None:
+    def __init__(self, *, first_run: bool = False, problem: str | None = None) -> None:
         super().__init__(id="settings")
         self.first_run = first_run
+        self.problem = problem  # e.g. an unusable base URL: shown at the top until fixed
 
     # -- layout -----------------------------------------------------------------------------
 
@@ -90,6 +91,8 @@ class SettingsScreen(AppScreen[bool]):
         api, submit = config.api, config.submit
         yield from self.compose_header()
         with VerticalScroll(id="settings-form"):
+            if self.problem:
+                yield Static(self.problem, id="settings-problem", markup=False)
             if self.first_run:
                 yield Static(FIRST_RUN, id="first-run", markup=False)
             where = ("a temporary demo file: your real config is untouched" if self.ctx.demo
@@ -136,6 +139,9 @@ class SettingsScreen(AppScreen[bool]):
     def on_mount(self) -> None:
         self._show_method()
         first = next((w for w in self.query(Input) if not w.disabled), None)
+        base_url = self.query_one("#base-url", Input)
+        if self.problem and not self.first_run and not base_url.disabled:
+            first = base_url
         if first is not None:
             first.focus()
 
