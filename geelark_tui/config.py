@@ -1,8 +1,8 @@
-"""Settings, credentials and recent ID sets in the per-user TOML file. Never imports textual.
+"""Reading the per-user TOML config: where it is, what it holds, ``config show``. No textual.
 
-This module is the model: settings and their validation, where the file is, reading it, and
-``config show``. Writing lives in ``geelark_tui.configstore`` and the recent ID sets (with the
-sidecar files of large ones) in ``geelark_tui.recentsets``; import every name from here.
+The settings model and its checks live in ``geelark_tui.settings``; writing the file (every
+change: settings, recent ID sets) in ``geelark_tui.configstore``, which builds on this module;
+the recent ID sets and the sidecar files of large ones in ``geelark_tui.recentsets``.
 
 Rules (each shown in tests/test_config.py):
 - Loading never raises for bad content: problems become messages in ``Config.warnings``
@@ -11,6 +11,9 @@ Rules (each shown in tests/test_config.py):
   apply this process's changes, write a 0600 temp file in the same 0700 dir, fsync, ``os.replace``.
 - A file that does not parse or holds invalid values is kept as ``config.toml.broken-<time>``
   before it is first overwritten. Keys this version does not know are kept.
+- A config path that exists and is not a regular file (or a link to one), such as /dev/null,
+  a device, a FIFO, a socket or a directory, is never read from (nor opened in a way that
+  could block) and never written: one warning, and the run goes on with the defaults.
 - Credentials from the environment are used, never written.
 - A recent set of more than 1,000 IDs keeps them in a sidecar file (see ``recentsets``), written
   before the entry that names it and read only when its IDs are used; a missing one is a warning.
@@ -20,157 +23,48 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
-from urllib.parse import urlsplit
+from typing import Any
 
 import platformdirs
 import tomli_w
 
-from geelark_tui.recentsets import (
-    SIDECAR_MIN_IDS,
-    RecentSet,
-    SidecarIds,
-    _auto_name,
-    auto_name,
-    parse_sidecar_entry,
-    set_key,
+from geelark_tui.recentsets import RecentSet, SidecarIds, auto_name, parse_sidecar_entry
+from geelark_tui.settings import (
+    DEFAULT_MAX_RECENT,
+    FIELD_CHECKS,
+    SECRET_FIELDS,
+    ApiSettings,
+    FileSettings,
+    SubmitSettings,
+    UiSettings,
+    check_max_recent,
+    mask_secret,
+    shown_value,
 )
 
-if TYPE_CHECKING:  # the writing half imports this module; at run time it loads on first use
-    from geelark_tui.configstore import (
-        LOCK_TIMEOUT,
-        atomic_write,
-        delete_recent_set,
-        ensure_private_dir,
-        record_recent_set,
-        rename_recent_set,
-        save_config,
-        update_recent_counts,
-    )
-else:
-    def __getattr__(name: str) -> Any:
-        from geelark_tui import configstore
-
-        if name not in configstore.__all__:
-            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-        value = globals()[name] = getattr(configstore, name)
-        return value
-
 __all__ = [
-    "APP_NAME", "DEFAULT_BASE_URL", "ENV_CONFIG", "LOCK_TIMEOUT", "SECRET_FIELDS",
-    "SIDECAR_MIN_IDS", "ApiSettings", "Config", "ConfigError", "RecentSet", "SidecarIds",
-    "SubmitSettings", "UiSettings", "atomic_write", "auto_name", "delete_recent_set",
-    "ensure_private_dir", "load_config", "mask_secret", "record_recent_set", "rename_recent_set",
-    "render_config_for_show", "resolve_config_path", "save_config", "set_key",
-    "update_recent_counts",
+    "APP_NAME", "ENV_CONFIG", "Config", "FileContent", "StoredState", "load_config",
+    "non_regular_kind", "read_config_file", "real_config_file", "render_config_for_show",
+    "resolve_config_path",
 ]
 
 APP_NAME = "geelark-tui"
-DEFAULT_BASE_URL = "https://openapi.geelark.com"
 ENV_CONFIG = "GEELARK_TUI_CONFIG"
-SECRET_FIELDS = frozenset({"token", "api_key"})
-
-Check = Callable[[Any], Any]  # returns the normalised value or raises ValueError(reason)
-
-
-def _rule(test: Callable[[Any], bool], reason: str, convert: Check = lambda v: v) -> Check:
-    def check(v: Any) -> Any:
-        if not test(v):
-            raise ValueError(reason)
-        return convert(v)
-
-    return check
-
-
-def _num(v: Any) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool)
-
-
-def _int(lo: int, hi: int) -> Check:
-    return _rule(lambda v: isinstance(v, int) and _num(v) and lo <= v <= hi,
-                 f"must be a whole number from {lo} to {hi}")
-
-
-def _url(v: Any) -> str:
-    parts = urlsplit(v.strip() if isinstance(v, str) else "")
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError('must be an http:// or https:// URL, e.g. "https://openapi.geelark.com"')
-    return str(v).strip().rstrip("/")
-
-
-_STR = _rule(lambda v: isinstance(v, str), "must be a string", str.strip)
-
-
-_CHECKS: dict[str, dict[str, Check]] = {
-    "api": {"base_url": _url, "token": _STR, "app_id": _STR, "api_key": _STR,
-            "auth_method": _rule(lambda v: v in ("token", "key"), 'must be "token" or "key"')},
-    "submit": {"batch_size": _int(1, 100), "concurrency": _int(1, 20), "per_minute": _int(1, 200),
-               "timeout": _rule(lambda v: _num(v) and 1 <= v <= 300,
-                                "must be a number of seconds from 1 to 300", float),
-               "preflight": _rule(lambda v: isinstance(v, bool), "must be true or false")},
-    "ui": {"theme": _rule(lambda v: isinstance(v, str) and bool(v.strip()), "must be a theme name",
-                          str.strip), "results_export_dir": _STR},
-}
-_MAX_RECENT = _int(1, 1000)
-
-
-class _Checked:
-    """Validates and normalises every field on construction: bad values raise ValueError."""
-
-    _section = ""
-
-    def __post_init__(self) -> None:
-        for name, check in _CHECKS[self._section].items():
-            try:
-                object.__setattr__(self, name, check(getattr(self, name)))
-            except ValueError as e:
-                raise ValueError(f"{self._section}.{name} {e}") from None
-
-
-@dataclass(frozen=True)
-class ApiSettings(_Checked):
-    _section = "api"
-    base_url: str = DEFAULT_BASE_URL
-    auth_method: Literal["token", "key"] = "token"
-    token: str = ""
-    app_id: str = ""
-    api_key: str = ""
-
-    def __repr__(self) -> str:
-        return (f"ApiSettings(base_url={self.base_url!r}, auth_method={self.auth_method!r}, "
-                f"token={mask_secret(self.token)!r}, app_id={self.app_id!r}, "
-                f"api_key={mask_secret(self.api_key)!r})")
-
-
-@dataclass(frozen=True)
-class SubmitSettings(_Checked):
-    _section = "submit"
-    batch_size: int = 100
-    concurrency: int = 2
-    per_minute: int = 200
-    timeout: float = 30.0
-    preflight: bool = True
-
-
-@dataclass(frozen=True)
-class UiSettings(_Checked):
-    _section = "ui"
-    theme: str = "textual-dark"
-    results_export_dir: str = ""
 
 
 @dataclass
-class _Settings:
-    api: ApiSettings = field(default_factory=ApiSettings)
-    submit: SubmitSettings = field(default_factory=SubmitSettings)
-    ui: UiSettings = field(default_factory=UiSettings)
-    max_recent: int = 20
-    recent: list[RecentSet] = field(default_factory=list)
+class StoredState:
+    """What this process knows of the file, shared with the writer (``configstore``)."""
+
+    settings: FileSettings = field(default_factory=FileSettings)  # as last read or written
+    pending: list[Callable[[FileSettings], None]] = field(default_factory=list)  # not written yet
+    save_warned: bool = False  # "cannot be saved" is said once a session
 
 
 @dataclass
@@ -187,12 +81,15 @@ class Config:
     submit: SubmitSettings = field(default_factory=SubmitSettings)
     ui: UiSettings = field(default_factory=UiSettings)
     recent: list[RecentSet] = field(default_factory=list)
-    max_recent: int = 20
+    max_recent: int = DEFAULT_MAX_RECENT
     warnings: list[str] = field(default_factory=list)
     env_sources: dict[str, str] = field(default_factory=dict)
-    _saved: _Settings = field(default_factory=_Settings, repr=False)  # as last read or written
-    _pending: list[Callable[[_Settings], None]] = field(default_factory=list, repr=False)
-    _save_warned: bool = field(default=False, repr=False)
+    stored: StoredState = field(default_factory=StoredState, repr=False)
+
+    @property
+    def base_url_source(self) -> str:
+        """Where ``api.base_url`` comes from, for a message about it."""
+        return self.env_sources.get("base_url") or f"{self.path} (api.base_url)"
 
     @property
     def env_credentials(self) -> bool:
@@ -204,17 +101,18 @@ class Config:
 
     def secrets(self) -> set[str]:
         """Every credential value known to this process (for scrubbing logs and output)."""
-        return {s for a in (self.api, self._saved.api) for s in (a.token, a.api_key) if s}
+        saved = self.stored.settings.api
+        return {s for a in (self.api, saved) for s in (a.token, a.api_key) if s}
 
-
-class ConfigError(Exception):
-    """A save that could not happen; turned into a warning, never raised to callers."""
-
-
-def mask_secret(secret: str) -> str:
-    if not secret:
-        return ""
-    return f"{secret[:2]}********{secret[-2:]}" if len(secret) >= 12 else "********"
+    def adopt(self, s: FileSettings, *, settings: bool) -> None:
+        """Make ``s`` (what the file now holds) this process's view: its recent sets, and with
+        ``settings`` its settings too (the environment's values still win)."""
+        if settings:
+            env = {k: getattr(self.api, k) for k in self.env_sources}
+            self.api = replace(s.api, **env)
+            self.submit, self.ui, self.max_recent = s.submit, s.ui, s.max_recent
+            self.stored.settings = replace(s, recent=[])
+        self.recent = list(s.recent[: self.max_recent])
 
 
 def resolve_config_path(
@@ -232,34 +130,67 @@ def real_config_file(path: Path) -> Path:
     return Path(os.path.realpath(path)) if path.is_symlink() else path
 
 
-# ---------------------------------------------------------------- reading
+_KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISCHR, "a character device"),
+          (stat.S_ISBLK, "a block device"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
+          (stat.S_ISSOCK, "a socket"))
+
+
+def non_regular_kind(mode: int) -> str | None:
+    """What a file of this ``st_mode`` is, e.g. "a FIFO (named pipe)"; None for a regular file."""
+    if stat.S_ISREG(mode):
+        return None
+    return next((name for test, name in _KINDS if test(mode)), "not a regular file")
+
+
+# ---------------------------------------------------------------- the file
 
 
 @dataclass
-class _Disk:
-    settings: _Settings
+class FileContent:
+    """One reading of the file: the settings it holds and what was wrong with it."""
+
+    settings: FileSettings
     raw: dict[str, Any] = field(default_factory=dict)
     raw_sets: dict[str, dict[str, Any]] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)  # the file is kept aside before a write
     notes: list[str] = field(default_factory=list)  # worth saying, nothing lost by rewriting
     data: bytes | None = None
     exists: bool = False
+    not_a_file: str | None = None  # why the path cannot hold a config (a device, a FIFO, ...)
 
 
-def _shown(key: str, value: Any) -> str:
-    return "(hidden)" if key in SECRET_FIELDS else repr(value)[:60]
+def _read_regular(path: Path, disk: FileContent) -> None:
+    """Read ``path`` into ``disk`` if it is a regular file (through links); else say what it is.
+
+    Never blocks: the type is checked before opening, and the open itself is non-blocking (a
+    FIFO put in its place meanwhile opens at once and is refused by ``fstat``)."""
+    kind = non_regular_kind(os.stat(path).st_mode)
+    if kind is None:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | os.O_NOCTTY)
+        with os.fdopen(fd, "rb") as handle:
+            kind = non_regular_kind(os.fstat(fd).st_mode)
+            if kind is None:
+                disk.data = handle.read()
+    disk.exists = True
+    if kind is not None:
+        real = real_config_file(path)
+        shown = path if real == path else f"{path} (a link to {real})"
+        disk.not_a_file = (f"{shown} is {kind}, not a regular file: settings are not read "
+                           "from it and never saved to it")
 
 
-def _read_disk(path: Path) -> _Disk:
-    disk = _Disk(_Settings())
+def read_config_file(path: Path) -> FileContent:
+    """What ``path`` holds. Never raises for bad content, never blocks."""
+    disk = FileContent(FileSettings())
     try:
-        disk.data = path.read_bytes()
-        disk.exists = True
+        _read_regular(path, disk)
     except FileNotFoundError:
         return disk
     except OSError as e:
         disk.exists = path.exists()
         disk.problems.append(f"{path}: cannot be read ({e.strerror}); using defaults")
+        return disk
+    if disk.data is None:
         return disk
     try:
         disk.raw = tomllib.loads(disk.data.decode("utf-8"))
@@ -274,7 +205,7 @@ def _read_disk(path: Path) -> _Disk:
     return disk
 
 
-def _parse(disk: _Disk, path: Path) -> None:
+def _parse(disk: FileContent, path: Path) -> None:
     s, raw = disk.settings, disk.raw
 
     def table(name: str) -> dict[str, Any]:
@@ -287,21 +218,25 @@ def _parse(disk: _Disk, path: Path) -> None:
     for name, cls in (("api", ApiSettings), ("submit", SubmitSettings), ("ui", UiSettings)):
         values: dict[str, Any] = {}
         got = table(name)
-        for key, check in _CHECKS[name].items():
+        for key, check in FIELD_CHECKS[name].items():
             if key in got:
                 try:
                     values[key] = check(got[key])
                 except ValueError as e:
+                    if key == "base_url":  # kept as text: never swapped for another server
+                        values[key] = str(got[key]).strip()
+                        disk.problems.append(f"{path}: {name}.{key} = {got[key]!r} {e}")
+                        continue
                     default = getattr(cls(), key)
-                    disk.problems.append(f"{path}: {name}.{key} = {_shown(key, got[key])} "
+                    disk.problems.append(f"{path}: {name}.{key} = {shown_value(key, got[key])} "
                                          f"{e}; using {default!r}")
-        for key in sorted(set(got) - _CHECKS[name].keys()):
+        for key in sorted(set(got) - FIELD_CHECKS[name].keys()):
             disk.notes.append(f"{path}: {name}.{key} is not a setting this version knows (kept)")
         setattr(s, name, cls(**values))
     recent = table("recent")
     if "max" in recent:
         try:
-            s.max_recent = _MAX_RECENT(recent["max"])
+            s.max_recent = check_max_recent(recent["max"])
         except ValueError as e:
             disk.problems.append(f"{path}: recent.max = {recent['max']!r} {e}; using 20")
     sets = recent.get("sets", [])
@@ -316,7 +251,7 @@ def _parse(disk: _Disk, path: Path) -> None:
             disk.raw_sets[found.key] = entry
 
 
-def _parse_set(entry: Any, where: str, disk: _Disk, base: Path) -> RecentSet | None:
+def _parse_set(entry: Any, where: str, disk: FileContent, base: Path) -> RecentSet | None:
     problems = disk.problems
     if not isinstance(entry, dict):
         problems.append(f"{where} must be a table; skipped")
@@ -355,8 +290,7 @@ def _parse_set(entry: Any, where: str, disk: _Disk, base: Path) -> RecentSet | N
     if not isinstance(name, str) or not name.strip():
         if name is not None:
             problems.append(f"{where}: name must be a non-empty string; named automatically")
-        name = (_auto_name(ids.recorded_count, ids.first() or "?", saved_at)
-                if isinstance(ids, SidecarIds) else auto_name(ids, saved_at))
+        name = auto_name(ids, saved_at)
     return RecentSet(name.strip(), saved_at, ids, counts)
 
 
@@ -365,12 +299,9 @@ def _env_overlay(config: Config, env: Mapping[str, str]) -> None:
     sources = config.env_sources
     get = {var: env.get(var, "").strip() for var in
            ("GEELARK_BASE_URL", "GEELARK_TOKEN", "GEELARK_APP_ID", "GEELARK_API_KEY")}
-    if get["GEELARK_BASE_URL"]:
-        try:
-            values["base_url"] = _url(get["GEELARK_BASE_URL"])
-            sources["base_url"] = "GEELARK_BASE_URL"
-        except ValueError as e:
-            config.warnings.append(f"GEELARK_BASE_URL {e}; ignored")
+    if get["GEELARK_BASE_URL"]:  # checked where it is used, so that a bad one stops the run
+        values["base_url"] = get["GEELARK_BASE_URL"]
+        sources["base_url"] = "GEELARK_BASE_URL"
     if get["GEELARK_APP_ID"] and get["GEELARK_API_KEY"]:
         values.update(auth_method="key", app_id=get["GEELARK_APP_ID"],
                       api_key=get["GEELARK_API_KEY"])
@@ -381,15 +312,19 @@ def _env_overlay(config: Config, env: Mapping[str, str]) -> None:
     if get["GEELARK_TOKEN"]:  # a token wins over an app key
         values.update(auth_method="token", token=get["GEELARK_TOKEN"])
         sources.update(auth_method="GEELARK_TOKEN", token="GEELARK_TOKEN")
-    config.api = replace(config._saved.api, **values)  # type: ignore[arg-type]
+    config.api = replace(config.stored.settings.api, **values)  # type: ignore[arg-type]
 
 
 def load_config(path: Path, env: Mapping[str, str] = os.environ) -> Config:
     """Read ``path``; never raises for bad content. Missing file: defaults, no warning."""
-    disk = _read_disk(path)
+    disk = read_config_file(path)
     config = Config(path=path, warnings=disk.problems + disk.notes)
-    _adopt(config, disk.settings, settings=True)
+    config.adopt(disk.settings, settings=True)
     _env_overlay(config, env)
+    if disk.not_a_file:
+        config.warnings.append(f"{disk.not_a_file}; using the defaults")
+        config.stored.save_warned = True  # this says it: no "cannot be saved" on each write
+        return config
     if disk.problems and disk.exists:
         config.warnings.append(f"{path}: nothing is lost: before settings are next saved the "
                                f"file is kept as it is in {path.name}.broken-<date-time>")
@@ -399,16 +334,6 @@ def load_config(path: Path, env: Mapping[str, str] = os.environ) -> Config:
             config.warnings.append(f"{path}: other users can access it (mode {mode:04o}); "
                                    f"run: chmod 600 {path} (the next save also fixes it)")
     return config
-
-
-def _adopt(config: Config, s: _Settings, *, settings: bool) -> None:
-    """Make ``s`` (what the file now holds) this process's view."""
-    if settings:
-        env = {k: getattr(config.api, k) for k in config.env_sources}
-        config.api = replace(s.api, **env)
-        config.submit, config.ui, config.max_recent = s.submit, s.ui, s.max_recent
-        config._saved = replace(s, recent=[])
-    config.recent = list(s.recent[: config.max_recent])
 
 
 def render_config_for_show(config: Config) -> str:

@@ -1,6 +1,6 @@
 """Writing the config: locked atomic writes, broken-file keep-aside, merge, recent-set changes.
 
-Import these names from ``geelark_tui.config``, which re-exports them. Never imports textual.
+Builds on ``geelark_tui.config`` (reading), never the other way round. Never imports textual.
 
 A recent set of more than ``SIDECAR_MIN_IDS`` IDs is written to its sidecar file (atomically,
 0600, in a 0700 dir) before the config that names it, so a crash between the two leaves at worst
@@ -24,13 +24,10 @@ from typing import Any
 import tomli_w
 
 from geelark_tui.config import (
-    _MAX_RECENT,
     Config,
-    ConfigError,
-    _adopt,
-    _Disk,
-    _read_disk,
-    _Settings,
+    FileContent,
+    non_regular_kind,
+    read_config_file,
     real_config_file,
 )
 from geelark_tui.recentsets import (
@@ -42,13 +39,20 @@ from geelark_tui.recentsets import (
     sidecar_data,
     sidecar_dir,
 )
+from geelark_tui.settings import FileSettings, check_max_recent
 
 __all__ = [
-    "LOCK_TIMEOUT", "atomic_write", "delete_recent_set", "ensure_private_dir",
+    "LOCK_TIMEOUT", "ConfigError", "atomic_write", "delete_recent_set", "ensure_private_dir",
     "record_recent_set", "rename_recent_set", "save_config", "update_recent_counts",
 ]
 
 LOCK_TIMEOUT = 10.0
+
+
+class ConfigError(Exception):
+    """A save that could not happen; turned into a warning, never raised to callers."""
+
+
 _SIDECAR_KEYS = ("key", "id_count", "ids_file")
 
 
@@ -73,11 +77,24 @@ def _write_private(path: Path, data: bytes) -> None:
         os.close(fd)
 
 
+def refuse_non_regular(target: Path) -> None:
+    """ConfigError if ``target`` exists and is not a regular file: a rename over it would
+    replace a device, a FIFO or a socket (``/dev/null``!) with a regular file."""
+    try:
+        kind = non_regular_kind(os.lstat(target).st_mode)
+    except FileNotFoundError:
+        return
+    if kind is not None:
+        raise ConfigError(f"it is {kind}, not a regular file")
+
+
 def atomic_write(target: Path, data: bytes) -> None:
-    """Replace ``target``: 0600 temp file in the same dir, fsync, rename, fsync the dir."""
+    """Replace ``target`` (a regular file, or nothing): 0600 temp file in the same dir, fsync,
+    rename, fsync the dir."""
     tmp = target.with_name(f".{target.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
     try:
         _write_private(tmp, data)
+        refuse_non_regular(target)  # checked again just before: nothing else is ever replaced
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -114,7 +131,7 @@ def _locked(target: Path) -> Iterator[None]:
         os.close(fd)
 
 
-def _keep_aside(target: Path, disk: _Disk) -> Path:
+def _keep_aside(target: Path, disk: FileContent) -> Path:
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     for n in range(1, 100):
         aside = target.with_name(f"{target.name}.broken-{stamp}" + (f"-{n}" if n > 1 else ""))
@@ -135,7 +152,7 @@ def _keep_aside(target: Path, disk: _Disk) -> Path:
     raise ConfigError(f"cannot find a free name for {target.name}.broken-{stamp}")
 
 
-def _document(disk: _Disk, s: _Settings) -> dict[str, Any]:
+def _document(disk: FileContent, s: FileSettings) -> dict[str, Any]:
     doc = dict(disk.raw)  # keys this version does not know are kept
     for name, obj in (("api", s.api), ("submit", s.submit), ("ui", s.ui)):
         old = doc.pop(name, None)
@@ -161,25 +178,26 @@ def _document(disk: _Disk, s: _Settings) -> dict[str, Any]:
     return doc
 
 
-def _commit(config: Config, change: Callable[[_Settings], None] | None, *,
+def _commit(config: Config, change: Callable[[FileSettings], None] | None, *,
             settings: bool) -> bool:
     """Locked read-modify-write. ``settings``: also write this process's settings changes."""
     if change:
-        config._pending.append(change)
+        config.stored.pending.append(change)
     target = real_config_file(config.path)
     try:
-        if target.is_dir():
-            raise ConfigError(f"{target} is a directory")
+        refuse_non_regular(target)  # before a lock file or a temp file is made beside it
         ensure_private_dir(target.parent)
         with _locked(target):
             if target.exists() and not os.stat(target).st_mode & 0o200:
                 raise ConfigError(f"{target} is read-only")
-            disk = _read_disk(target)
+            disk = read_config_file(target)
+            if disk.not_a_file:
+                raise ConfigError(disk.not_a_file)
             merged = disk.settings
             before = _sidecar_files(merged.recent)
             if settings:
                 _merge_settings(config, merged)
-            for pending in config._pending:
+            for pending in config.stored.pending:
                 pending(merged)
             files = _move_to_sidecars(target, merged)
             data = tomli_w.dumps(_document(disk, merged)).encode()
@@ -194,18 +212,19 @@ def _commit(config: Config, change: Callable[[_Settings], None] | None, *,
                 gone = before - _sidecar_files(merged.recent[: merged.max_recent])
                 _remove_sidecars(target, gone)
     except (OSError, ConfigError) as e:
-        view = replace(config._saved, recent=list(config.recent), max_recent=config.max_recent)
+        view = replace(config.stored.settings, recent=list(config.recent),
+                       max_recent=config.max_recent)
         if change:
             change(view)
         config.recent = view.recent[: config.max_recent]
-        if not config._save_warned:
-            config._save_warned = True
+        if not config.stored.save_warned:
+            config.stored.save_warned = True
             reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
             config.warnings.append(f"settings cannot be saved: {target}: {reason}; "
                                    "changes last only until the app exits")
         return False
-    config._pending.clear()
-    _adopt(config, merged, settings=settings)
+    config.stored.pending.clear()
+    config.adopt(merged, settings=settings)
     return True
 
 
@@ -213,7 +232,7 @@ def _sidecar_files(sets: Sequence[RecentSet]) -> set[Path]:
     return {r.ids.path for r in sets if isinstance(r.ids, SidecarIds)}
 
 
-def _move_to_sidecars(target: Path, s: _Settings) -> list[tuple[Path, bytes]]:
+def _move_to_sidecars(target: Path, s: FileSettings) -> list[tuple[Path, bytes]]:
     """Give each large set still held in memory a sidecar file; the files to write."""
     files, recent = [], list(s.recent)
     for n, r in enumerate(recent[: s.max_recent]):
@@ -246,16 +265,16 @@ def _remove_sidecars(target: Path, paths: Iterable[Path]) -> None:
                 path.unlink()
 
 
-def _merge_settings(config: Config, disk: _Settings) -> None:
+def _merge_settings(config: Config, disk: FileSettings) -> None:
     """Onto what the file holds now, put the fields this process changed since it last read."""
     for name in ("api", "submit", "ui"):
-        mine, before = getattr(config, name), getattr(config._saved, name)
+        mine, before = getattr(config, name), getattr(config.stored.settings, name)
         changed = {f.name: getattr(mine, f.name) for f in fields(mine)
                    if getattr(mine, f.name) != getattr(before, f.name)
                    and f.name not in (config.env_sources if name == "api" else ())}
         setattr(disk, name, replace(getattr(disk, name), **changed))
-    if config.max_recent != config._saved.max_recent:
-        disk.max_recent = _MAX_RECENT(config.max_recent)  # a bad value is a bug: ValueError
+    if config.max_recent != config.stored.settings.max_recent:
+        disk.max_recent = check_max_recent(config.max_recent)  # a bad value is a bug: ValueError
 
 
 def save_config(config: Config) -> bool:
@@ -272,7 +291,7 @@ def record_recent_set(config: Config, ids: Iterable[str], *, name: str | None = 
     when = (now or datetime.now(UTC)).replace(microsecond=0)
     key = set_key(unique)
 
-    def change(s: _Settings) -> None:
+    def change(s: FileSettings) -> None:
         old = next((r for r in s.recent if r.key == key), None)
         keep = old.name if old and not old.is_auto_named else None
         new = RecentSet((name or "").strip() or keep or auto_name(unique, when), when, unique,
@@ -285,7 +304,7 @@ def record_recent_set(config: Config, ids: Iterable[str], *, name: str | None = 
 
 
 def _edit_set(config: Config, key: str, **values: Any) -> RecentSet | None:
-    def change(s: _Settings) -> None:
+    def change(s: FileSettings) -> None:
         s.recent = [replace(r, **values) if r.key == key else r for r in s.recent]
 
     _commit(config, change, settings=False)
@@ -304,7 +323,7 @@ def rename_recent_set(config: Config, key: str, new_name: str) -> RecentSet | No
 
 
 def delete_recent_set(config: Config, key: str) -> bool:
-    def change(s: _Settings) -> None:
+    def change(s: FileSettings) -> None:
         s.recent = [r for r in s.recent if r.key != key]
 
     return _commit(config, change, settings=False)

@@ -1,12 +1,12 @@
 """Where to connect and how to authenticate, resolved the same way for the TUI and headless.
 
 Precedence: command-line flag, then `GEELARK_*` environment variables, then the config file,
-then the built-in default. Plain `http://` is only allowed to a loopback host (the simulator).
+then the built-in default. A base URL from any of them must pass `settings.check_base_url`
+(plain `http://` is only allowed to a loopback host, the simulator), or nothing is sent.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import httpx
 
 from geelark_tui.api.auth import KeyAuth, TokenAuth
-from geelark_tui.api.client import DEFAULT_BASE_URL
-from geelark_tui.config import ApiSettings
+from geelark_tui.config import Config
+from geelark_tui.settings import ApiSettings, check_base_url
 
 _HEADER_SAFE = re.compile(r"[\x20-\x7e]+")  # printable ASCII
 KNOWN_HOSTS = ("https://openapi.geelark.com", "https://openapi.geelark.cn")
@@ -64,33 +64,15 @@ class Credentials:
         return "bearer token" if self.method == "token" else f"app key (app id {self.app_id})"
 
 
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
+def validate_base_url(url: str, source: str = "") -> str:
+    """The URL to use, or ConnectionConfigError saying what is wrong and where it came from.
 
-
-def validate_base_url(url: str) -> str:
-    """Return the normalised URL or raise ConnectionConfigError saying what is wrong."""
-    url = url.strip().rstrip("/")
+    The rule itself is ``settings.check_base_url``, the same for every source."""
     try:
-        parsed = httpx.URL(url)
-    except (httpx.InvalidURL, TypeError) as exc:
-        raise ConnectionConfigError(f"base URL {url!r} is not a URL: {exc}") from None
-    if parsed.scheme not in ("http", "https") or not parsed.host:
-        raise ConnectionConfigError(
-            f"base URL {url!r} must start with https:// and name a host, "
-            f"e.g. {DEFAULT_BASE_URL}"
-        )
-    if parsed.scheme == "http" and not is_loopback(parsed.host):
-        raise ConnectionConfigError(
-            f"base URL {url!r} uses plain http://, which would send your credentials "
-            "unencrypted; use https:// (http:// is only allowed for 127.0.0.1 / localhost)"
-        )
-    return url
+        return check_base_url(url)
+    except ValueError as e:
+        where = f" from {source}" if source else ""
+        raise ConnectionConfigError(f"base URL {url!r}{where} {e}") from None
 
 
 def credentials_from(api: ApiSettings, env_sources: Mapping[str, str]) -> Credentials:
@@ -100,9 +82,9 @@ def credentials_from(api: ApiSettings, env_sources: Mapping[str, str]) -> Creden
                        api_key=api.api_key, source=source)
 
 
-def resolve_base_url(flag: str | None, configured: str | None) -> str:
-    """`--base-url`, else the config's value (where GEELARK_BASE_URL already won), else default."""
-    for candidate in (flag, configured):
-        if candidate:
-            return validate_base_url(candidate)
-    return DEFAULT_BASE_URL
+def resolve_base_url(flag: str | None, config: Config) -> str:
+    """``--base-url``, else the config's value (GEELARK_BASE_URL, else the file, else the
+    default). An unusable value is an error naming its source, never a switch to the default."""
+    if flag is not None:
+        return validate_base_url(flag, "--base-url")
+    return validate_base_url(config.api.base_url, config.base_url_source)

@@ -80,7 +80,17 @@ class AppContext:
         """The base URL in use; raises ConnectionConfigError when it is unusable."""
         from geelark_tui.connection import resolve_base_url
 
-        return resolve_base_url(self.base_url_flag, self.config.api.base_url)
+        return resolve_base_url(self.base_url_flag, self.config)
+
+    def base_url_problem(self) -> str | None:
+        """Why the base URL in use is unusable (what is wrong, where it came from), or None."""
+        from geelark_tui.connection import ConnectionConfigError
+
+        try:
+            self.base_url()
+        except ConnectionConfigError as exc:
+            return str(exc)
+        return None
 
     def credentials(self) -> Credentials:
         from geelark_tui.connection import credentials_from
@@ -97,7 +107,8 @@ class AppContext:
 
     def shown_host(self) -> str:
         """The host as configured, for the first paint (validated later by `host`)."""
-        return host_of(self.base_url_flag or self.config.api.base_url)
+        return host_of(self.config.api.base_url if self.base_url_flag is None
+                       else self.base_url_flag)
 
     def requests_for(self, n_ids: int) -> int:
         """Restart requests for ``n_ids`` at the configured batch size (as

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from geelark_tui import config as cfg
 from geelark_tui.api.client import GeeLarkClient
 from geelark_tui.api.models import IdResult, Outcome
+from geelark_tui.config import load_config, render_config_for_show, resolve_config_path
 from geelark_tui.connection import ConnectionConfigError, credentials_from, resolve_base_url
 from geelark_tui.engine import RunSettings
 from geelark_tui.events import (
@@ -171,13 +171,13 @@ def run_restart_command(args: argparse.Namespace) -> int:
     preflight = bool(args.preflight or args.include_all)
     if args.include_all and not args.preflight:
         _say("note: --include-all implies --preflight")
-    config = cfg.load_config(cfg.resolve_config_path(args.config))
+    config = load_config(resolve_config_path(args.config))
     install_hooks(config.secrets)  # a crash prints no credential, even one in a message
     for warning in config.take_warnings():
         _say(f"warning: {warning}")
     submit = config.submit
     try:
-        base_url = resolve_base_url(args.base_url, config.api.base_url)
+        base_url = resolve_base_url(args.base_url, config)
         credentials = credentials_from(config.api, config.env_sources)
         auth = credentials.auth()
         settings = RunSettings(
@@ -217,10 +217,10 @@ def run_restart_command(args: argparse.Namespace) -> int:
 
 
 def run_config_command(args: argparse.Namespace) -> int:
-    path = cfg.resolve_config_path(args.config)
+    path = resolve_config_path(args.config)
     if args.action == "path":
         return 0 if _write(f"{path}\n") else EXIT_OUTPUT
-    config = cfg.load_config(path)
+    config = load_config(path)
     for warning in config.take_warnings():
         _say(f"warning: {warning}")
-    return 0 if _write(cfg.render_config_for_show(config)) else EXIT_OUTPUT
+    return 0 if _write(render_config_for_show(config)) else EXIT_OUTPUT

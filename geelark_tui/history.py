@@ -19,7 +19,8 @@ from urllib.parse import urlsplit
 
 import platformdirs
 
-from geelark_tui.config import APP_NAME, ensure_private_dir
+from geelark_tui.config import APP_NAME
+from geelark_tui.configstore import ensure_private_dir
 
 ENV_DATA_DIR = "GEELARK_TUI_DATA_DIR"
 LOG_VERSION = 1
@@ -34,7 +35,10 @@ def run_log_path(env: Mapping[str, str] = os.environ) -> Path:
 def host_of(base_url_or_host: str) -> str:
     """``host[:port]`` of a base URL; user info and paths never reach the log."""
     text = base_url_or_host.strip()
-    parts = urlsplit(text if "//" in text else f"//{text}")
+    try:
+        parts = urlsplit(text if "//" in text else f"//{text}")
+    except ValueError:  # e.g. an unclosed "[": not a URL, so no host
+        return ""
     host = parts.hostname or ""
     with contextlib.suppress(ValueError):
         if parts.port:

@@ -37,6 +37,9 @@ def _auto_name(count: int, first: str, saved_at: datetime) -> str:
 
 
 def auto_name(ids: Sequence[str], saved_at: datetime) -> str:
+    """"40 IDs from 5743… · 2026-01-05". A large set's file is not read past its first ID."""
+    if isinstance(ids, SidecarIds):
+        return _auto_name(ids.recorded_count, ids.first() or "?", saved_at)
     return _auto_name(len(ids), ids[0], saved_at)
 
 

@@ -144,7 +144,7 @@ class RunSession:
         interrupted session loses nothing."""
         if self.config is None or self.recent_key is not None:
             return
-        from geelark_tui.config import record_recent_set
+        from geelark_tui.configstore import record_recent_set
 
         self.recent_key = record_recent_set(self.config, self.plan.ids).key
         self._warnings.extend(self.config.take_warnings())
@@ -274,7 +274,7 @@ class RunSession:
         """The set's last counts, shown beside it in the recent list."""
         if self.config is None or self.recent_key is None:
             return
-        from geelark_tui.config import update_recent_counts
+        from geelark_tui.configstore import update_recent_counts
 
         update_recent_counts(self.config, self.recent_key, summarize(result.results))
         result.warnings.extend(self.config.take_warnings())

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
+import socket
 import stat
 import subprocess
 import sys
@@ -18,16 +20,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from geelark_tui import config as cfg
-from geelark_tui.config import (
-    ApiSettings,
-    SubmitSettings,
-    load_config,
-    mask_secret,
-    record_recent_set,
-    render_config_for_show,
-    save_config,
-)
+from geelark_tui import configstore, recentsets, settings
+from geelark_tui.config import load_config, render_config_for_show, resolve_config_path
+from geelark_tui.configstore import record_recent_set, save_config
+from geelark_tui.settings import ApiSettings, SubmitSettings, mask_secret
 
 TOKEN = "tok-FILE-0123456789abcdef"
 ENV_TOKEN = "tok-ENV-fedcba9876543210"
@@ -70,9 +66,9 @@ def asides(path: Path) -> list[Path]:
 
 def test_path_flag_then_env_then_platformdirs(tmp_path: Path, _isolated_user_dirs: Path) -> None:
     env = {"GEELARK_TUI_CONFIG": str(tmp_path / "env.toml")}
-    assert cfg.resolve_config_path(tmp_path / "flag.toml", env) == tmp_path / "flag.toml"
-    assert cfg.resolve_config_path(None, env) == tmp_path / "env.toml"
-    default = cfg.resolve_config_path(None, {})
+    assert resolve_config_path(tmp_path / "flag.toml", env) == tmp_path / "flag.toml"
+    assert resolve_config_path(None, env) == tmp_path / "env.toml"
+    default = resolve_config_path(None, {})
     assert default.name == "config.toml" and default.parent.name == "geelark-tui"
     assert default.is_relative_to(_isolated_user_dirs)  # conftest: never the real home
 
@@ -148,9 +144,10 @@ def test_killed_writer_leaves_old_file_and_next_save_sweeps_its_temp(path: Path)
     config = load_config(path, env={})
     record_recent_set(config, ids(1))
     before = path.read_bytes()
-    script = ("import os, sys; from pathlib import Path; from geelark_tui import config as c\n"
+    script = ("import os, sys; from pathlib import Path\n"
+              "from geelark_tui import config as c, configstore as s\n"
               "os.replace = lambda a, b: os._exit(9)\n"
-              "c.record_recent_set(c.load_config(Path(sys.argv[1]), env={}), ['123456789'])\n")
+              "s.record_recent_set(c.load_config(Path(sys.argv[1]), env={}), ['123456789'])\n")
     done = subprocess.run([sys.executable, "-c", script, str(path)], check=False)
     assert done.returncode == 9
     assert path.read_bytes() == before
@@ -197,7 +194,7 @@ BROKEN = {
     "binary": (bytes(range(256)) * 4, "line"),
     "wrong type": ('[submit]\nbatch_size = "lots"\nconcurrency = 4\n', "submit.batch_size"),
     "out of range": ("[submit]\nbatch_size = 500\n", "submit.batch_size"),
-    "bad url": ('[api]\nbase_url = "openapi.geelark.com"\n', "api.base_url"),
+    "url not text": ("[api]\nbase_url = 8080\n", "api.base_url"),  # an unusable string is kept
     "bad recent set": ("[[recent.sets]]\nname = 1\nids = 5\n", "recent.sets #1"),
     "section not a table": ('submit = "fast"\n', "submit"),
 }
@@ -289,6 +286,86 @@ def test_read_only_dir_for_real(path: Path) -> None:
         path.parent.chmod(0o700)
 
 
+# ---------------------------------------------------------------- paths that are not files
+
+# Loads, records a set, saves and counts in a child process, so that a read that blocks (a FIFO)
+# fails the test on its timeout instead of hanging the suite.
+NOT_A_FILE_SCRIPT = """
+import json, sys
+from pathlib import Path
+from geelark_tui.config import load_config
+from geelark_tui.configstore import record_recent_set, save_config, update_recent_counts
+config = load_config(Path(sys.argv[1]), env={})
+loaded = config.take_warnings()
+recent = record_recent_set(config, ["123456789", "123456790"])
+saved = save_config(config)
+update_recent_counts(config, recent.key, {"restarted": 2})
+print(json.dumps({"loaded": loaded, "later": config.take_warnings(), "saved": saved,
+                  "recent": [list(r.ids) for r in config.recent], "theme": config.ui.theme}))
+"""
+
+
+def _make_special(kind: str, where: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A path of the given kind in ``where``; for a link, the link to one."""
+    target = where / ("target" if kind.startswith("link") else "config.toml")
+    if kind in ("fifo", "link to fifo"):
+        os.mkfifo(target)
+    elif kind == "socket":
+        monkeypatch.chdir(where)  # a socket path must be short: bind a relative name
+        server = socket.socket(socket.AF_UNIX)
+        server.bind(target.name)
+        server.close()  # the socket file stays
+    elif kind == "directory":
+        target.mkdir()
+    elif kind == "character device":  # a second /dev/null, made with mknod (root only)
+        os.mknod(target, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    if kind.startswith("link"):
+        (where / "config.toml").symlink_to(target)
+    return where / "config.toml"
+
+
+SPECIAL = {"fifo": ("a FIFO", stat.S_ISFIFO), "link to fifo": ("a FIFO", stat.S_ISFIFO),
+           "socket": ("a socket", stat.S_ISSOCK), "directory": ("a directory", stat.S_ISDIR),
+           "character device": ("a character device", stat.S_ISCHR)}
+
+
+@pytest.mark.parametrize("kind", list(SPECIAL))
+def test_a_path_that_is_not_a_regular_file_is_read_without_blocking_and_never_written(
+        kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    if kind == "character device" and os.geteuid() != 0:
+        pytest.skip("mknod needs root")
+    where = tmp_path / "conf"
+    where.mkdir()
+    path = _make_special(kind, where, monkeypatch)
+    before = sorted(p.name for p in where.iterdir())
+    done = subprocess.run([sys.executable, "-c", NOT_A_FILE_SCRIPT, str(path)],
+                          capture_output=True, text=True, timeout=30)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    name, is_kind = SPECIAL[kind]
+    (warning,) = result["loaded"]  # said once, when loading; never "chmod 600" on it
+    assert str(path) in warning and name in warning and "not a regular file" in warning
+    assert "chmod" not in warning and "broken" not in warning
+    assert result["later"] == [] and result["saved"] is False  # no second warning
+    assert result["recent"] == [["123456789", "123456790"]]  # kept for the session
+    assert result["theme"] == "textual-dark"  # the defaults
+    assert is_kind(os.stat(path).st_mode)  # still what it was (through the link)
+    assert sorted(p.name for p in where.iterdir()) == before  # no lock, temp or kept-aside file
+
+
+def test_a_symlink_to_a_regular_file_is_read_and_written_through_the_link(
+        tmp_path: Path) -> None:
+    real = tmp_path / "dotfiles" / "geelark.toml"
+    write(real, '[ui]\ntheme = "nord"\n')
+    link = tmp_path / "config.toml"
+    link.symlink_to(real)
+    config = load_config(link, env={})
+    assert config.ui.theme == "nord" and config.warnings == []
+    config.submit = SubmitSettings(batch_size=7)
+    assert save_config(config) and link.is_symlink()
+    assert tomllib.loads(real.read_text())["submit"]["batch_size"] == 7
+
+
 # ---------------------------------------------------------------- secrets
 
 
@@ -298,7 +375,7 @@ def test_env_token_wins_and_is_never_written(path: Path) -> None:
                                     "GEELARK_BASE_URL": "http://127.0.0.1:9/"})
     assert config.api.token == ENV_TOKEN and config.api.auth_method == "token"
     assert config.api.base_url == "http://127.0.0.1:9" and config.env_credentials
-    config.ui = cfg.UiSettings(theme="nord")
+    config.ui = settings.UiSettings(theme="nord")
     save_config(config)
     record_recent_set(config, ids(1))
     text = path.read_text()
@@ -354,7 +431,7 @@ def test_recent_sets_most_recent_first_same_set_moves_up(path: Path) -> None:
     record_recent_set(config, ids(2), now=NOW)
     again = record_recent_set(config, list(reversed(ids(1, 352))), now=NOW.replace(day=29))
     fresh = load_config(path, env={})
-    assert [r.key for r in fresh.recent] == [a.key, cfg.set_key(ids(2))]
+    assert [r.key for r in fresh.recent] == [a.key, recentsets.set_key(ids(2))]
     assert fresh.recent[0].saved_at == NOW.replace(day=29) and again.key == a.key
     assert fresh.recent[0].ids == tuple(reversed(ids(1, 352)))  # the order of the latest run
 
@@ -374,17 +451,17 @@ def test_rename_counts_and_delete(path: Path) -> None:
     first = record_recent_set(config, ["123456789"], now=NOW)
     assert first.name.startswith("1 ID from 123456789")
     record_recent_set(config, ids(2))
-    cfg.update_recent_counts(config, first.key, {"restarted": 1, "rejected": 0})
-    cfg.rename_recent_set(config, first.key, "  Monday's failures ")
+    configstore.update_recent_counts(config, first.key, {"restarted": 1, "rejected": 0})
+    configstore.rename_recent_set(config, first.key, "  Monday's failures ")
     again = record_recent_set(config, ["123456789"])  # a custom name survives a re-run
     assert again.name == "Monday's failures" and again.last_counts["restarted"] == 1
     assert config.recent[0] == load_config(path, env={}).recent[0]
     with pytest.raises(ValueError):
-        cfg.rename_recent_set(config, first.key, " ")
+        configstore.rename_recent_set(config, first.key, " ")
     with pytest.raises(ValueError):
         record_recent_set(config, ["", "  "])
-    assert cfg.update_recent_counts(config, "0" * 16, {"restarted": 1}) is None
-    assert cfg.delete_recent_set(config, first.key)
+    assert configstore.update_recent_counts(config, "0" * 16, {"restarted": 1}) is None
+    assert configstore.delete_recent_set(config, first.key)
     assert [r.ids for r in load_config(path, env={}).recent] == [tuple(ids(2))]
 
 
@@ -411,7 +488,7 @@ def test_a_read_only_file_is_respected(path: Path) -> None:
 
 def test_two_configs_in_one_file_merge_their_changes(path: Path) -> None:
     a, b = load_config(path, env={}), load_config(path, env={})
-    a.ui = cfg.UiSettings(theme="nord")
+    a.ui = settings.UiSettings(theme="nord")
     record_recent_set(a, ids(1))
     save_config(a)
     b.submit = SubmitSettings(batch_size=20)
@@ -473,7 +550,7 @@ def test_a_large_set_is_kept_in_a_private_sidecar_and_round_trips(
     config = load_config(path, env={})
     saved = record_recent_set(config, reversed(big), now=NOW)
     (entry,) = entries(path)
-    key = cfg.set_key(big)
+    key = recentsets.set_key(big)
     assert "ids" not in entry and entry["key"] == key == saved.key
     assert entry["id_count"] == BIG and entry["ids_file"] == f"recent-sets/{key}.txt"
     sidecar = path.parent / entry["ids_file"]
@@ -482,7 +559,7 @@ def test_a_large_set_is_kept_in_a_private_sidecar_and_round_trips(
     fresh = load_config(path, env={})
     assert fresh.warnings == []
     (loaded,) = fresh.recent
-    assert isinstance(loaded.ids, cfg.SidecarIds) and not loaded.ids.loaded
+    assert isinstance(loaded.ids, recentsets.SidecarIds) and not loaded.ids.loaded
     assert (len(loaded.ids), loaded.id_count, loaded.key) == (BIG, BIG, key)
     assert loaded.name == f"{BIG} IDs from 1234567 · 2026-11-28" and loaded.is_auto_named
     assert not loaded.ids.loaded  # listing a set (count, key, name) reads no sidecar
@@ -496,15 +573,15 @@ def test_a_large_set_is_kept_in_a_private_sidecar_and_round_trips(
 
 def test_up_to_1000_ids_stay_inline(path: Path) -> None:
     config = load_config(path, env={})
-    record_recent_set(config, ids(1, cfg.SIDECAR_MIN_IDS))
-    spaced = [f"id {n}" for n in range(cfg.SIDECAR_MIN_IDS + 1)]  # not one ID a line: inline
+    record_recent_set(config, ids(1, recentsets.SIDECAR_MIN_IDS))
+    spaced = [f"id {n}" for n in range(recentsets.SIDECAR_MIN_IDS + 1)]  # not one ID a line: inline
     record_recent_set(config, spaced)
     assert [len(e["ids"]) for e in entries(path)] == [1001, 1000] and not sidecars(path)
     assert load_config(path, env={}).recent[0].ids == tuple(spaced)
-    record_recent_set(config, ids(2, cfg.SIDECAR_MIN_IDS + 1))
+    record_recent_set(config, ids(2, recentsets.SIDECAR_MIN_IDS + 1))
     assert "ids_file" in entries(path)[0] and len(sidecars(path)) == 1
     other = path.with_name("work.toml")  # each config file has its own sidecar folder
-    record_recent_set(load_config(other, env={}), ids(2, cfg.SIDECAR_MIN_IDS + 1))
+    record_recent_set(load_config(other, env={}), ids(2, recentsets.SIDECAR_MIN_IDS + 1))
     assert entries(other)[0]["ids_file"].startswith("work.toml.recent-sets/")
 
 
@@ -518,8 +595,8 @@ def test_twenty_sets_of_100k_ids_save_and_load_fast(path: Path) -> None:
         record_recent_set(config, big)
         saves.append(time.perf_counter() - start)
     start = time.perf_counter()
-    cfg.update_recent_counts(config, config.recent[5].key, {"restarted": BIG})
-    cfg.rename_recent_set(config, config.recent[6].key, "Monday")
+    configstore.update_recent_counts(config, config.recent[5].key, {"restarted": BIG})
+    configstore.rename_recent_set(config, config.recent[6].key, "Monday")
     saves.append((time.perf_counter() - start) / 2)
     loads = []
     for _ in range(3):
@@ -530,7 +607,7 @@ def test_twenty_sets_of_100k_ids_save_and_load_fast(path: Path) -> None:
         loads.append(time.perf_counter() - start)
     assert min(loads) < 0.1, loads  # was about 7 s with the IDs inline
     assert sorted(saves)[len(saves) // 2] < 0.3, saves  # the median; was up to 16 s
-    assert not any(r.ids.loaded for r in fresh.recent if isinstance(r.ids, cfg.SidecarIds))
+    assert not any(r.ids.loaded for r in fresh.recent if isinstance(r.ids, recentsets.SidecarIds))
     assert tuple(fresh.recent[-1].ids) == tuple(ids(1, BIG))
     assert fresh.recent[5].last_counts == {"restarted": BIG}
     assert fresh.recent[6].name == "Monday" and len(sidecars(path)) == 20
@@ -555,7 +632,7 @@ def test_crash_between_sidecar_and_config_write_leaves_a_loadable_config(
     with pytest.raises(Crash):
         record_recent_set(config, ids(2, 5000))
     monkeypatch.undo()
-    assert path.read_bytes() == before and order == [f"{cfg.set_key(ids(2, 5000))}.txt"]
+    assert path.read_bytes() == before and order == [f"{recentsets.set_key(ids(2, 5000))}.txt"]
     fresh = load_config(path, env={})
     assert fresh.warnings == [] and [r.ids for r in fresh.recent] == [tuple(ids(1))]
     again = record_recent_set(fresh, ids(2, 5000))  # the run is retried: same file name
@@ -564,9 +641,10 @@ def test_crash_between_sidecar_and_config_write_leaves_a_loadable_config(
 
 
 def test_a_killed_sidecar_write_leaves_no_litter(path: Path) -> None:
-    script = ("import os, sys; from pathlib import Path; from geelark_tui import config as c\n"
+    script = ("import os, sys; from pathlib import Path\n"
+              "from geelark_tui import config as c, configstore as s\n"
               "os.replace = lambda a, b: os._exit(9)\n"
-              "c.record_recent_set(c.load_config(Path(sys.argv[1]), env={}), "
+              "s.record_recent_set(c.load_config(Path(sys.argv[1]), env={}), "
               "[str(10**9 + i) for i in range(5000)])\n")
     done = subprocess.run([sys.executable, "-c", script, str(path)], check=False)
     assert done.returncode == 9 and not path.exists()
@@ -584,7 +662,7 @@ def test_sidecars_of_trimmed_and_deleted_sets_are_removed(path: Path) -> None:
     again = record_recent_set(config, list(reversed(ids(4, 1001))))  # the same set, reordered
     assert again.key == keys[3] and len(sidecars(path)) == 3
     assert tuple(load_config(path, env={}).recent[0].ids) == tuple(reversed(ids(4, 1001)))
-    assert cfg.delete_recent_set(config, keys[4])
+    assert configstore.delete_recent_set(config, keys[4])
     assert sidecars(path) == sorted(f"{k}.txt" for k in keys[2:4])
     assert [r.key for r in load_config(path, env={}).recent] == [keys[3], keys[2]]
 
@@ -625,7 +703,7 @@ def test_an_ids_file_outside_its_folder_is_never_read_or_removed(path: Path) -> 
     (found,) = config.recent
     assert found.name == f"1500 IDs from {ids(4)[0]} · 2026-11-01" and found.id_count == 1500
     assert tuple(found.ids) == tuple(ids(4, 1500))
-    assert cfg.delete_recent_set(config, key)
+    assert configstore.delete_recent_set(config, key)
     assert victim.exists() and elsewhere.exists()  # only its own sidecar folder is cleaned
 
 
@@ -639,12 +717,19 @@ def test_a_large_inline_set_moves_to_a_sidecar_on_the_next_save(path: Path) -> N
     assert moved.name == "old" and tuple(moved.ids) == tuple(ids(6, 1500))
 
 
-def test_store_names_are_importable_from_config_in_any_order() -> None:
-    from geelark_tui import configstore
+def test_reading_never_loads_the_writing_half_and_each_module_imports_alone() -> None:
+    """Data walks one way: configstore builds on config, never the reverse (no re-export)."""
+    import ast
 
-    for name in configstore.__all__:
-        assert getattr(cfg, name) is getattr(configstore, name) and name in cfg.__all__
-    script = ("import geelark_tui.configstore as s\n"
-              "from geelark_tui.config import save_config, ensure_private_dir\n"
-              "assert save_config is s.save_config\n")
-    subprocess.run([sys.executable, "-c", script], check=True)
+    from geelark_tui import config
+
+    source = Path(config.__file__).read_text()
+    assert "configstore" not in {getattr(n, "module", None) for n in ast.walk(ast.parse(source))}
+    assert not hasattr(config, "__getattr__") and not hasattr(config, "save_config")
+    for first in ("config", "configstore", "settings", "recentsets"):
+        script = (f"import sys, geelark_tui.{first}\n"
+                  "loaded = {m for m in sys.modules if m.startswith('geelark_tui.')}\n"
+                  f"assert ('{first}' != 'config') or 'geelark_tui.configstore' not in loaded\n"
+                  "from geelark_tui.configstore import save_config\n"
+                  "from geelark_tui.config import load_config\n")
+        subprocess.run([sys.executable, "-c", script], check=True)

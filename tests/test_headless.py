@@ -7,6 +7,7 @@ import io
 import json
 import math
 import os
+import stat
 import subprocess
 import sys
 import time
@@ -225,3 +226,45 @@ def test_set_is_saved_before_the_first_request_when_killed(tmp_path: Path) -> No
     saved = tomllib.loads(config_path.read_text())
     sets = saved["recent"]["sets"] if "sets" in saved.get("recent", {}) else saved["recent"]
     assert any(list(entry["ids"]) == ids for entry in sets)
+
+
+@pytest.fixture
+def dev_null_kept() -> Iterator[None]:
+    """Should a regression replace /dev/null with a file, put the device back (as root) once
+    the test has seen it fail, so that one failure does not break the machine."""
+    yield
+    if not stat.S_ISCHR(os.lstat("/dev/null").st_mode) and os.geteuid() == 0:
+        os.unlink("/dev/null")
+        os.mknod("/dev/null", 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+        os.chmod("/dev/null", 0o666)
+
+
+@pytest.mark.parametrize("where", ["/dev/null", "a FIFO"])
+def test_a_config_path_that_is_not_a_file_is_never_written_and_the_run_goes_on(
+    where: str, sim: Simulator, tmp_path: Path, dev_null_kept: None,
+) -> None:
+    if where == "/dev/null":
+        path = Path("/dev/null")
+    else:
+        path = tmp_path / "config.toml"
+        os.mkfifo(path)
+    before = os.stat(path)
+    done = subprocess.run(
+        [sys.executable, "-m", "geelark_tui", "restart", "574376043897425800", "--config",
+         str(path), "--base-url", sim.base_url, "--format", "json"],
+        env={**os.environ, "GEELARK_TOKEN": "demo-token",
+             "GEELARK_TUI_DATA_DIR": str(tmp_path / "data")},
+        capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL,
+    )  # a blocking read of the FIFO would hang here until the timeout
+    after = os.stat(path)
+    assert stat.S_IFMT(after.st_mode) == stat.S_IFMT(before.st_mode)  # still the device / FIFO
+    assert (after.st_ino, after.st_rdev) == (before.st_ino, before.st_rdev)
+    beside = [p.name for p in path.parent.iterdir() if p.name.startswith((path.name + ".",
+                                                                          f".{path.name}."))]
+    assert beside == []  # no lock file, temp file or kept-aside copy next to it
+    assert done.returncode == 0, done.stderr  # the run went on, on the defaults
+    assert json.loads(done.stdout)["summary"]["restarted"] == 1
+    warnings = [line for line in done.stderr.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 1, done.stderr  # said once, however many writes the run tried
+    assert str(path) in warnings[0] and "not a regular file" in warnings[0]
+    assert "chmod" not in done.stderr

@@ -226,7 +226,8 @@ TUI_CRASH = """
     import asyncio, sys
     from dataclasses import replace
     from textual.widgets import Input
-    from geelark_tui.config import load_config, resolve_config_path, save_config
+    from geelark_tui.config import load_config, resolve_config_path
+    from geelark_tui.configstore import save_config
     from geelark_tui.tui.app import GeeLarkApp
     from geelark_tui.context import AppContext
 

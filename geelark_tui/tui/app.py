@@ -23,7 +23,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input
 
-from geelark_tui.config import save_config
+from geelark_tui.configstore import save_config
 from geelark_tui.context import AppContext
 from geelark_tui.redact import Redactor
 from geelark_tui.tui.base import PaletteCommand, PaletteMixin
@@ -121,10 +121,13 @@ class GeeLarkApp(App[int]):
         self.settings_changed()
         for warning in self.context.config.take_warnings():
             self.notify(warning, title="Config", severity="warning", timeout=12)
-        if not self.context.demo and not self.context.credentials().complete:
+        if self.context.demo:
+            return
+        problem, complete = self.context.base_url_problem(), self.context.credentials().complete
+        if problem or not complete:  # an unusable base URL is never swapped for another
             from geelark_tui.tui.screens.settings import SettingsScreen
 
-            self.push_screen(SettingsScreen(first_run=True))
+            self.push_screen(SettingsScreen(first_run=not complete, problem=problem))
 
     def settings_changed(self) -> None:
         ctx = self.context

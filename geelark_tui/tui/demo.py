@@ -17,7 +17,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from geelark_tui.config import load_config, save_config
+from geelark_tui.config import load_config
+from geelark_tui.configstore import save_config
 from geelark_tui.context import AppContext
 from geelark_tui.simulator import DEMO_IDS, Simulator, SimulatorConfig
 

@@ -40,7 +40,7 @@ def run_tui(args: argparse.Namespace) -> int:
             demo.close()
         return app.return_code or 0
 
-    if args.base_url:
+    if args.base_url is not None:
         from geelark_tui.connection import ConnectionConfigError, validate_base_url
 
         try:

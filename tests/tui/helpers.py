@@ -11,7 +11,8 @@ from pathlib import Path
 
 from textual.pilot import Pilot
 
-from geelark_tui.config import Config, load_config, resolve_config_path, save_config
+from geelark_tui.config import Config, load_config, resolve_config_path
+from geelark_tui.configstore import save_config
 from geelark_tui.context import AppContext
 from geelark_tui.tui.app import GeeLarkApp
 from geelark_tui.tui.screens.confirm import RestartConfirmScreen

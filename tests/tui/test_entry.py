@@ -8,7 +8,7 @@ from pathlib import Path
 from textual import events
 from textual.widgets import Input, Static, TextArea
 
-from geelark_tui.config import record_recent_set, update_recent_counts
+from geelark_tui.configstore import record_recent_set, update_recent_counts
 from geelark_tui.tui.screens.confirm import RestartConfirmScreen
 from geelark_tui.tui.screens.entry import EntryScreen
 from geelark_tui.tui.screens.open_file import OpenFileScreen

@@ -21,7 +21,8 @@ import pytest
 from textual.widgets import Input
 
 from geelark_tui import engine
-from geelark_tui.config import Config, load_config, resolve_config_path, save_config
+from geelark_tui.config import Config, load_config, resolve_config_path
+from geelark_tui.configstore import save_config
 from geelark_tui.history import read_runs
 from geelark_tui.redact import MASK
 from geelark_tui.simulator import Simulator, SimulatorConfig

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import socket
+import stat
 import tomllib
+from pathlib import Path
 
 import pytest
 from textual.widgets import Checkbox, Input, RadioButton, Static
@@ -139,3 +142,88 @@ async def test_test_connection_unreachable() -> None:
         await pilot.press("f2", "ctrl+t")
         result = app.screen.query_one("#test-result", Static)
         await wait_for(pilot, lambda: "Could not test" in str(result.render()))
+
+
+def record_notifications(app: object) -> list[str]:
+    """Every message the app notifies from now on (through the public ``notify``)."""
+    seen: list[str] = []
+    notify = app.notify  # type: ignore[attr-defined]
+
+    def spy(message: str, *args: object, **kwargs: object) -> None:
+        seen.append(message)
+        notify(message, *args, **kwargs)
+
+    app.notify = spy  # type: ignore[attr-defined]
+    return seen
+
+
+async def test_a_config_path_that_is_not_a_file_is_said_once_and_never_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(tmp_path)  # a socket path must be short: bind a relative name
+    server = socket.socket(socket.AF_UNIX)
+    server.bind("config.toml")
+    server.close()
+    path = tmp_path / "config.toml"
+    config = load_config(path, env={"GEELARK_TOKEN": TOKEN})
+    app = make_app(config)
+    seen = record_notifications(app)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: seen)
+        (warning,) = seen
+        assert str(path) in warning and "a socket, not a regular file" in warning
+        assert "chmod" not in warning
+        await pilot.press("f2")
+        await wait_for_screen(pilot, app, SettingsScreen)
+        app.screen.query_one("#batch-size", Input).value = "25"
+        await pilot.press("ctrl+s")
+        await wait_for_screen(pilot, app, EntryScreen)
+        assert seen[1:] == ["Not saved: these settings last until the app exits."]
+        assert config.submit.batch_size == 25  # used for the session
+    assert stat.S_ISSOCK(os.lstat(path).st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["config.toml"]
+
+
+@pytest.mark.parametrize("source", ["file", "env"])
+async def test_an_unusable_base_url_opens_settings_with_the_error_and_nothing_is_written(
+    source: str, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    path = resolve_config_path(None)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    bad = "ftp://127.0.0.1:18080" if source == "file" else "127.0.0.1:18080"
+    url_line = f'base_url = "{bad}"\n' if source == "file" else ""
+    path.write_text(f'[api]\n{url_line}token = "{TOKEN}"\n\n[ui]\ntheme = "nord"\n')
+    path.chmod(0o600)
+    before = path.read_bytes()
+    env = {"GEELARK_BASE_URL": bad} if source == "env" else {}
+    app = make_app(load_config(path, env=env))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_screen(pilot, app, SettingsScreen)
+        screen = app.screen
+        assert isinstance(screen, SettingsScreen) and not screen.first_run  # credentials are set
+        shown = str(screen.query_one("#settings-problem", Static).render())
+        named = f"{path} (api.base_url)" if source == "file" else "GEELARK_BASE_URL"
+        assert f"base URL {bad!r} from {named} must start with https://" in shown
+        field = screen.query_one("#base-url", Input)
+        assert field.value == bad if source == "file" else field.disabled
+        if source == "file":
+            assert app.focused is field  # where the fix goes
+        assert "invalid base URL" in app.sub_title
+        await pilot.press("escape")
+        await wait_for_screen(pilot, app, EntryScreen)
+    assert path.read_bytes() == before
+
+
+async def test_fixing_an_unusable_base_url_in_settings_saves_it() -> None:
+    path = resolve_config_path(None)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f'[api]\nbase_url = "openapi.geelark.cn"\ntoken = "{TOKEN}"\n')
+    path.chmod(0o600)
+    app = make_app(load_config(path, env={}))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_screen(pilot, app, SettingsScreen)
+        app.screen.query_one("#base-url", Input).value = "https://openapi.geelark.cn"
+        await pilot.press("ctrl+s")
+        await wait_for_screen(pilot, app, EntryScreen)
+        assert "openapi.geelark.cn" in app.sub_title
+    assert tomllib.loads(path.read_text())["api"]["base_url"] == "https://openapi.geelark.cn"

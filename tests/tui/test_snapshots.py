@@ -15,7 +15,7 @@ import pytest
 from textual.pilot import Pilot
 
 from geelark_tui.api.models import IdResult, Outcome, Task
-from geelark_tui.config import record_recent_set, update_recent_counts
+from geelark_tui.configstore import record_recent_set, update_recent_counts
 from geelark_tui.events import (
     BatchFinished,
     BatchStarted,

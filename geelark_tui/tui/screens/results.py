@@ -16,7 +16,7 @@ from textual.widgets import Footer, Input, Static
 
 from geelark_tui.api.codes import describe
 from geelark_tui.api.models import IdResult, Outcome
-from geelark_tui.config import save_config
+from geelark_tui.configstore import save_config
 from geelark_tui.connection import ConnectionConfigError
 from geelark_tui.tracker import format_duration, outcome_word
 from geelark_tui.tui.base import PaletteCommand

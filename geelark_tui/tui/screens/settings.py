@@ -19,7 +19,7 @@ from textual.widgets import Checkbox, Footer, Input, Label, RadioButton, RadioSe
 
 from geelark_tui.api.client import GeeLarkClient, TransportFailure
 from geelark_tui.api.codes import describe
-from geelark_tui.config import ApiSettings, SubmitSettings, save_config
+from geelark_tui.configstore import save_config
 from geelark_tui.connection import (
     KNOWN_HOSTS,
     ConnectionConfigError,
@@ -27,6 +27,7 @@ from geelark_tui.connection import (
     validate_base_url,
 )
 from geelark_tui.context import display_path
+from geelark_tui.settings import ApiSettings, SubmitSettings
 from geelark_tui.tui.base import AppScreen
 
 PROBE_ID = "100000000000000000"  # task/query for an ID that does not exist: changes nothing
@@ -62,9 +63,10 @@ class SettingsScreen(AppScreen[bool]):
         Binding("escape", "back", "Back", id="settings.back", tooltip="Leave without saving"),
     ]
 
-    def __init__(self, *, first_run: bool = False) -> None:
+    def __init__(self, *, first_run: bool = False, problem: str | None = None) -> None:
         super().__init__(id="settings")
         self.first_run = first_run
+        self.problem = problem  # e.g. an unusable base URL: shown at the top until fixed
 
     # -- layout -----------------------------------------------------------------------------
 
@@ -89,6 +91,8 @@ class SettingsScreen(AppScreen[bool]):
         api, submit = config.api, config.submit
         yield from self.compose_header()
         with VerticalScroll(id="settings-form"):
+            if self.problem:
+                yield Static(self.problem, id="settings-problem", markup=False)
             if self.first_run:
                 yield Static(FIRST_RUN, id="first-run", markup=False)
             where = ("a temporary demo file: your real config is untouched" if self.ctx.demo
@@ -135,6 +139,9 @@ class SettingsScreen(AppScreen[bool]):
     def on_mount(self) -> None:
         self._show_method()
         first = next((w for w in self.query(Input) if not w.disabled), None)
+        base_url = self.query_one("#base-url", Input)
+        if self.problem and not self.first_run and not base_url.disabled:
+            first = base_url
         if first is not None:
             first.focus()
 
@@ -215,10 +222,14 @@ class SettingsScreen(AppScreen[bool]):
         config = self.ctx.config
         config.api, config.submit = api, submit
         saved = save_config(config)
-        for warning in config.take_warnings():
+        warnings = config.take_warnings()
+        for warning in warnings:
             self.notify(warning, title="Config", severity="warning")
         if saved:
             self.notify(f"Saved to {display_path(config.path)}.", title="Settings")
+        elif not warnings:  # the reason was given once already
+            self.notify("Not saved: these settings last until the app exits.",
+                        title="Settings", severity="warning")
         self.gapp.settings_changed()
         self.dismiss(True)
 

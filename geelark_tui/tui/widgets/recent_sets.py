@@ -9,7 +9,7 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from geelark_tui.config import RecentSet
+from geelark_tui.recentsets import RecentSet
 from geelark_tui.report import OUTCOME_SYMBOLS
 
 NBSP = "\u00a0"
