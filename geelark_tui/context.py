@@ -68,12 +68,12 @@ class AppContext:
         """The one request pacer of the session: pre-flight lookups, restarts, their
         verification, re-checks and detail lookups all share GeeLark's per-minute and
         per-hour budget. A new one only when the limits change in Settings."""
-        from geelark_tui.pacing import Pacer, RealClock
+        from geelark_tui.pacing import Pacer
 
         settings = settings or self.run_settings()
         limits = (settings.per_minute, settings.per_hour)
         if self._pacer is None or self._pacer[0] != limits:
-            self._pacer = (limits, Pacer(RealClock(), [(60.0, limits[0]), (3600.0, limits[1])]))
+            self._pacer = (limits, Pacer.for_api(*limits))
         return self._pacer[1]
 
     def base_url(self) -> str:

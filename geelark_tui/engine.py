@@ -106,9 +106,8 @@ class RestartRun:
         self.prior_status = dict(prior_status or {})
         self.clock = clock or RealClock()
         self.wall_clock = wall_clock  # the server's minute (40007) turns over by this clock
-        self.pacer = pacer or Pacer(
-            self.clock, [(60.0, self.settings.per_minute), (3600.0, self.settings.per_hour)]
-        )
+        self.pacer = pacer or Pacer.for_api(self.settings.per_minute, self.settings.per_hour,
+                                            self.clock)
         self._emit = on_event or (lambda event: None)
         self._stop_requested = False
         self._stop_reason = "stopped by the user"

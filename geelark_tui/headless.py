@@ -34,7 +34,7 @@ from geelark_tui.events import (
 from geelark_tui.exitcodes import EXIT_OUTPUT, EXIT_STOPPED, EXIT_USAGE
 from geelark_tui.history import host_of
 from geelark_tui.ids import ParsedIds, parse_ids
-from geelark_tui.pacing import Pacer, RealClock
+from geelark_tui.pacing import Pacer
 from geelark_tui.plan import RunPlan
 from geelark_tui.redact import install_hooks
 from geelark_tui.report import render, summary_sentence
@@ -198,7 +198,7 @@ def run_restart_command(args: argparse.Namespace) -> int:
                    preflight=preflight, include_all=bool(args.include_all))
     client = GeeLarkClient(base_url, auth, timeout=args.timeout or submit.timeout,
                            max_connections=max(settings.concurrency, 2))
-    pacer = Pacer(RealClock(), [(60.0, settings.per_minute), (3600.0, settings.per_hour)])
+    pacer = Pacer.for_api(settings.per_minute, settings.per_hour)
     from geelark_tui.history import run_log_path
 
     session = RunSession(plan, client, pacer, on_event=_Progress(), config=config,

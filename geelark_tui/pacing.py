@@ -57,6 +57,11 @@ class Pacer:
         self._paused_until = 0.0
         self.sent_times: list[float] = []  # every grant, for tests and benchmarks
 
+    @classmethod
+    def for_api(cls, per_minute: int, per_hour: int, clock: Clock | None = None) -> Pacer:
+        """GeeLark's two windows: `per_minute` in any 60 s and `per_hour` in any hour."""
+        return cls(clock or RealClock(), [(60.0, per_minute), (3600.0, per_hour)])
+
     def pause_until(self, when: float) -> None:
         """The server said stop (40007): nobody sends before `when`."""
         self._paused_until = max(self._paused_until, when)

@@ -1,13 +1,12 @@
-"""Write a finished run to the run log, for front ends that cannot print to stderr (the TUI).
+"""Write a finished run to the run log: the run session does, for both front ends.
 
-The same record as ``headless._log_run`` writes; never raises for an I/O problem, so a full
+One record per run (see `history.append_run`); never raises for an I/O problem, so a full
 disk cannot lose results that are on screen. No textual.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
 from pathlib import Path
 
 from geelark_tui import history
@@ -37,19 +36,3 @@ def log_run(report: RunReport, results: Sequence[IdResult], host: str, *,
     except (OSError, ValueError) as exc:
         return f"could not write the run log: {exc}"
     return None
-
-
-def is_logged(path: Path, report: RunReport, ids: Iterable[str]) -> bool:
-    """Whether the log already has this run: same start (to the second) and the same IDs.
-    For a front end that may have been cut off while writing it."""
-    wanted = set(ids)
-    started = int(report.started_at)
-    for run in reversed(history.read_runs(path)):
-        try:
-            when = int(datetime.fromisoformat(run["started_at"]).timestamp())
-            logged = {i for group in run["ids"].values() for i in group}
-        except (KeyError, TypeError, ValueError, AttributeError):
-            continue
-        if when == started and logged == wanted:
-            return True
-    return False
