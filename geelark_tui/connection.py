@@ -14,11 +14,10 @@ from dataclasses import dataclass
 import httpx
 
 from geelark_tui.api.auth import KeyAuth, TokenAuth
-from geelark_tui.api.client import DEFAULT_BASE_URL
+from geelark_tui.api.endpoints import DEFAULT_BASE_URL
 from geelark_tui.config import ApiSettings
 
 _HEADER_SAFE = re.compile(r"[\x20-\x7e]+")  # printable ASCII
-KNOWN_HOSTS = ("https://openapi.geelark.com", "https://openapi.geelark.cn")
 
 
 class ConnectionConfigError(ValueError):

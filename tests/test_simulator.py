@@ -11,14 +11,9 @@ import httpx
 import pytest
 
 from geelark_tui.api.auth import KeyAuth, TokenAuth, compute_sign
+from geelark_tui.api.endpoints import QUERY_PATH, RESTART_PATH
 from geelark_tui.sim_tasks import bucket, initial_state, state_after_restart
-from geelark_tui.simulator import (
-    DEMO_IDS,
-    QUERY_PATH,
-    RESTART_PATH,
-    Simulator,
-    SimulatorConfig,
-)
+from geelark_tui.simulator import DEMO_IDS, Simulator, SimulatorConfig
 
 PREFIX = "5743760438974258"  # 16 digits + 2 bucket digits = a realistic 18-digit ID
 

@@ -17,14 +17,12 @@ from typing import Any
 
 import httpx
 
+from geelark_tui.api.endpoints import QUERY_PATH, RESTART_PATH
 from geelark_tui.api.models import BatchResult, Envelope, FailDetail, QueryResult, Task
 
 log = logging.getLogger(__name__)
 
-RESTART_PATH = "/open/v1/task/restart"
-QUERY_PATH = "/open/v1/task/query"
 MAX_BODY_BYTES = 8 * 1024 * 1024  # a restart answer for 100 IDs is a few KB
-DEFAULT_BASE_URL = "https://openapi.geelark.com"
 UNSENDABLE = ("the request could not be sent: a credential holds a character that HTTP "
               "headers do not allow (a line break?); paste it again")
 

@@ -12,8 +12,9 @@ import pytest
 
 from geelark_tui.api.client import GeeLarkClient
 from geelark_tui.api.codes import fail_code_meaning, task_type_name
+from geelark_tui.api.endpoints import QUERY_PATH
 from geelark_tui.api.models import IdResult, Outcome, TaskStatus
-from geelark_tui.simulator import QUERY_PATH, Simulator, SimulatorConfig
+from geelark_tui.simulator import Simulator, SimulatorConfig
 from geelark_tui.tui.context import AppContext, RunPlan
 from geelark_tui.tui.screens.progress import RunOutcome
 from geelark_tui.tui.screens.results import ResultsScreen

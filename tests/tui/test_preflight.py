@@ -8,9 +8,10 @@ import time
 
 from textual.widgets import Checkbox, Static
 
+from geelark_tui.api.endpoints import QUERY_PATH, RESTART_PATH
 from geelark_tui.api.models import Outcome
 from geelark_tui.config import load_config
-from geelark_tui.simulator import QUERY_PATH, RESTART_PATH, Simulator, SimulatorConfig
+from geelark_tui.simulator import Simulator, SimulatorConfig
 from geelark_tui.tui.screens.confirm import RestartConfirmScreen
 from geelark_tui.tui.screens.entry import EntryScreen
 from geelark_tui.tui.screens.results import ResultsScreen
