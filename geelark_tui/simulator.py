@@ -13,9 +13,10 @@ Each request goes through, in order: auth (40002/40003) -> rate limit (40007 unt
 wall-clock minute; 40014 and a lock of ``lock_seconds``; counted per endpoint, the lock is
 account-wide) -> body validation (40001/40004) -> faults that leave the batch alone (HTTP 429,
 40017, half of the 5xx and drops) -> apply -> faults after applying (the other half of 5xx and
-drops, slow answers, counts that do not add up, truncated answers; non-JSON answers come
-half before and half after applying) -> answer ``latency`` after arrival. One
-``random.Random(seed)`` draws the fault and quirk of each request, so runs are reproducible.
+drops, slow answers, counts that do not add up, truncated answers, a task/query that lists
+fewer tasks than its total; non-JSON answers come half before and half after applying) ->
+answer ``latency`` after arrival. One ``random.Random(seed)`` draws the fault and quirk of each
+request, so runs are reproducible.
 Duplicate IDs in one restart are processed one by one (the second gets 48001).
 
 The HTTP plumbing is in `sim_http`, the shape of the answers in `sim_wire`.
@@ -50,6 +51,7 @@ from geelark_tui.sim_wire import OUTER_MSG, envelope, garbage_reply, parse_ids
 __all__ = ["DEMO_IDS", "RequestRecord", "Simulator", "SimulatorConfig", "TaskState", "serve"]
 
 SERVED = (RESTART_PATH, QUERY_PATH)
+_RESTART_ONLY, _QUERY_ONLY = frozenset({"bad_counts"}), frozenset({"incomplete"})  # faults
 
 
 @dataclass
@@ -71,6 +73,7 @@ class SimulatorConfig:
     bad_counts_rate: float = 0.0
     truncate_rate: float = 0.0  # the answer is cut short (applied)
     garbage_rate: float = 0.0  # HTTP 200 with a body that is not an envelope
+    incomplete_rate: float = 0.0  # task/query: code 0 listing fewer tasks than `total`, or none
     seed: int = 0
     state_timing: tuple[float, float] = (2.0, 5.0)
     max_ids: int = 100
@@ -230,10 +233,12 @@ class Simulator:
                            ("slow", cfg.slow_rate), ("bad_counts", cfg.bad_counts_rate),
                            ("garbage_before", cfg.garbage_rate / 2),
                            ("truncated", cfg.truncate_rate),
-                           ("garbage_after", cfg.garbage_rate / 2)):
+                           ("garbage_after", cfg.garbage_rate / 2),
+                           ("incomplete", cfg.incomplete_rate)):
             acc += rate
             if u < acc:
-                return None if name == "bad_counts" and not is_restart else name
+                other_endpoint = name in (_QUERY_ONLY if is_restart else _RESTART_ONLY)
+                return None if other_endpoint else name
         return None
 
     def _process(self, path: str, headers: Message, raw: bytes | None) -> Reply:
@@ -285,7 +290,7 @@ class Simulator:
         if fault in ("garbage_before", "garbage_after"):
             return done(garbage_reply(v), None, fault, applied)
         if applied is None:
-            reply, code, quirk = self._query(trace, ids, now), 0, None
+            reply, code, quirk = self._query(trace, ids, now, fault, v), 0, None
         else:
             reply, code, quirk = self._restart_reply(trace, applied, failed, fault, v)
         if fault == "slow":
@@ -296,7 +301,7 @@ class Simulator:
                 reply.body = reply.body[:cut]
             else:
                 reply.cut_at = cut
-        named = fault if fault in ("slow", "bad_counts", "truncated") else quirk
+        named = fault if fault in ("slow", "bad_counts", "truncated", "incomplete") else quirk
         return done(reply, code, named, applied)
 
     def _apply(
@@ -336,14 +341,20 @@ class Simulator:
         outer: int | str = str(code) if quirks and v >= 0.6 else code
         return envelope(trace, outer, data, OUTER_MSG[code]), code, quirk
 
-    def _query(self, trace: str, ids: tuple[str, ...], now: float) -> Reply:
+    def _query(
+        self, trace: str, ids: tuple[str, ...], now: float, fault: str | None, v: float
+    ) -> Reply:
         items: list[dict[str, object]] = []
         with self._lock:
             for tid in dict.fromkeys(ids):
                 state = self._state(tid, now)
                 if state.exists:
                     items.append(state.to_json(omit_empty=self.config.quirks))
-        return envelope(trace, 0, {"total": len(items), "items": items})
+        if fault != "incomplete":
+            return envelope(trace, 0, {"total": len(items), "items": items})
+        if v < 0.5:  # seen in real traffic: a `total` larger than the items listed
+            return envelope(trace, 0, {"total": len(items) + 1, "items": items[: len(items) // 2]})
+        return envelope(trace, 0, {"total": len(items)})  # ... or no `items` at all
 
 
 def serve(port: int = 0, config: SimulatorConfig | None = None) -> None:

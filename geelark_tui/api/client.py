@@ -90,7 +90,9 @@ def parse_envelope(status: int, body: bytes) -> Envelope:
         what = "a body that is not JSON" if payload is None else "an envelope without a code"
         if not snippet:
             what = "an empty body"
-        raise TransportFailure(FailureKind.AMBIGUOUS, f"HTTP {status} with {what}", status)
+        said = _gateway_message(payload)
+        message = f"HTTP {status}: {said}" if said else f"HTTP {status} with {what}"
+        raise TransportFailure(FailureKind.AMBIGUOUS, message, status)
     msg = payload.get("msg")
     trace = payload.get("traceId")
     return Envelope(
@@ -100,6 +102,15 @@ def parse_envelope(status: int, body: bytes) -> Envelope:
         data=payload.get("data"),
         http_status=status,
     )
+
+
+def _gateway_message(payload: Any) -> str:
+    """The text of a gateway's own JSON error (`{"message": "An invalid response was received
+    from the upstream server"}`), on one line and at most 200 characters; "" if none."""
+    if not isinstance(payload, dict):
+        return ""
+    said = payload.get("message", payload.get("msg"))
+    return " ".join(said.split())[:200] if isinstance(said, str) else ""
 
 
 def parse_batch(envelope: Envelope, sent: Iterable[str]) -> BatchResult:
@@ -167,7 +178,16 @@ def parse_query(envelope: Envelope) -> QueryResult:
             malformed.append(repr(item)[:120])
         else:
             tasks.append(task)
-    return QueryResult(envelope=envelope, tasks=tuple(tasks), malformed=tuple(malformed))
+    total = _as_int(data.get("total"))
+    incomplete = ""
+    if not isinstance(items, list):
+        incomplete = "no task list in the answer"
+    elif malformed:
+        incomplete = f"{len(malformed)} of its {len(items)} tasks could not be read"
+    elif total is not None and total > len(tasks):
+        incomplete = f"it counts {total} tasks but lists {len(tasks)}"
+    return QueryResult(envelope=envelope, tasks=tuple(tasks), malformed=tuple(malformed),
+                       incomplete=incomplete)
 
 
 class GeeLarkClient:
