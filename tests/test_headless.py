@@ -225,3 +225,15 @@ def test_set_is_saved_before_the_first_request_when_killed(tmp_path: Path) -> No
     saved = tomllib.loads(config_path.read_text())
     sets = saved["recent"]["sets"] if "sets" in saved.get("recent", {}) else saved["recent"]
     assert any(list(entry["ids"]) == ids for entry in sets)
+
+
+def test_csv_hints_after_a_preflight_follow_the_task_status(
+    sim: Simulator, env: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    waiting, completed = "574376043897425850", "574376043897425860"  # both answer 48001
+    _, out, _ = run_cli(capsys, waiting, completed, "--preflight", "--include-all",
+                        "--format", "csv", "--base-url", sim.base_url)
+    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(out))}
+    assert rows[waiting]["code"] == rows[completed]["code"] == "48001"
+    assert rows[waiting]["hint"].startswith("It is waiting")
+    assert rows[completed]["hint"] == "It completed: nothing to restart, it ran."

@@ -95,6 +95,25 @@ async def test_detail_fetched_on_demand_without_preflight(sim: Simulator) -> Non
         assert queries(sim) == settled
 
 
+async def test_next_step_for_48001_follows_the_tasks_status(sim: Simulator) -> None:
+    waiting, completed = tid(50), tid(60)  # both answer 48001
+    app = make_app(make_config(sim.base_url, preflight=False),
+                   prefill="\n".join([waiting, completed]))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await run_to_results(pilot, app)
+        assert {r.code for r in screen.results} == {48001}
+
+        async def pane_of(task_id: str) -> str:  # once its status is looked up
+            move_to(screen, task_id)
+            await wait_for(pilot, lambda: detail(app).startswith(task_id)
+                           and "(looked up)" in detail(app))
+            return detail(app)
+
+        assert "Next:    It completed: nothing to restart, it ran." in await pane_of(completed)
+        assert "Next:    It is waiting to run: wait until it ends, or cancel it first." in \
+            await pane_of(waiting)
+
+
 async def test_lookup_failure_is_shown_and_d_toggles_the_pane() -> None:
     app = make_app(make_config("http://127.0.0.1:9"))
     async with app.run_test(size=(80, 24)) as pilot:
