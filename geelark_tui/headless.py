@@ -141,10 +141,15 @@ async def _run(
                 to_send = found.to_send(include_all)
                 run = RestartRun(client, to_send, settings, on_event=_Progress(), pacer=pacer,
                                  prior_status=found.prior_status())
+                if found.stopped:  # an account-level answer: exactly as a run stops on it
+                    _say(f"stopping: {found.stop_reason}; nothing was restarted")
+                    run.report.stop_reason, run.report.stop_code = (found.stop_reason,
+                                                                    found.stop_code)
             state["run"] = run
             if state["stopped"]:
                 run.stop()
-            await run.run()
+            if found is None or not found.stopped:
+                await run.run()
     except asyncio.CancelledError:
         pass  # run() marked everything unsettled as not_sent
     finally:
@@ -155,7 +160,8 @@ async def _run(
         run.report.finished_at = time.time()
     by_id = dict(run.report.results)
     if found is not None:
-        by_id.update((r.id, r) for r in found.skipped(to_send))
+        by_id.update((r.id, r) for r in (found.not_sent() if found.stopped
+                                          else found.skipped(to_send)))
     missing = [i for i in parsed.ids if i not in by_id]
     by_id.update((i, IdResult(i, Outcome.NOT_SENT, None, "not sent: stopped")) for i in missing)
     results = [by_id[i] for i in parsed.ids]
