@@ -160,8 +160,7 @@ async def _run(
         run.report.finished_at = time.time()
     by_id = dict(run.report.results)
     if found is not None:
-        by_id.update((r.id, r) for r in (found.not_sent() if found.stopped
-                                          else found.skipped(to_send)))
+        by_id.update((r.id, r) for r in found.skipped(to_send))
     missing = [i for i in parsed.ids if i not in by_id]
     by_id.update((i, IdResult(i, Outcome.NOT_SENT, None, "not sent: stopped")) for i in missing)
     results = [by_id[i] for i in parsed.ids]

@@ -104,7 +104,10 @@ class Lookup:
                 for i in self.ids]
 
     def skipped(self, sent: Sequence[str]) -> list[IdResult]:
-        """`skipped` results for every ID not in `sent`, with the reason."""
+        """`skipped` results for every ID not in `sent`, with the reason; after an
+        account-level stop (nothing is sent then), `not_sent` with its code instead."""
+        if self.stopped:
+            return self.not_sent()
         chosen = set(sent)
         return [
             IdResult(i, Outcome.SKIPPED, None, _skip_reason(self.group(i), self.status_of(i)),
