@@ -18,7 +18,6 @@ from geelark_tui.config import Config
 from geelark_tui.settings import ApiSettings, check_base_url
 
 _HEADER_SAFE = re.compile(r"[\x20-\x7e]+")  # printable ASCII
-KNOWN_HOSTS = ("https://openapi.geelark.com", "https://openapi.geelark.cn")
 
 
 class ConnectionConfigError(ValueError):

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from geelark_tui.api.client import FailureKind, GeeLarkClient, TransportFailure
-from geelark_tui.api.codes import RUN_STOPPING, describe
+from geelark_tui.api.codes import RUN_STOPPING, describe, stop_reason
 from geelark_tui.api.models import (
     ACTIVE_STATUSES,
     RESTARTABLE_STATUSES,
@@ -290,9 +290,7 @@ class RestartRun:
     async def _handle_answer(self, batch: _Batch, answer: BatchResult) -> None:
         code = answer.code
         if code in RUN_STOPPING:
-            info = describe(code)
-            reason = f"{code} {info.meaning}"
-            self._set_fatal(reason, code)
+            self._set_fatal(stop_reason(code), code)
             self._mark_not_sent(batch)
             return
         if code not in BATCH_ANSWERS:
@@ -352,8 +350,16 @@ class RestartRun:
             return
         self._emit(Verifying(batch.index, len(ids), why))
         batch.notes.append(f"{why}: verified with task/query")
-        tasks: dict[str, Task] | None = None
-        lookup_error = "the run stopped before the lookup"
+        tasks, complete, unsettled = await self._look_up(batch, ids)
+        results = [self._judge(i, tasks, complete, why, unsettled, code) for i in ids]
+        self._finish_batch(batch, results, code)
+
+    async def _look_up(
+        self, batch: _Batch, ids: list[str]
+    ) -> tuple[dict[str, Task], bool, str]:
+        """task/query for `ids`: the tasks it listed, whether that list is complete, and (when
+        not) why the rest stays unsettled. An account-level answer stops the run."""
+        unsettled = "not looked up: the run stopped first"
         for _attempt in range(3):
             if not await self.pacer.acquire(None, lambda: self._fatal is not None):
                 break
@@ -361,28 +367,30 @@ class RestartRun:
             try:
                 result = await self.client.query(ids)
             except TransportFailure as failure:
-                lookup_error = failure.message
+                unsettled = f"lookup failed ({failure.message})"
                 continue
-            if result.envelope.code == 0:
-                tasks = {t.id: t for t in result.tasks}
-                break
-            lookup_error = f"lookup answered {result.envelope.code}"
-            if result.envelope.code not in THROTTLE_CODES:
+            answered = result.envelope.code
+            if answered == 0:
+                unsettled = f"lookup failed (answer incomplete: {result.incomplete})"
+                return {t.id: t for t in result.tasks}, result.complete, unsettled
+            unsettled = f"lookup failed (lookup answered {answered})"
+            if answered in RUN_STOPPING:  # the account is refused: stop, as a restart would
+                self._set_fatal(stop_reason(answered), answered)
+                return {}, False, f"the run stopped: its lookup got {stop_reason(answered)}"
+            if answered not in THROTTLE_CODES:
                 break
             await self._back_off(batch, 5.0, "lookup rate limited")
-        results = [self._judge(i, tasks, why, lookup_error, code) for i in ids]
-        self._finish_batch(batch, results, code)
+        return {}, False, unsettled
 
     def _judge(
-        self, task_id: str, tasks: dict[str, Task] | None, why: str, error: str, code: int | None
+        self, task_id: str, tasks: dict[str, Task], complete: bool, why: str, unsettled: str,
+        code: int | None,
     ) -> IdResult:
-        if tasks is None:
-            return IdResult(task_id, Outcome.UNKNOWN, code,
-                            f"{why}; lookup failed ({error}): check before re-submitting")
         task = tasks.get(task_id)
-        if task is None:
-            return IdResult(task_id, Outcome.UNKNOWN, code,
-                            f"{why}; lookup did not find the task")
+        if task is None:  # only a complete answer proves a task is not there
+            missing = "lookup did not find the task" if complete else (
+                f"{unsettled}: check before re-submitting")
+            return IdResult(task_id, Outcome.UNKNOWN, code, f"{why}; {missing}")
         now = TaskStatus.label(task.status)
         before = self.prior_status.get(task_id)
         if before in RESTARTABLE_STATUSES and task.status in ACTIVE_STATUSES:

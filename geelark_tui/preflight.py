@@ -9,20 +9,22 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 from geelark_tui.api.client import GeeLarkClient, TransportFailure
+from geelark_tui.api.codes import RUN_STOPPING, stop_reason
 from geelark_tui.api.models import IdResult, Outcome, Task, TaskStatus
 from geelark_tui.engine import THROTTLE_CODES
 from geelark_tui.limits import MAX_BATCH
 from geelark_tui.pacing import Pacer
 
-# Groups shown in the confirmation, in this order, with the words used for them.
-GROUPS: tuple[tuple[str, str], ...] = (
-    ("restartable", "can be restarted"),
-    ("running", "are still waiting or running"),
-    ("completed", "are completed"),
-    ("missing", "do not exist"),
-    ("odd", "have an undocumented status"),
-    ("lookup_failed", "could not be looked up"),
-)
+# The groups a pre-flight sorts IDs into, in the order they are shown, with their words
+# (one, several): the headless summary and the TUI confirmation both say them this way.
+GROUPS: dict[str, tuple[str, str]] = {
+    "restartable": ("can be restarted", "can be restarted"),
+    "running": ("is still waiting or running", "are still waiting or running"),
+    "completed": ("is completed", "are completed"),
+    "missing": ("does not exist", "do not exist"),
+    "odd": ("has an undocumented status", "have an undocumented status"),
+    "lookup_failed": ("could not be looked up", "could not be looked up"),
+}
 
 
 def group_of(status: int | None, found: bool, looked_up: bool) -> str:
@@ -41,13 +43,25 @@ def group_of(status: int | None, found: bool, looked_up: bool) -> str:
 
 @dataclass(slots=True)
 class Lookup:
-    """What task/query said about a list of IDs."""
+    """What task/query said about a list of IDs. An account-level answer (`RUN_STOPPING`, e.g.
+    40003 or 40014) stops the lookup as it stops a run: `stop_code` and `stop_reason` say so,
+    and then nothing may be restarted."""
 
     ids: tuple[str, ...]
     tasks: dict[str, Task] = field(default_factory=dict)
     failed: set[str] = field(default_factory=set)  # IDs whose lookup request failed
     errors: list[str] = field(default_factory=list)
     requests: int = 0
+    stop_code: int | None = None
+    stop_reason: str | None = None
+
+    @property
+    def stopped(self) -> bool:
+        return self.stop_code is not None
+
+    def stop(self, code: int) -> None:
+        if self.stop_code is None:
+            self.stop_code, self.stop_reason = code, stop_reason(code)
 
     def status_of(self, task_id: str) -> int | None:
         task = self.tasks.get(task_id)
@@ -57,19 +71,26 @@ class Lookup:
         return group_of(self.status_of(task_id), task_id in self.tasks, task_id not in self.failed)
 
     def groups(self) -> dict[str, list[str]]:
-        out: dict[str, list[str]] = {name: [] for name, _ in GROUPS}
+        out: dict[str, list[str]] = {name: [] for name in GROUPS}
         for task_id in self.ids:
             out[self.group(task_id)].append(task_id)
         return out
 
-    def summary_line(self) -> str:
-        words = dict(GROUPS)
-        parts = [f"{len(ids)} {words[name]}" for name, ids in self.groups().items() if ids]
+    def groups_line(self) -> str:
+        """"312 can be restarted, 40 are still waiting or running, 8 do not exist"."""
+        parts = [f"{len(ids):,} {GROUPS[name][len(ids) != 1]}"
+                 for name, ids in self.groups().items() if ids]
         return ", ".join(parts) if parts else "no IDs"
+
+    def summary_line(self) -> str:
+        stopped = f"; stopped: {self.stop_reason}" if self.stopped else ""
+        return self.groups_line() + stopped
 
     def to_send(self, include_all: bool = False) -> list[str]:
         """IDs to restart: failed and cancelled ones, and those we could not look up (the
-        server decides); everything when `include_all`."""
+        server decides); everything when `include_all`. Nothing after an account-level stop."""
+        if self.stopped:
+            return []
         if include_all:
             return list(self.ids)
         return [i for i in self.ids if self.group(i) in ("restartable", "lookup_failed")]
@@ -77,8 +98,17 @@ class Lookup:
     def prior_status(self) -> dict[str, int | None]:
         return {i: t.status for i, t in self.tasks.items()}
 
+    def not_sent(self) -> list[IdResult]:
+        """After an account-level stop: every ID `not_sent`, with the code and the reason."""
+        message = f"not sent: the pre-flight stopped: {self.stop_reason}"
+        return [IdResult(i, Outcome.NOT_SENT, self.stop_code, message, status=self.status_of(i))
+                for i in self.ids]
+
     def skipped(self, sent: Sequence[str]) -> list[IdResult]:
-        """`skipped` results for every ID not in `sent`, with the reason."""
+        """`skipped` results for every ID not in `sent`, with the reason; after an
+        account-level stop (nothing is sent then), `not_sent` with its code instead."""
+        if self.stopped:
+            return self.not_sent()
         chosen = set(sent)
         return [
             IdResult(i, Outcome.SKIPPED, None, _skip_reason(self.group(i), self.status_of(i)),
@@ -105,7 +135,8 @@ async def lookup(
     cancelled: Callable[[], bool] = lambda: False,
     attempts: int = 3,
 ) -> Lookup:
-    """Query `ids` in chunks of 100; a chunk that keeps failing is recorded, not raised."""
+    """Query `ids` in chunks of 100; a chunk that keeps failing is recorded, not raised. The
+    first account-level answer stops every worker: no further lookup is sent."""
     unique = tuple(dict.fromkeys(ids))
     result = Lookup(unique)
     chunks = [list(unique[i : i + MAX_BATCH]) for i in range(0, len(unique), MAX_BATCH)]
@@ -114,10 +145,13 @@ async def lookup(
         queue.put_nowait(chunk)
     done = 0
 
+    def give_up() -> bool:
+        return result.stopped or cancelled()
+
     async def one(chunk: list[str]) -> None:
         error = "stopped"
         for _ in range(attempts):
-            if not await pacer.acquire(None, cancelled):
+            if not await pacer.acquire(None, give_up) or result.stopped:
                 break
             result.requests += 1
             try:
@@ -128,8 +162,16 @@ async def lookup(
             code = answer.envelope.code
             if code == 0:
                 result.tasks.update((t.id, t) for t in answer.tasks if t.id in chunk)
-                return
+                if answer.complete:
+                    return
+                # What it listed is true; of the rest it proves nothing (not "missing").
+                chunk = [i for i in chunk if i not in result.tasks]
+                error = f"task/query answered incompletely: {answer.incomplete}"
+                break
             error = f"task/query answered {code} {answer.envelope.msg}".strip()
+            if code in RUN_STOPPING:
+                result.stop(code)
+                break
             if code in THROTTLE_CODES:
                 pacer.pause_until(pacer.clock.now() + 5.0)
                 continue
@@ -139,7 +181,7 @@ async def lookup(
 
     async def worker() -> None:
         nonlocal done
-        while not queue.empty():
+        while not queue.empty() and not result.stopped:
             chunk = queue.get_nowait()
             await one(chunk)
             done += len(chunk)
@@ -147,6 +189,8 @@ async def lookup(
                 on_progress(done, len(unique))
 
     await asyncio.gather(*(worker() for _ in range(max(1, min(concurrency, len(chunks))))))
+    while not queue.empty():  # left unsent by an account-level stop
+        result.failed.update(queue.get_nowait())
     return result
 
 

@@ -9,7 +9,7 @@ import shutil
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from geelark_tui.api.codes import describe
+from geelark_tui.api.codes import describe, next_step, status_hint
 from geelark_tui.api.models import IdResult, Outcome
 from geelark_tui.ids import IgnoredToken
 
@@ -37,7 +37,10 @@ def summarize(results: Iterable[IdResult], *, with_skipped: bool = False) -> dic
     return summary
 
 
-def hint_for(result: IdResult) -> str:
+def hint_for(result: IdResult, status: int | None = None) -> str:
+    """What to do next about one result. `status` (a later lookup) overrides the task status
+    the result carries; either makes 48001 and skips say what fits a completed task."""
+    status = result.status if status is None else status
     if result.outcome is Outcome.RESTARTED:
         return "Nothing to do."
     if result.outcome is Outcome.NOT_SENT:
@@ -45,8 +48,9 @@ def hint_for(result: IdResult) -> str:
     if result.outcome is Outcome.UNKNOWN:
         return "Check the task before re-submitting: it may have been restarted."
     if result.outcome is Outcome.SKIPPED:
-        return "Restart it once it has failed or been cancelled, or include it on purpose."
-    return describe(result.code).hint
+        return status_hint(status) or ("Restart it once it has failed or been cancelled, "
+                                       "or include it on purpose.")
+    return next_step(result.code, status)
 
 
 def _json_row(r: IdResult, with_status: bool) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from geelark_tui.api.client import GeeLarkClient
 from geelark_tui.api.models import IdResult, Outcome
 from geelark_tui.engine import RestartRun
-from geelark_tui.events import Event, LookupProgress
+from geelark_tui.events import Event, LookupProgress, RunStopping
 from geelark_tui.exitcodes import EXIT_OK, EXIT_SOME_FAILED, EXIT_STOPPED
 from geelark_tui.pacing import Pacer
 from geelark_tui.plan import RunPlan
@@ -107,8 +107,8 @@ class RunSession:
         self.engine: RestartRun | None = None
         self.result: SessionResult | None = None
         self.started_at = time.time()
-        self._stop_reason: str | None = None
-        self._lookup_stopped = False
+        self._stop_reason: str | None = None  # asked to stop (user, signal)
+        self._fatal: tuple[str, int | None] | None = None  # stopped by the API (pre-flight)
         self._log_started = False
         self._warnings: list[str] = []
 
@@ -120,7 +120,7 @@ class RunSession:
 
     @property
     def stopping(self) -> bool:
-        return self._stop_reason is not None
+        return self._stop_reason is not None or self._fatal is not None
 
     @property
     def finished(self) -> bool:
@@ -169,6 +169,9 @@ class RunSession:
             found = Lookup(self.plan.ids, failed=set(self.plan.ids),
                            errors=[self._scrub(message) if self._scrub else message])
         self.plan = replace(self.plan, lookup=found, preflight=True)
+        if found.stopped and self._fatal is None:  # an account-level answer: as a run stops
+            self._fatal = (found.stop_reason or "stopped by the API", found.stop_code)
+            self._emit(RunStopping(self._fatal[0], self._fatal[1]))
         return found
 
     async def run(self) -> SessionResult:
@@ -221,6 +224,8 @@ class RunSession:
         report = engine.report if engine is not None else RunReport(
             ids=self.plan.to_send, results={}, started_at=self.started_at)
         now = time.time()
+        if self._fatal is not None and report.stop_reason is None:
+            report = replace(report, stop_reason=self._fatal[0], stop_code=self._fatal[1])
         stop_reason = report.stop_reason or self._stop_reason or reason
         by_user = report.stopped_by_user or (report.stop_reason is None and
                                               self._stop_reason is not None)

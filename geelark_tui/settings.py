@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
+from geelark_tui.api.endpoints import DEFAULT_BASE_URL
 from geelark_tui.recentsets import RecentSet
 
 __all__ = [
@@ -25,7 +26,6 @@ __all__ = [
     "is_loopback", "mask_secret", "shown_value",
 ]
 
-DEFAULT_BASE_URL = "https://openapi.geelark.com"
 DEFAULT_MAX_RECENT = 20
 SECRET_FIELDS = frozenset({"token", "api_key"})
 

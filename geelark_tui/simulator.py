@@ -13,31 +13,31 @@ Each request goes through, in order: auth (40002/40003) -> rate limit (40007 unt
 wall-clock minute; 40014 and a lock of ``lock_seconds``; counted per endpoint, the lock is
 account-wide) -> body validation (40001/40004) -> faults that leave the batch alone (HTTP 429,
 40017, half of the 5xx and drops) -> apply -> faults after applying (the other half of 5xx and
-drops, slow answers, counts that do not add up, truncated answers; non-JSON answers come
-half before and half after applying) -> answer ``latency`` after arrival. One
-``random.Random(seed)`` draws the fault and quirk of each request, so runs are reproducible.
+drops, slow answers, counts that do not add up, truncated answers, a task/query that lists
+fewer tasks than its total; non-JSON answers come half before and half after applying) ->
+answer ``latency`` after arrival. One ``random.Random(seed)`` draws the fault and quirk of each
+request, so runs are reproducible.
 Duplicate IDs in one restart are processed one by one (the second gets 48001).
+
+The HTTP plumbing is in `sim_http`, the shape of the answers in `sim_wire`.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hmac
-import json
 import random
 import socket
-import socketserver
-import sys
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import Message
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Any, cast
 
 from geelark_tui.api.auth import compute_sign
+from geelark_tui.api.endpoints import QUERY_PATH, RESTART_PATH
+from geelark_tui.sim_http import Reply, SimServer, html_reply
 from geelark_tui.sim_tasks import (
     DEMO_IDS,
     TASK_CODE_MSG,
@@ -46,26 +46,12 @@ from geelark_tui.sim_tasks import (
     initial_state,
     state_after_restart,
 )
+from geelark_tui.sim_wire import OUTER_MSG, envelope, garbage_reply, parse_ids
 
 __all__ = ["DEMO_IDS", "RequestRecord", "Simulator", "SimulatorConfig", "TaskState", "serve"]
 
-RESTART_PATH = "/open/v1/task/restart"
-QUERY_PATH = "/open/v1/task/query"
-OUTER_MSG: dict[int, str] = {
-    0: "success",
-    40001: "request body unreadable",
-    40002: "traceId is empty",
-    40003: "signature verification failed",
-    40004: "request parameter validation failed",
-    40006: "partial success",
-    40007: "too many requests, please retry in the next minute",
-    40009: "process all failure",
-    40014: "hourly request limit exceeded, account locked for 2 hours",
-    40017: "too many requests, please try again later",
-}
-_REASONS = {404: "Not Found", 405: "Not Allowed", 429: "Too Many Requests", 500: "Internal "
-            "Server Error", 502: "Bad Gateway", 503: "Service Temporarily Unavailable"}
-_MAX_BODY = 4 * 1024 * 1024
+SERVED = (RESTART_PATH, QUERY_PATH)
+_RESTART_ONLY, _QUERY_ONLY = frozenset({"bad_counts"}), frozenset({"incomplete"})  # faults
 
 
 @dataclass
@@ -87,6 +73,7 @@ class SimulatorConfig:
     bad_counts_rate: float = 0.0
     truncate_rate: float = 0.0  # the answer is cut short (applied)
     garbage_rate: float = 0.0  # HTTP 200 with a body that is not an envelope
+    incomplete_rate: float = 0.0  # task/query: code 0 listing fewer tasks than `total`, or none
     seed: int = 0
     state_timing: tuple[float, float] = (2.0, 5.0)
     max_ids: int = 100
@@ -111,56 +98,6 @@ class RequestRecord:
     wall: float = 0.0
 
 
-@dataclass(slots=True)
-class _Reply:
-    status: int
-    body: bytes
-    content_type: str = "application/json"
-    drop: bool = False
-    delay: float = 0.0
-    cut_at: int | None = None  # announce the whole body, send this many bytes, then close
-
-
-def _html(status: int) -> _Reply:
-    title = f"{status} {_REASONS.get(status, 'Error')}"
-    body = (f"<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n<center><h1>{title}"
-            "</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n")
-    return _Reply(status, body.encode(), "text/html")
-
-
-_GARBAGE = (b"<html><body>OK</body></html>", b"\xff\xfe\x00\x9c garbage", b"null",
-            b'"success"', b"[]", b'{"msg":"success","data":{"totalAmount":1}}', b"")
-
-
-def _garbage(v: float) -> _Reply:
-    """HTTP 200 whose body is no envelope (a proxy page, binary noise, JSON without a code)."""
-    body = _GARBAGE[int(v * len(_GARBAGE)) % len(_GARBAGE)]
-    return _Reply(200, body, "text/html" if body.startswith(b"<") else "application/json")
-
-
-def _envelope(trace: str, code: Any, data: object = None, msg: str | None = None) -> _Reply:
-    out: dict[str, object] = {"traceId": trace, "code": code,
-                              "msg": msg if msg is not None else OUTER_MSG.get(int(code), "")}
-    if data is not None:
-        out["data"] = data
-    return _Reply(200, json.dumps(out, separators=(",", ":")).encode())
-
-
-def _parse_ids(raw: bytes | None, max_ids: int) -> list[str] | int:
-    if raw is None:
-        return 40001
-    try:
-        body = json.loads(raw)
-    except ValueError:
-        return 40001
-    ids = body.get("ids") if isinstance(body, dict) else None
-    if not isinstance(ids, list) or not ids or len(ids) > max_ids:
-        return 40004
-    if not all(isinstance(i, str) for i in ids):
-        return 40004
-    return ids
-
-
 class Simulator:
     """A GeeLark API on ``host:port`` (0 = a free port) in a daemon thread; thread-safe."""
 
@@ -178,13 +115,15 @@ class Simulator:
         self._windows: dict[tuple[str, str], tuple[int, int]] = {}  # (path, span) -> window, n
         self._locked_until = 0.0
         self._conns: set[socket.socket] = set()
-        self._server: _Server | None = None
+        self._server: SimServer | None = None
         self._thread: threading.Thread | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
     def start(self) -> str:
         if self._server is None:
-            self._server = _Server((self.host, self.port), self)
+            self._server = SimServer(
+                (self.host, self.port), lambda *request: self._process(*request), self._track,
+                SERVED)
             self.port = self._server.socket.getsockname()[1]
             self.base_url = f"http://{self.host}:{self.port}"
             self._thread = threading.Thread(target=self._server.serve_forever,
@@ -294,20 +233,22 @@ class Simulator:
                            ("slow", cfg.slow_rate), ("bad_counts", cfg.bad_counts_rate),
                            ("garbage_before", cfg.garbage_rate / 2),
                            ("truncated", cfg.truncate_rate),
-                           ("garbage_after", cfg.garbage_rate / 2)):
+                           ("garbage_after", cfg.garbage_rate / 2),
+                           ("incomplete", cfg.incomplete_rate)):
             acc += rate
             if u < acc:
-                return None if name == "bad_counts" and not is_restart else name
+                other_endpoint = name in (_QUERY_ONLY if is_restart else _RESTART_ONLY)
+                return None if other_endpoint else name
         return None
 
-    def _process(self, path: str, headers: Message, raw: bytes | None) -> _Reply:
+    def _process(self, path: str, headers: Message, raw: bytes | None) -> Reply:
         """Answer one POST (the HTTP handler calls this) and record it."""
         now, wall = time.monotonic(), self.config.wall_clock()
         trace = str(headers.get("traceId") or "")
         ids: tuple[str, ...] = ()
 
-        def done(reply: _Reply, code: int | None, fault: str | None = None,
-                 restarted: tuple[str, ...] | None = None) -> _Reply:
+        def done(reply: Reply, code: int | None, fault: str | None = None,
+                 restarted: tuple[str, ...] | None = None) -> Reply:
             status = 0 if reply.drop else reply.status
             rec = RequestRecord(now, path, ids, status, code, restarted is not None, fault,
                                 restarted or (), wall)
@@ -319,37 +260,37 @@ class Simulator:
             reply.delay += max(0.0, self.config.latency - (time.monotonic() - now))
             return reply
 
-        if path not in (RESTART_PATH, QUERY_PATH):
-            return done(_html(404), None)
+        if path not in SERVED:
+            return done(html_reply(404), None)
         code = self._auth_code(headers)
         if code is not None:
-            return done(_envelope(trace, code), code)
-        parsed = _parse_ids(raw, self.config.max_ids)
+            return done(envelope(trace, code), code)
+        parsed = parse_ids(raw, self.config.max_ids)
         with self._lock:
             code = self._limit_code(path)
             u, v = self._rng.random(), self._rng.random()
         if code is not None:
-            return done(_envelope(trace, code), code)
+            return done(envelope(trace, code), code)
         if isinstance(parsed, int):
-            return done(_envelope(trace, parsed), parsed)
+            return done(envelope(trace, parsed), parsed)
         ids = tuple(parsed)
         fault = self._pick_fault(u, path == RESTART_PATH)
         if fault == "429":
-            return done(_html(429) if v < 0.5 else _Reply(429, b"", "text/plain"), None, fault)
+            return done(html_reply(429) if v < 0.5 else Reply(429, b"", "text/plain"), None, fault)
         if fault == "40017":
-            return done(_envelope(trace, 40017), 40017, fault)
+            return done(envelope(trace, 40017), 40017, fault)
         applied: tuple[str, ...] | None = None
         failed: list[tuple[str, int]] = []
         if path == RESTART_PATH and fault not in ("5xx_before", "drop_before", "garbage_before"):
             applied, failed = self._apply(ids, now)
         if fault in ("5xx_before", "5xx_after"):
-            return done(_html((502, 503, 500)[int(v * 3) % 3]), None, fault, applied)
+            return done(html_reply((502, 503, 500)[int(v * 3) % 3]), None, fault, applied)
         if fault in ("drop_before", "drop_after"):
-            return done(_Reply(0, b"", drop=True), None, fault, applied)
+            return done(Reply(0, b"", drop=True), None, fault, applied)
         if fault in ("garbage_before", "garbage_after"):
-            return done(_garbage(v), None, fault, applied)
+            return done(garbage_reply(v), None, fault, applied)
         if applied is None:
-            reply, code, quirk = self._query(trace, ids, now), 0, None
+            reply, code, quirk = self._query(trace, ids, now, fault, v), 0, None
         else:
             reply, code, quirk = self._restart_reply(trace, applied, failed, fault, v)
         if fault == "slow":
@@ -360,7 +301,7 @@ class Simulator:
                 reply.body = reply.body[:cut]
             else:
                 reply.cut_at = cut
-        named = fault if fault in ("slow", "bad_counts", "truncated") else quirk
+        named = fault if fault in ("slow", "bad_counts", "truncated", "incomplete") else quirk
         return done(reply, code, named, applied)
 
     def _apply(
@@ -382,7 +323,7 @@ class Simulator:
     def _restart_reply(
         self, trace: str, restarted: tuple[str, ...], failed: list[tuple[str, int]],
         fault: str | None, v: float,
-    ) -> tuple[_Reply, int, str | None]:
+    ) -> tuple[Reply, int, str | None]:
         quirks = self.config.quirks
         ok, bad = len(restarted), len(failed)
         code = 0 if not bad else 40009 if not ok else 40006
@@ -398,124 +339,22 @@ class Simulator:
         if quirks and code == 40006 and v < 0.4:
             code, quirk = 0, "quirk_code_0"
         outer: int | str = str(code) if quirks and v >= 0.6 else code
-        return _envelope(trace, outer, data, OUTER_MSG[code]), code, quirk
+        return envelope(trace, outer, data, OUTER_MSG[code]), code, quirk
 
-    def _query(self, trace: str, ids: tuple[str, ...], now: float) -> _Reply:
+    def _query(
+        self, trace: str, ids: tuple[str, ...], now: float, fault: str | None, v: float
+    ) -> Reply:
         items: list[dict[str, object]] = []
         with self._lock:
             for tid in dict.fromkeys(ids):
                 state = self._state(tid, now)
                 if state.exists:
                     items.append(state.to_json(omit_empty=self.config.quirks))
-        return _envelope(trace, 0, {"total": len(items), "items": items})
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True
-    server_version = "geelark-simulator"
-    sys_version = ""
-
-    @property
-    def sim(self) -> Simulator:
-        return cast(_Server, self.server).sim
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-    def setup(self) -> None:
-        super().setup()
-        self.sim._track(self.connection, True)
-
-    def finish(self) -> None:
-        try:
-            super().finish()
-        finally:
-            self.sim._track(self.connection, False)
-
-    def _read_body(self) -> bytes | None:
-        length = self.headers.get("Content-Length")
-        if length is None:
-            if "chunked" in str(self.headers.get("Transfer-Encoding") or "").lower():
-                return self._read_chunked()
-            return b""
-        try:
-            n = int(length)
-        except ValueError:
-            n = -1
-        if not 0 <= n <= _MAX_BODY:
-            self.close_connection = True
-            return None
-        return self.rfile.read(n)
-
-    def _read_chunked(self) -> bytes | None:
-        parts: list[bytes] = []
-        try:
-            while size := int(self.rfile.readline().split(b";")[0].strip() or b"0", 16):
-                parts.append(self.rfile.read(size))
-                self.rfile.readline()
-        except ValueError:
-            self.close_connection = True
-            return None
-        while self.rfile.readline() not in (b"\r\n", b"\n", b""):
-            pass
-        return b"".join(parts)
-
-    def do_POST(self) -> None:
-        raw = self._read_body()
-        reply = self.sim._process(self.path.split("?", 1)[0], self.headers, raw)
-        self._send(reply)
-
-    def _not_post(self) -> None:
-        path = self.path.split("?", 1)[0]
-        self._send(_html(405 if path in (RESTART_PATH, QUERY_PATH) else 404))
-
-    do_GET = do_PUT = do_DELETE = do_PATCH = do_HEAD = _not_post
-
-    def _send(self, reply: _Reply) -> None:
-        if reply.delay > 0:
-            time.sleep(reply.delay)
-        if reply.drop:  # close without a byte of answer: the client sees a protocol/read error
-            self.close_connection = True
-            with contextlib.suppress(OSError):
-                self.connection.shutdown(socket.SHUT_RDWR)
-            return
-        try:
-            self.send_response(reply.status)
-            self.send_header("Content-Type", reply.content_type)
-            self.send_header("Content-Length", str(len(reply.body)))
-            if self.close_connection:
-                self.send_header("Connection", "close")
-            self.end_headers()
-            if reply.cut_at is not None:
-                self.wfile.write(reply.body[: reply.cut_at])
-                self.wfile.flush()
-                self.close_connection = True
-                self.connection.shutdown(socket.SHUT_RDWR)
-            elif self.command != "HEAD":
-                self.wfile.write(reply.body)
-        except OSError:  # the client gave up (e.g. timed out on a slow answer)
-            self.close_connection = True
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 1024
-    allow_reuse_address = True
-    block_on_close = False
-
-    def __init__(self, address: tuple[str, int], sim: Simulator) -> None:
-        self.sim = sim
-        super().__init__(address, _Handler)
-
-    def server_bind(self) -> None:  # skip HTTPServer's getfqdn(): a reverse DNS lookup
-        socketserver.TCPServer.server_bind(self)
-        host, port = self.socket.getsockname()[:2]
-        self.server_name, self.server_port = str(host), int(port)
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        if not isinstance(sys.exc_info()[1], OSError):  # resets and broken pipes are normal
-            super().handle_error(request, client_address)
+        if fault != "incomplete":
+            return envelope(trace, 0, {"total": len(items), "items": items})
+        if v < 0.5:  # seen in real traffic: a `total` larger than the items listed
+            return envelope(trace, 0, {"total": len(items) + 1, "items": items[: len(items) // 2]})
+        return envelope(trace, 0, {"total": len(items)})  # ... or no `items` at all
 
 
 def serve(port: int = 0, config: SimulatorConfig | None = None) -> None:

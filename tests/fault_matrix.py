@@ -24,11 +24,12 @@ import httpx
 
 from geelark_tui.api.auth import TokenAuth
 from geelark_tui.api.client import GeeLarkClient
+from geelark_tui.api.endpoints import RESTART_PATH
 from geelark_tui.api.models import Outcome
 from geelark_tui.engine import RestartRun, RunSettings
 from geelark_tui.events import BatchStarted, Event, OutcomesReported, RunFinished
 from geelark_tui.runreport import RunReport
-from geelark_tui.simulator import RESTART_PATH, Simulator, SimulatorConfig
+from geelark_tui.simulator import Simulator, SimulatorConfig
 
 EPOCH = 1_767_225_617.0  # 2026-01-01 00:00:17 UTC: runs start in the middle of a minute
 ID_BASE = 574_376_000_000_000_000

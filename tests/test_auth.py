@@ -1,6 +1,8 @@
 import hashlib
+import re
 
 import httpx
+import pytest
 
 from geelark_tui.api.auth import KeyAuth, TokenAuth, compute_sign
 
@@ -67,3 +69,19 @@ def test_token_auth_sets_bearer_and_fresh_trace_id() -> None:
 def test_auth_repr_hides_secrets() -> None:
     assert "tok-123" not in repr(TokenAuth("tok-123"))
     assert "secret-key" not in repr(KeyAuth("app", "secret-key"))
+
+
+OFFICIAL_TRACE_ID = re.compile(r"[0-9A-F]{32}")  # as GeeLark's official client sends it
+
+
+@pytest.mark.parametrize("auth", [TokenAuth("tok-123"), KeyAuth("app", "secret-key")],
+                         ids=["token", "app key"])
+def test_trace_id_is_32_uppercase_hex_without_hyphens(auth: httpx.Auth) -> None:
+    sent = [_send(auth).headers for _ in range(20)]
+    assert all(OFFICIAL_TRACE_ID.fullmatch(h["traceId"]) for h in sent)
+    assert len({h["traceId"] for h in sent}) == 20  # fresh each time
+    if isinstance(auth, KeyAuth):  # and the signature covers exactly what was sent
+        for h in sent:
+            assert h["nonce"] == h["traceId"][:6]
+            plain = h["appId"] + h["traceId"] + h["ts"] + h["nonce"] + "secret-key"
+            assert h["sign"] == hashlib.sha256(plain.encode()).hexdigest().upper()

@@ -124,3 +124,38 @@ async def test_ids_stay_strings_on_the_wire() -> None:
     async with client:
         await client.restart(["574376043897425896"])
     assert bodies == [{"ids": ["574376043897425896"]}]
+
+
+async def test_a_gateways_json_502_keeps_its_message() -> None:
+    body = {"message": "An invalid response was received from the upstream server"}
+    async with client_answering(502, json.dumps(body)) as client:
+        with pytest.raises(TransportFailure) as caught:
+            await client.restart(["111111"])
+    assert caught.value.kind is FailureKind.AMBIGUOUS  # it may have reached the origin
+    assert caught.value.message == (
+        "HTTP 502: An invalid response was received from the upstream server")
+
+
+@pytest.mark.parametrize(("data", "why"), [
+    ({"total": 3, "items": [{"id": "111111", "status": 4}]}, "counts 3 tasks but lists 1"),
+    ({"total": 2}, "no task list"),
+    (None, "no task list"),
+    ({"total": 2, "items": [{"id": "111111", "status": 4}, {"status": 4}]}, "could not be read"),
+])
+async def test_a_query_answer_that_lists_less_than_it_counts_is_incomplete(
+    data: object, why: str
+) -> None:
+    async with client_answering(200, json.dumps({"code": 0, "data": data})) as client:
+        result = await client.query(["111111", "222222", "333333"])
+    assert not result.complete and why in result.incomplete
+
+
+@pytest.mark.parametrize("data", [
+    {"total": 1, "items": [{"id": "111111", "status": 4}]},
+    {"total": 0, "items": []},  # none of the asked tasks exists
+    {"items": [{"id": "111111", "status": 4}]},  # no total: nothing says more exist
+])
+async def test_a_query_answer_listing_all_it_counts_is_complete(data: object) -> None:
+    async with client_answering(200, json.dumps({"code": 0, "data": data})) as client:
+        result = await client.query(["111111", "222222"])
+    assert result.complete and result.incomplete == ""

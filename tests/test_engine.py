@@ -147,7 +147,8 @@ async def test_429_and_40017_back_off_and_resend(throttle: httpx.Response) -> No
     assert report.counts()[Outcome.RESTARTED] == 10
 
 
-@pytest.mark.parametrize(("code", "words"), [(40003, "token"), (40014, "2 hours")])
+@pytest.mark.parametrize(("code", "words"), [(40003, "token"), (40014, "2 hours"),
+                                             (47002, "concurrent")])
 async def test_auth_and_lock_stop_the_run(code: int, words: str) -> None:
     api = FakeApi(lambda _p, ids: httpx.Response(200, json={"code": code, "msg": "no"}))
     events: list[Event] = []
@@ -270,3 +271,51 @@ async def test_every_id_has_exactly_one_outcome_with_mixed_answers() -> None:
     report = await make_run(api, IDS, batch_size=10).run()
     assert set(report.results) == set(IDS)
     assert sum(report.counts().values()) == len(IDS)
+
+
+@pytest.mark.parametrize("code", [40003, 40014, 47002])
+async def test_an_account_level_answer_to_a_verification_lookup_stops_the_run(
+    code: int,
+) -> None:
+    api = FakeApi(lambda _p, _ids: httpx.Response(502, text="<html>Bad Gateway</html>"),
+                  lambda _p, _ids: httpx.Response(200, json={"code": code, "msg": "no"}))
+    events: list[Event] = []
+    report = await make_run(api, IDS, events, concurrency=1).run()
+    # the first batch went out and its lookup was refused: nothing more is sent
+    assert len(api.restart_calls) == 1 and len(api.query_calls) == 1
+    first, rest = report.ordered()[:100], report.ordered()[100:]
+    # sent, so maybe applied: unknown, saying the run stopped on the code (not "lookup failed")
+    assert all(r.outcome is Outcome.UNKNOWN and str(code) in r.message for r in first)
+    assert all("the run stopped" in r.message and "lookup failed" not in r.message
+               for r in first)
+    assert all(r.outcome is Outcome.NOT_SENT and r.code == code for r in rest)
+    assert report.exit_code == 3 and report.stop_code == code
+    assert any(isinstance(e, RunStopping) and e.code == code for e in events)
+
+
+@pytest.mark.parametrize("data", [{"total": 4, "items": []}, {"total": 4}])
+async def test_an_incomplete_verification_lookup_is_a_failed_lookup(data: object) -> None:
+    ids = IDS[:4]
+    api = FakeApi(lambda _p, _ids: httpx.Response(502, text="<html>Bad Gateway</html>"),
+                  lambda _p, _ids: httpx.Response(200, json={"code": 0, "data": data}))
+    results = (await make_run(api, ids).run()).ordered()
+    assert all(r.outcome is Outcome.UNKNOWN for r in results)
+    assert not any("did not find" in r.message for r in results)
+    assert all("lookup failed" in r.message and "incomplete" in r.message for r in results)
+
+
+async def test_an_incomplete_verification_lookup_still_uses_what_it_listed() -> None:
+    ids = IDS[:3]
+
+    def query(_p: str, asked: list[str]) -> httpx.Response:
+        return httpx.Response(200, json={"code": 0, "data": {
+            "total": 3, "items": [{"id": asked[0], "status": 1}]}})
+
+    api = FakeApi(lambda _p, _ids: httpx.Response(200, json={"code": 40000}), query)
+    client = GeeLarkClient("http://api.test", TokenAuth("t"), transport=httpx.MockTransport(api))
+    run = RestartRun(client, ids, RunSettings(), clock=FakeClock(),
+                     prior_status=dict.fromkeys(ids, 4))
+    results = (await run.run()).ordered()
+    assert results[0].outcome is Outcome.RESTARTED  # failed before, waiting now: proven
+    assert [r.outcome for r in results[1:]] == [Outcome.UNKNOWN, Outcome.UNKNOWN]
+    assert all("lookup failed" in r.message for r in results[1:])

@@ -268,3 +268,15 @@ def test_a_config_path_that_is_not_a_file_is_never_written_and_the_run_goes_on(
     assert len(warnings) == 1, done.stderr  # said once, however many writes the run tried
     assert str(path) in warnings[0] and "not a regular file" in warnings[0]
     assert "chmod" not in done.stderr
+
+
+def test_csv_hints_after_a_preflight_follow_the_task_status(
+    sim: Simulator, env: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    waiting, completed = "574376043897425850", "574376043897425860"  # both answer 48001
+    _, out, _ = run_cli(capsys, waiting, completed, "--preflight", "--include-all",
+                        "--format", "csv", "--base-url", sim.base_url)
+    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(out))}
+    assert rows[waiting]["code"] == rows[completed]["code"] == "48001"
+    assert rows[waiting]["hint"].startswith("It is waiting")
+    assert rows[completed]["hint"] == "It completed: nothing to restart, it ran."

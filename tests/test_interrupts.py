@@ -27,9 +27,10 @@ import pytest
 from geelark_tui import history
 from geelark_tui.api.auth import TokenAuth
 from geelark_tui.api.client import GeeLarkClient
+from geelark_tui.api.endpoints import RESTART_PATH
 from geelark_tui.api.models import Outcome
 from geelark_tui.engine import RestartRun, RunSettings
-from geelark_tui.simulator import RESTART_PATH, Simulator, SimulatorConfig
+from geelark_tui.simulator import Simulator, SimulatorConfig
 
 SIGNALS = [signal.SIGINT, signal.SIGTERM, signal.SIGHUP]
 

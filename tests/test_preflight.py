@@ -13,7 +13,8 @@ import pytest
 
 from geelark_tui.api.auth import TokenAuth
 from geelark_tui.api.client import GeeLarkClient
-from geelark_tui.api.models import Outcome, TaskStatus
+from geelark_tui.api.endpoints import QUERY_PATH, RESTART_PATH
+from geelark_tui.api.models import Outcome, Task, TaskStatus
 from geelark_tui.cli import main
 from geelark_tui.engine import RestartRun, RunSettings
 from geelark_tui.pacing import Pacer, RealClock
@@ -140,3 +141,109 @@ async def test_failed_lookup_is_recorded_and_those_ids_are_still_sent() -> None:
     assert found.failed == {"111111"} and found.requests == 3
     assert found.to_send() == ["111111"]
     assert "could not be looked up" in found.summary_line()
+
+
+def queries_sent(sim: Simulator) -> list[tuple[str, ...]]:
+    return [q.ids for q in sim.requests if q.path == QUERY_PATH]
+
+
+def restarts_sent(sim: Simulator) -> list[tuple[str, ...]]:
+    return [q.ids for q in sim.requests if q.path == RESTART_PATH]
+
+
+async def test_a_wrong_token_stops_every_lookup_worker() -> None:
+    ids = ids_from(574376043898000000, 1000)
+    with Simulator(SimulatorConfig(per_minute=0)) as sim:
+        async with GeeLarkClient(sim.base_url, TokenAuth("wrong-token")) as client:
+            found = await lookup(client, ids, Pacer(RealClock(), [(60.0, 200)]),
+                                 concurrency=4)
+        sent = queries_sent(sim)
+    assert found.stopped and found.stop_code == 40003
+    assert found.stop_reason == "40003 signature or token rejected"
+    assert len(sent) <= 4 and found.requests == len(sent)  # no worker sent a second one
+    assert found.failed == set(ids)  # not one of them was looked up
+    assert found.to_send() == [] and found.to_send(include_all=True) == []
+    assert "stopped: 40003" in found.summary_line()
+    not_sent = found.skipped([])  # what a front end asks for: the IDs kept out of the run
+    assert not_sent == found.not_sent() and [r.id for r in not_sent] == ids
+    assert all(r.outcome is Outcome.NOT_SENT and r.code == 40003 and "40003" in r.message
+               for r in not_sent)
+
+
+async def test_the_hourly_lock_during_the_lookup_stops_it_at_once() -> None:
+    ids = ids_from(574376043898100000, 1000)
+    with Simulator(SimulatorConfig(per_minute=0, per_hour=2)) as sim:
+        async with GeeLarkClient(sim.base_url, TokenAuth("demo-token")) as client:
+            found = await lookup(client, ids, Pacer(RealClock(), [(60.0, 200)]),
+                                 concurrency=1)
+        sent = [q for q in sim.requests if q.path == QUERY_PATH]
+    assert [q.code for q in sent] == [0, 0, 40014]  # nothing after the lock
+    assert found.stop_code == 40014 and "2 hours" in (found.stop_reason or "")
+    assert found.failed == set(ids[200:])  # the first two chunks were looked up
+    assert found.to_send() == []
+
+
+@pytest.mark.parametrize(("token", "per_hour", "code"), [("wrong-token", 0, 40003),
+                                                         ("demo-token", 2, 40014)])
+def test_headless_preflight_stopped_by_the_account_restarts_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    token: str, per_hour: int, code: int,
+) -> None:
+    monkeypatch.setenv("GEELARK_TOKEN", token)
+    monkeypatch.setenv("GEELARK_TUI_CONFIG", str(tmp_path / "config.toml"))
+    monkeypatch.setenv("GEELARK_TUI_DATA_DIR", str(tmp_path / "data"))
+    ids = ids_from(574376043898200000, 500)
+    with Simulator(SimulatorConfig(per_minute=0, per_hour=per_hour)) as sim:
+        exit_code = main(["restart", *ids, "--preflight", "--format", "json", "--base-url",
+                          sim.base_url, "--concurrency", "2"])
+        answers = [q.code for q in sim.requests if q.path == QUERY_PATH]
+        restarts = restarts_sent(sim)
+    out, err = capsys.readouterr()
+    document = json.loads(out)
+    assert exit_code == 3
+    assert restarts == []
+    assert answers.count(code) >= 1 and len(answers) <= answers.index(code) + 2
+    assert document["summary"]["not_sent"] == len(ids) == document["summary"]["total"]
+    for row in document["results"]:
+        assert row["outcome"] == "not_sent" and row["code"] == code
+        assert row["message"].startswith("not sent:") and str(code) in row["message"]
+    assert f"stopping: {code}" in err
+    assert "wrong-token" not in out + err
+
+
+async def test_an_incomplete_lookup_answer_is_a_failed_lookup_not_missing_tasks() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        asked = json.loads(request.content)["ids"]
+        return httpx.Response(200, json={"code": 0, "data": {
+            "total": len(asked), "items": [{"id": asked[0], "status": 3}]}})
+
+    client = GeeLarkClient("http://api.test", TokenAuth("t"),
+                           transport=httpx.MockTransport(handler))
+    ids = ["111111", "222222", "333333"]
+    async with client:
+        found = await lookup(client, ids, Pacer(RealClock(), [(60.0, 200)]))
+    assert found.group("111111") == "completed"  # what it listed is still true
+    assert [found.group(i) for i in ids[1:]] == ["lookup_failed", "lookup_failed"]
+    assert found.to_send() == ids[1:]  # the server decides, nothing is skipped as missing
+    assert "counts 3 tasks but lists 1" in found.errors[0]
+    assert "do not exist" not in found.summary_line()
+
+
+async def test_incomplete_answers_from_the_simulator_never_make_tasks_missing() -> None:
+    ids = ids_from(574376043898300000, 400)
+    with Simulator(SimulatorConfig(per_minute=0, incomplete_rate=1.0, seed=3)) as sim:
+        async with GeeLarkClient(sim.base_url, TokenAuth("demo-token")) as client:
+            found = await lookup(client, ids, Pacer(RealClock(), [(60.0, 200)]))
+        faults = [q.fault for q in sim.requests]
+    assert faults == ["incomplete"] * 4
+    assert not found.groups()["missing"]
+    assert found.groups()["lookup_failed"]
+    for task_id in found.tasks:  # whatever it listed matches the simulator
+        assert found.status_of(task_id) == sim.initial_state(task_id).status
+
+
+def test_group_words_follow_the_count() -> None:
+    found = Lookup(("111111", "222222", "333333"), failed={"333333"})
+    found.tasks["222222"] = Task("222222", TaskStatus.COMPLETED)
+    assert found.summary_line() == ("1 is completed, 1 does not exist, "
+                                    "1 could not be looked up")

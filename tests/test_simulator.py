@@ -11,14 +11,9 @@ import httpx
 import pytest
 
 from geelark_tui.api.auth import KeyAuth, TokenAuth, compute_sign
+from geelark_tui.api.endpoints import QUERY_PATH, RESTART_PATH
 from geelark_tui.sim_tasks import bucket, initial_state, state_after_restart
-from geelark_tui.simulator import (
-    DEMO_IDS,
-    QUERY_PATH,
-    RESTART_PATH,
-    Simulator,
-    SimulatorConfig,
-)
+from geelark_tui.simulator import DEMO_IDS, Simulator, SimulatorConfig
 
 PREFIX = "5743760438974258"  # 16 digits + 2 bucket digits = a realistic 18-digit ID
 
@@ -366,6 +361,21 @@ def test_faults_are_reproducible_by_seed(make_sim: MakeSim) -> None:
 def test_query_faults_can_be_turned_off(make_sim: MakeSim) -> None:
     _, client = make_sim(error_5xx_rate=1.0, query_faults=False)
     assert client.post(QUERY_PATH, json={"ids": [tid(1)]}).json()["code"] == 0
+
+
+def test_incomplete_query_answers_only_hit_task_query(make_sim: MakeSim) -> None:
+    sim, client = make_sim(incomplete_rate=1.0, per_minute=0, seed=2)
+    ids = [tid(n) for n in range(10)]  # all ten exist
+    shapes = set()
+    for _ in range(12):
+        body = client.post(QUERY_PATH, json={"ids": ids}).json()
+        assert body["code"] == 0
+        items = body["data"].get("items")
+        assert items is None or body["data"]["total"] > len(items)
+        shapes.add("no items" if items is None else "short")
+    assert shapes == {"no items", "short"}
+    assert restart(client, [tid(1)])["code"] == 0  # a restart is never answered so
+    assert [r.fault for r in sim.requests] == ["incomplete"] * 12 + [None]
 
 
 # -- quirks ---------------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 """GeeLark's two authentication methods as `httpx.Auth` subclasses.
 
-Each request gets a fresh traceId. The app-key method signs with a plain SHA-256 (not an
-HMAC) of appId + traceId + ts + nonce + apiKey, where nonce is the first 6 characters of the
-traceId actually sent.
+Each request gets a fresh traceId (32 uppercase hex characters). The app-key method signs
+with a plain SHA-256 (not an HMAC) of appId + traceId + ts + nonce + apiKey, where nonce is
+the first 6 characters of the traceId actually sent.
 """
 
 from __future__ import annotations
@@ -16,7 +16,9 @@ import httpx
 
 
 def new_trace_id() -> str:
-    return str(uuid.uuid4())
+    """A fresh UUID4 as 32 uppercase hex characters, no hyphens: how GeeLark's official client
+    and every known working one send it."""
+    return uuid.uuid4().hex.upper()
 
 
 def compute_sign(app_id: str, trace_id: str, ts: str, nonce: str, api_key: str) -> str:

@@ -17,14 +17,12 @@ from typing import Any
 
 import httpx
 
+from geelark_tui.api.endpoints import QUERY_PATH, RESTART_PATH
 from geelark_tui.api.models import BatchResult, Envelope, FailDetail, QueryResult, Task
 
 log = logging.getLogger(__name__)
 
-RESTART_PATH = "/open/v1/task/restart"
-QUERY_PATH = "/open/v1/task/query"
 MAX_BODY_BYTES = 8 * 1024 * 1024  # a restart answer for 100 IDs is a few KB
-DEFAULT_BASE_URL = "https://openapi.geelark.com"
 UNSENDABLE = ("the request could not be sent: a credential holds a character that HTTP "
               "headers do not allow (a line break?); paste it again")
 
@@ -92,7 +90,9 @@ def parse_envelope(status: int, body: bytes) -> Envelope:
         what = "a body that is not JSON" if payload is None else "an envelope without a code"
         if not snippet:
             what = "an empty body"
-        raise TransportFailure(FailureKind.AMBIGUOUS, f"HTTP {status} with {what}", status)
+        said = _gateway_message(payload)
+        message = f"HTTP {status}: {said}" if said else f"HTTP {status} with {what}"
+        raise TransportFailure(FailureKind.AMBIGUOUS, message, status)
     msg = payload.get("msg")
     trace = payload.get("traceId")
     return Envelope(
@@ -102,6 +102,15 @@ def parse_envelope(status: int, body: bytes) -> Envelope:
         data=payload.get("data"),
         http_status=status,
     )
+
+
+def _gateway_message(payload: Any) -> str:
+    """The text of a gateway's own JSON error (`{"message": "An invalid response was received
+    from the upstream server"}`), on one line and at most 200 characters; "" if none."""
+    if not isinstance(payload, dict):
+        return ""
+    said = payload.get("message", payload.get("msg"))
+    return " ".join(said.split())[:200] if isinstance(said, str) else ""
 
 
 def parse_batch(envelope: Envelope, sent: Iterable[str]) -> BatchResult:
@@ -169,7 +178,16 @@ def parse_query(envelope: Envelope) -> QueryResult:
             malformed.append(repr(item)[:120])
         else:
             tasks.append(task)
-    return QueryResult(envelope=envelope, tasks=tuple(tasks), malformed=tuple(malformed))
+    total = _as_int(data.get("total"))
+    incomplete = ""
+    if not isinstance(items, list):
+        incomplete = "no task list in the answer"
+    elif malformed:
+        incomplete = f"{len(malformed)} of its {len(items)} tasks could not be read"
+    elif total is not None and total > len(tasks):
+        incomplete = f"it counts {total} tasks but lists {len(tasks)}"
+    return QueryResult(envelope=envelope, tasks=tuple(tasks), malformed=tuple(malformed),
+                       incomplete=incomplete)
 
 
 class GeeLarkClient:

@@ -1,13 +1,16 @@
 """The code catalogue: every GeeLark API code with its meaning, category and a hint.
 
-This is the only place codes are described. The TUI derives row colours from `Category`
-(via the `style` names, which map to TCSS classes), the headless command prints `meaning`.
+This is the only place codes are described. `next_step` says what to do after a code (for
+48001 it depends on the task's status), `RUN_STOPPING` which codes stop a run, `row_style` how
+a result row looks (the TUI's TCSS gives each style a colour); reports print `meaning`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+
+from geelark_tui.api.models import TaskStatus
 
 
 class Category(StrEnum):
@@ -25,11 +28,6 @@ class CodeInfo:
     meaning: str
     category: Category
     hint: str
-
-    @property
-    def style(self) -> str:
-        """Name of the style class for rows with this code (see tui/app.tcss)."""
-        return f"code-{self.category.value.replace('_', '-')}"
 
 
 def _c(code: int, meaning: str, category: Category, hint: str) -> CodeInfo:
@@ -76,13 +74,15 @@ CODES: dict[int, CodeInfo] = {
         _c(40017, "too many requests, try later", W, "Back off for a while, then retry."),
         _c(41000, "not enough task points", L, "Top up task points, then retry."),
         _c(41001, "balance not enough", L, "Top up the account balance, then retry."),
-        _c(47002, "too many concurrent requests, or all devices in use", W,
-           "Retry later with lower concurrency."),
+        _c(47002, "too many concurrent requests, or all devices in use", L,
+           "Stop all API scripts on this account; GeeLark may block it for up to 2 hours. "
+           "Retry later, with lower concurrency."),
         _c(50000, "internal server error", X, "Unclear whether applied; re-check the task status."),
         # Per-task codes (failDetails)
         _c(48000, "retry limit (5) reached", P, "Cannot be retried again; recreate the task."),
         _c(48001, "task status does not allow retry (waiting, running or completed)", W,
-           "Wait until it fails, or cancel it first, then retry."),
+           "If it completed, it ran: nothing to restart. If it is waiting or running, wait "
+           "until it ends, or cancel it first."),
         _c(48002, "task does not exist", P,
            "Check the ID: a typo, another account, or older than retention."),
         _c(48003, "the task's resource (material) expired", P,
@@ -109,8 +109,34 @@ RUN_STOPPING = frozenset(
 )
 
 
+def stop_reason(code: int) -> str:
+    """Why a run (or its pre-flight) stopped on a `RUN_STOPPING` code, in its report."""
+    return f"{code} {describe(code).meaning}"
+
+
+# What to do with a task its status keeps from being restarted (48001 or a pre-flight skip):
+# a completed task will never fail, so "wait until it fails" would be wrong advice.
+STATUS_HINTS: dict[int, str] = {
+    TaskStatus.WAITING: "It is waiting to run: wait until it ends, or cancel it first.",
+    TaskStatus.IN_PROGRESS: "It is running: wait until it ends, or cancel it first.",
+    TaskStatus.COMPLETED: "It completed: nothing to restart, it ran.",
+}
+
+
+def status_hint(status: int | None) -> str | None:
+    """What to do with a task in `status` that cannot be restarted; None if not one of those."""
+    return None if status is None else STATUS_HINTS.get(status)
+
+
+def next_step(code: int | None, status: int | None = None) -> str:
+    """The hint for `code`; for 48001 it follows the task's status when a lookup gave one."""
+    by_status = status_hint(status) if code == 48001 else None
+    return by_status or describe(code).hint
+
+
 # How a result row looks, by outcome and code. The names are TCSS component-class suffixes
-# (tui/app.tcss gives each a colour); every row also shows a symbol and a word.
+# (widgets/results_grid.tcss and app.tcss give each a colour); every row also shows a symbol
+# and a word.
 ROW_STYLES = ("success", "wait", "permanent", "not-sent", "unknown")
 
 

@@ -90,9 +90,18 @@ class Task:
 
 @dataclass(frozen=True, slots=True)
 class QueryResult:
+    """A task/query answer. `incomplete` says why it cannot be trusted to list every task
+    asked for (no `items`, fewer readable items than its `total`); then an ID it does not
+    list was not looked up, and is not proven missing."""
+
     envelope: Envelope
     tasks: tuple[Task, ...] = ()
     malformed: tuple[str, ...] = field(default=())
+    incomplete: str = ""
+
+    @property
+    def complete(self) -> bool:
+        return not self.incomplete
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,10 +12,11 @@ import pytest
 
 from geelark_tui.api.client import GeeLarkClient
 from geelark_tui.api.codes import fail_code_meaning, task_type_name
+from geelark_tui.api.endpoints import QUERY_PATH
 from geelark_tui.api.models import IdResult, Outcome, TaskStatus
 from geelark_tui.context import AppContext
 from geelark_tui.plan import RunPlan
-from geelark_tui.simulator import QUERY_PATH, Simulator, SimulatorConfig
+from geelark_tui.simulator import Simulator, SimulatorConfig
 from geelark_tui.task_info import local_time
 from geelark_tui.tui.screens.progress import RunOutcome
 from geelark_tui.tui.screens.results import ResultsScreen
@@ -93,6 +94,25 @@ async def test_detail_fetched_on_demand_without_preflight(sim: Simulator) -> Non
         await pilot.pause(0.5)
         assert "Task:    not found" in detail(app)
         assert queries(sim) == settled
+
+
+async def test_next_step_for_48001_follows_the_tasks_status(sim: Simulator) -> None:
+    waiting, completed = tid(50), tid(60)  # both answer 48001
+    app = make_app(make_config(sim.base_url, preflight=False),
+                   prefill="\n".join([waiting, completed]))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await run_to_results(pilot, app)
+        assert {r.code for r in screen.results} == {48001}
+
+        async def pane_of(task_id: str) -> str:  # once its status is looked up
+            move_to(screen, task_id)
+            await wait_for(pilot, lambda: detail(app).startswith(task_id)
+                           and "(looked up)" in detail(app))
+            return detail(app)
+
+        assert "Next:    It completed: nothing to restart, it ran." in await pane_of(completed)
+        assert "Next:    It is waiting to run: wait until it ends, or cancel it first." in \
+            await pane_of(waiting)
 
 
 async def test_lookup_failure_is_shown_and_d_toggles_the_pane() -> None:

@@ -26,7 +26,8 @@ import pytest
 from tmux_driver import TMUX, TmuxDriver
 
 from geelark_tui import history
-from geelark_tui.simulator import RESTART_PATH, Simulator, SimulatorConfig
+from geelark_tui.api.endpoints import RESTART_PATH
+from geelark_tui.simulator import Simulator, SimulatorConfig
 
 E2E = pytest.mark.e2e  # the tmux tests; the Pilot ones at the end run the app in-process
 

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from textual.widgets import Checkbox, Static
 
+from geelark_tui.api.endpoints import QUERY_PATH, RESTART_PATH
 from geelark_tui.api.models import Outcome
 from geelark_tui.config import load_config
-from geelark_tui.simulator import QUERY_PATH, RESTART_PATH, Simulator, SimulatorConfig
+from geelark_tui.simulator import Simulator, SimulatorConfig
 from geelark_tui.tui.screens.confirm import RestartConfirmScreen
 from geelark_tui.tui.screens.entry import EntryScreen
 from geelark_tui.tui.screens.results import ResultsScreen
@@ -191,13 +193,50 @@ async def test_nothing_restartable_says_so_until_included(sim: Simulator) -> Non
         assert "Restart 3 tasks?" in str(screen.query_one("#confirm-title").render())
 
 
+@pytest.mark.parametrize(("token", "per_hour", "code", "advice"), [
+    ("wrong-token", 0, 40003, "Check the token or app id + API key in Settings"),
+    (TOKEN, 1, 40014, "retry after the 2-hour lock"),
+])
+async def test_an_account_level_answer_offers_no_restart(
+    token: str, per_hour: int, code: int, advice: str,
+) -> None:
+    ids = [f"5743760438975{n:05d}" for n in range(300)]  # 3 lookups if nothing stops them
+    with Simulator(SimulatorConfig(token=TOKEN, per_minute=0, per_hour=per_hour)) as other:
+        app = make_app(make_config(other.base_url, token=token, concurrency=1),
+                       prefill="\n".join(ids))
+        async with app.run_test(size=(80, 24)) as pilot:
+            screen = await open_confirmation(pilot, app)
+            found = screen.plan.lookup
+            assert found is not None and found.stop_code == code
+            assert [r.code for r in other.requests] == [0] * per_hour + [code]
+            words = " ".join(text(screen, "#preflight").split())
+            assert f"The API refused this account: {code}" in words
+            assert "Nothing will be restarted" in words and advice in words
+            assert "sent anyway" not in words
+            assert "Pre-flight stopped" in str(screen.query_one("#confirm-title").render())
+            assert f"none: the pre-flight stopped after {per_hour + 1} lookup" in text(
+                screen, "#confirm-body")
+            assert not screen.query_one("#yes").display
+            assert not screen.query_one("#include-all", Checkbox).display
+            assert not screen.check_action("confirm", ()) and not screen.check_action(
+                "include_all", ())
+            await pilot.press("enter", "a", "enter")
+            await pilot.pause(0.2)
+            assert app.screen is screen and screen.plan.to_send == ()
+            assert not restart_ids(other)
+            await pilot.press("escape")
+            assert isinstance(app.screen, EntryScreen)
+        assert len(other.requests) == per_hour + 1  # not one request more
+
+
 async def test_a_failed_lookup_still_lets_the_server_decide() -> None:
-    with Simulator(SimulatorConfig(token=TOKEN)) as other:
-        app = make_app(make_config(other.base_url, token="wrong-token"), prefill=tid(1))
+    with Simulator(SimulatorConfig(token=TOKEN, error_5xx_rate=1.0)) as other:
+        app = make_app(make_config(other.base_url), prefill=tid(1))
         async with app.run_test(size=(80, 24)) as pilot:
             screen = await open_confirmation(pilot, app)
             assert "1 could not be looked up" in text(screen, "#preflight")
-            assert "40003" in text(screen, "#preflight")
+            assert "HTTP 5" in text(screen, "#preflight")
+            assert "sent anyway" in " ".join(text(screen, "#preflight").split())
             assert screen.plan.to_send == (tid(1),)
 
 

@@ -123,7 +123,9 @@ async def test_quit_mid_run_asks_then_stops() -> None:
 
 
 async def test_bad_token_stops_the_run_and_says_why(sim: Simulator) -> None:
-    app = make_app(make_config(sim.base_url, token="wrong-token"), prefill=tid(1))
+    # Without a pre-flight (with one, the confirmation already stops: test_preflight.py).
+    app = make_app(make_config(sim.base_url, token="wrong-token", preflight=False),
+                   prefill=tid(1))
     async with app.run_test(size=(80, 24)) as pilot:
         await confirm_run(pilot, app)
         await wait_for_screen(pilot, app, ResultsScreen)

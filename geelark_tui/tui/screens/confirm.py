@@ -17,6 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Checkbox, ProgressBar, Static
 
+from geelark_tui.api.codes import describe
 from geelark_tui.tui.base import AppModal
 from geelark_tui.tui.widgets.id_stats import plural
 
@@ -26,15 +27,6 @@ if TYPE_CHECKING:
     from geelark_tui.session import RunSession
 
 POLL_EVERY = 0.1  # seconds between repaints of the lookup's progress
-# The pre-flight groups (preflight.GROUPS) in words: (one, several).
-GROUP_WORDS: dict[str, tuple[str, str]] = {
-    "restartable": ("can be restarted", "can be restarted"),
-    "running": ("is still waiting or running", "are still waiting or running"),
-    "completed": ("is completed", "are completed"),
-    "missing": ("does not exist", "do not exist"),
-    "odd": ("has an undocumented status", "have an undocumented status"),
-    "lookup_failed": ("could not be looked up", "could not be looked up"),
-}
 
 
 class YesNoScreen(AppModal[bool]):
@@ -84,7 +76,9 @@ def plan_text(plan: RunPlan, demo: bool = False, *, preflight: bool = False) -> 
     host = f"{plan.host} (DEMO: simulated API)" if demo else plan.host
     source = " from the environment" if plan.auth_source == "environment" else ""
     lookups = plural(plan.lookups, "lookup")
-    if plan.lookup is not None:
+    if plan.lookup is not None and plan.lookup.stopped:
+        requests = f"none: the pre-flight stopped after {plural(plan.lookup.requests, 'lookup')}"
+    elif plan.lookup is not None:
         requests = (f"{plural(plan.requests, 'restart request')} of up to {s.batch_size} IDs"
                     f" (after {lookups})")
     elif preflight:
@@ -101,16 +95,16 @@ def plan_text(plan: RunPlan, demo: bool = False, *, preflight: bool = False) -> 
     ])
 
 
-def groups_line(found: Lookup) -> str:
-    """"312 can be restarted, 40 are still waiting or running, 8 do not exist"."""
-    parts = [f"{len(ids):,} {GROUP_WORDS[name][len(ids) != 1]}"
-             for name, ids in found.groups().items() if ids]
-    return ", ".join(parts) or "no IDs"
-
-
 def others_count(found: Lookup) -> int:
-    """IDs a default run leaves out: waiting, running, completed, missing, undocumented."""
-    return len(found.ids) - len(found.to_send(False))
+    """IDs a default run leaves out: waiting, running, completed, missing, undocumented
+    (none to include on purpose after an account-level stop: nothing is sent then)."""
+    return 0 if found.stopped else len(found.ids) - len(found.to_send(False))
+
+
+def stopped_text(found: Lookup) -> str:
+    """An account-level answer stopped the pre-flight: why, and what to do about it."""
+    return (f"The API refused this account: {found.stop_reason}. Nothing will be restarted.\n"
+            f"{describe(found.stop_code).hint}")
 
 
 def preflight_text(plan: RunPlan) -> str:
@@ -118,7 +112,9 @@ def preflight_text(plan: RunPlan) -> str:
     found = plan.lookup
     if found is None:
         return ""
-    lines = [f"Now: {groups_line(found)}."]
+    lines = [f"Now: {found.groups_line()}."]
+    if found.stopped:
+        return "\n".join([*lines, stopped_text(found)])
     others = others_count(found)
     failed = found.groups()["lookup_failed"]
     if failed:
@@ -224,8 +220,11 @@ class RestartConfirmScreen(AppModal["RunSession | None"]):
     def show(self) -> None:
         plan = self.plan
         n_send = len(plan.to_send)
+        stopped = plan.lookup is not None and plan.lookup.stopped
         if self.looking:
             title = f"Looking up {plural(len(plan.ids), 'task')}…"
+        elif stopped:
+            title = "Pre-flight stopped: nothing can be restarted"
         elif n_send:
             title = f"Restart {plural(n_send, 'task')}?"
         else:
@@ -247,6 +246,7 @@ class RestartConfirmScreen(AppModal["RunSession | None"]):
         self.set_class(self.looking, "-looking")
         self.set_class(plan.lookup is not None, "-looked-up")
         self.query_one("#yes", Button).disabled = self.looking or not n_send
+        self.query_one("#yes", Button).display = not stopped
         self.refresh_bindings()
 
     def _warning(self) -> str:
@@ -265,11 +265,18 @@ class RestartConfirmScreen(AppModal["RunSession | None"]):
     # -- actions ----------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        found = self.plan.lookup
         if action == "include_all":
-            return self.plan.lookup is not None and bool(others_count(self.plan.lookup))
+            return found is not None and bool(others_count(found))
+        if action == "confirm":  # after an account-level stop there is nothing to confirm
+            return found is None or not found.stopped
         return True
 
     def action_confirm(self) -> None:
+        if self.plan.lookup is not None and self.plan.lookup.stopped:
+            self.notify(stopped_text(self.plan.lookup), title="Pre-flight stopped",
+                        severity="error")
+            return
         if self.looking:
             self.notify("Still looking the tasks up: wait a moment, or press escape.",
                         title="Pre-flight")

@@ -19,9 +19,9 @@ from textual.widgets import Checkbox, Footer, Input, Label, RadioButton, RadioSe
 
 from geelark_tui.api.client import GeeLarkClient, TransportFailure
 from geelark_tui.api.codes import describe
+from geelark_tui.api.endpoints import KNOWN_HOSTS
 from geelark_tui.configstore import save_config
 from geelark_tui.connection import (
-    KNOWN_HOSTS,
     ConnectionConfigError,
     Credentials,
     validate_base_url,

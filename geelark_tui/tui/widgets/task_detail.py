@@ -50,7 +50,8 @@ class TaskDetail(Widget):
         result = self._result
         if result is None:
             return []
-        lines = [("", f"{result.id}: {result.message}"), ("Next", hint_for(result))]
+        known = self._info.task.status if self._info.task is not None else None
+        lines = [("", f"{result.id}: {result.message}"), ("Next", hint_for(result, known))]
         if self.expanded:
             lines.extend(task_lines(self._info))
         return lines

@@ -1,0 +1,66 @@
+"""What to do next, per result: 48001 (and a pre-flight skip) follows the task's status when a
+lookup gave one; the CSV hint column, the grid and the detail pane all use `hint_for` (the
+headless CSV: test_headless.py; the detail pane: tui/test_details.py)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import replace
+
+import pytest
+
+from geelark_tui.api.codes import RUN_STOPPING, describe, next_step
+from geelark_tui.api.models import IdResult, Outcome, TaskStatus
+from geelark_tui.report import hint_for, to_csv
+
+REFUSED = IdResult("574376043897425860", Outcome.REJECTED, 48001, "status forbids it")
+
+
+def test_48001_for_a_completed_task_says_it_ran() -> None:
+    hint = hint_for(replace(REFUSED, status=TaskStatus.COMPLETED))
+    assert "completed" in hint and "nothing to restart" in hint
+    assert "fail" not in hint and "cancel" not in hint  # it will never fail, cannot be cancelled
+
+
+@pytest.mark.parametrize("status", [TaskStatus.WAITING, TaskStatus.IN_PROGRESS])
+def test_48001_for_an_active_task_says_wait_or_cancel(status: int) -> None:
+    hint = hint_for(replace(REFUSED, status=status))
+    assert "wait until it ends" in hint and "cancel it first" in hint
+    assert "nothing to restart" not in hint
+
+
+@pytest.mark.parametrize("status", [None, TaskStatus.FAILED, 8])
+def test_48001_with_no_telling_status_covers_both_cases(status: int | None) -> None:
+    hint = hint_for(replace(REFUSED, status=status))
+    assert hint == describe(48001).hint
+    assert "completed" in hint and "cancel it first" in hint
+    assert "until it fails" not in hint
+
+
+def test_a_later_lookup_overrides_the_status_the_result_carries() -> None:
+    before = replace(REFUSED, status=TaskStatus.WAITING)
+    assert "It completed" in hint_for(before, TaskStatus.COMPLETED)
+
+
+def test_a_skipped_completed_task_is_not_told_to_wait_for_a_failure() -> None:
+    skipped = IdResult("574376043897425860", Outcome.SKIPPED, None, "skipped: completed",
+                       status=TaskStatus.COMPLETED)
+    assert "It completed" in hint_for(skipped)
+
+
+def test_other_codes_keep_their_hint_whatever_the_status() -> None:
+    assert next_step(48000, TaskStatus.COMPLETED) == describe(48000).hint
+
+
+def test_47002_is_account_level_like_40003_and_40014() -> None:
+    assert {40003, 40014, 47002} <= RUN_STOPPING
+    assert "2 hours" in describe(47002).hint
+
+
+def test_csv_hint_column_follows_the_status() -> None:
+    rows = [replace(REFUSED, id=f"57437604389742586{n}", status=s)
+            for n, s in enumerate((TaskStatus.WAITING, TaskStatus.COMPLETED, None))]
+    hints = [r["hint"] for r in csv.DictReader(io.StringIO(to_csv(rows, with_status=True)))]
+    assert hints == [hint_for(r) for r in rows]
+    assert len(set(hints)) == 3
