@@ -2,7 +2,8 @@
 
 The rules (design.md, "Outcomes"): never claim a restart the server did not confirm, and
 resend automatically only what the server provably did not process (connection refused,
-HTTP 429, 40007, 40017). Anything ambiguous is looked up with task/query instead.
+HTTP 429, 40007, 40017). Anything ambiguous is looked up with task/query instead, and what
+the lookup shows still failed or cancelled is resent once (see `verdict`).
 """
 
 from __future__ import annotations
@@ -12,19 +13,11 @@ import math
 import random
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from geelark_tui.api.client import FailureKind, GeeLarkClient, TransportFailure
 from geelark_tui.api.codes import RUN_STOPPING, describe, stop_reason
-from geelark_tui.api.models import (
-    ACTIVE_STATUSES,
-    RESTARTABLE_STATUSES,
-    BatchResult,
-    IdResult,
-    Outcome,
-    Task,
-    TaskStatus,
-)
+from geelark_tui.api.models import BatchResult, IdResult, Outcome, Task, TaskStatus
 from geelark_tui.events import (
     BatchFinished,
     BatchStarted,
@@ -39,6 +32,7 @@ from geelark_tui.events import (
 from geelark_tui.limits import MAX_BATCH, MAX_CONCURRENCY, MAX_PER_MINUTE, PER_HOUR
 from geelark_tui.pacing import Clock, Pacer, RealClock
 from geelark_tui.runreport import RunReport
+from geelark_tui.verdict import RESEND, judge
 
 # Outer codes meaning "the server processed this batch; see data".
 BATCH_ANSWERS = frozenset({0, 40006, 40009})
@@ -83,6 +77,7 @@ class _Batch:
     connect_failures: int = 0
     notes: list[str] = field(default_factory=list)
     maybe_applied: bool = False  # a request went out and was not provably refused
+    resent_because: str = ""  # a resend of IDs a lookup showed still failed: why
 
 
 class RestartRun:
@@ -184,6 +179,11 @@ class RestartRun:
         self._emit(OutcomesReported(tuple(results)))
 
     def _finish_batch(self, batch: _Batch, results: list[IdResult], code: int | None) -> None:
+        if batch.resent_because:
+            results = [replace(r, message=f"{r.message} (sent again: {batch.resent_because}, "
+                                          f"then a lookup showed it still "
+                                          f"{TaskStatus.label(self.prior_status.get(r.id))})")
+                       for r in results]
         self._settle(results)
         counts: dict[Outcome, int] = {}
         for result in results:
@@ -351,8 +351,25 @@ class RestartRun:
         self._emit(Verifying(batch.index, len(ids), why))
         batch.notes.append(f"{why}: verified with task/query")
         tasks, complete, unsettled = await self._look_up(batch, ids)
-        results = [self._judge(i, tasks, complete, why, unsettled, code) for i in ids]
-        self._finish_batch(batch, results, code)
+        results, again = [], []
+        for task_id in ids:
+            verdict = judge(task_id, tasks.get(task_id), complete=complete,
+                            before=self.prior_status.get(task_id), why=why,
+                            unsettled=unsettled, code=code, resent=bool(batch.resent_because))
+            if verdict == RESEND:
+                again.append(task_id)
+            elif isinstance(verdict, IdResult):
+                results.append(verdict)
+        if not again:
+            self._finish_batch(batch, results, code)
+            return
+        # Not restarted, provably: resend those once. The next lookup judges them knowing
+        # they were failed or cancelled a moment ago.
+        self._settle(results)
+        self.prior_status.update((i, tasks[i].status) for i in again)
+        resend = _Batch(batch.index, again, notes=[*batch.notes, f"{len(again)} sent again"],
+                        maybe_applied=True, resent_because=why)
+        await self._process(resend)
 
     async def _look_up(
         self, batch: _Batch, ids: list[str]
@@ -381,25 +398,3 @@ class RestartRun:
                 break
             await self._back_off(batch, 5.0, "lookup rate limited")
         return {}, False, unsettled
-
-    def _judge(
-        self, task_id: str, tasks: dict[str, Task], complete: bool, why: str, unsettled: str,
-        code: int | None,
-    ) -> IdResult:
-        task = tasks.get(task_id)
-        if task is None:  # only a complete answer proves a task is not there
-            missing = "lookup did not find the task" if complete else (
-                f"{unsettled}: check before re-submitting")
-            return IdResult(task_id, Outcome.UNKNOWN, code, f"{why}; {missing}")
-        now = TaskStatus.label(task.status)
-        before = self.prior_status.get(task_id)
-        if before in RESTARTABLE_STATUSES and task.status in ACTIVE_STATUSES:
-            return IdResult(task_id, Outcome.RESTARTED, code,
-                            f"verified: was {TaskStatus.label(before)}, now {now}")
-        if task.status in RESTARTABLE_STATUSES:
-            return IdResult(task_id, Outcome.UNKNOWN, code,
-                            f"{why}; still {now}: probably not restarted, safe to re-submit")
-        if task.status in ACTIVE_STATUSES:
-            return IdResult(task_id, Outcome.UNKNOWN, code,
-                            f"{why}; now {now}: probably restarted by this run")
-        return IdResult(task_id, Outcome.UNKNOWN, code, f"{why}; lookup shows {now}")

@@ -34,6 +34,9 @@ from geelark_tui.simulator import Simulator, SimulatorConfig
 EPOCH = 1_767_225_617.0  # 2026-01-01 00:00:17 UTC: runs start in the middle of a minute
 ID_BASE = 574_376_000_000_000_000
 TIMEOUT = 0.5  # real seconds; "slow" answers take longer
+# What an `unknown` says when no lookup could settle it.
+UNSETTLED_WORDS = ("lookup failed", "not looked up", "the run stopped", "in flight",
+                   "not verified", "answer incomplete")
 FAULT_KINDS = frozenset({
     "429", "40017", "40007", "5xx_before", "5xx_after", "drop_before", "drop_after", "slow",
     "bad_counts", "truncated", "garbage_before", "garbage_after", "quirk_code_0",
@@ -111,6 +114,9 @@ def make_plan(rng: random.Random, index: int, ids_per_run: int) -> Plan:
         "quirks": rng.random() < 0.6,
         "query_faults": rng.random() < 0.7,
         "seed": rng.randrange(2**32),
+        # Restarted tasks move on (waiting, running, completed or failed again): slowly, or
+        # within a second, so that lookups meet tasks that have already moved.
+        "state_timing": rng.choice([(2.0, 5.0), (0.4, 0.8)]),
     }
     settings = RunSettings(
         batch_size=rng.choice([1, 2, 5, 10, 17, 25, 50, 100]) if ids_per_run > 50 else 5,
@@ -255,6 +261,16 @@ def check_run(plan: Plan, report: RunReport, events: list[Event], sent_times: li
                 if report.results[task_id].outcome is not Outcome.NOT_SENT:
                     bad.append(f"{task_id} was never sent but is "
                                f"{report.results[task_id].outcome.value}")
+    # 7. with the statuses before the run, `unknown` only where a lookup could not settle it
+    #    (it failed, the run stopped first, or verification is off), never for a task that
+    #    was failed or cancelled: still failed means resent once, active means restarted
+    if plan.prior_status:
+        for task_id, result in report.results.items():
+            before = sim.initial_state(task_id).status
+            if (result.outcome is Outcome.UNKNOWN and before in (4, 7)
+                    and not any(words in result.message for words in UNSETTLED_WORDS)):
+                bad.append(f"{task_id} unknown although its lookup settled it: "
+                           f"{result.message}")
     # 6. the exit code matches the outcomes
     all_restarted = all(r.outcome is Outcome.RESTARTED for r in report.results.values())
     if report.stop_reason is None and report.exit_code != (0 if all_restarted else 1):

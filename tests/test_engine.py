@@ -12,7 +12,7 @@ from geelark_tui.api.auth import TokenAuth
 from geelark_tui.api.client import GeeLarkClient
 from geelark_tui.api.models import Outcome
 from geelark_tui.engine import RestartRun, RunSettings
-from geelark_tui.events import Event, RateLimitWait, RunStopping
+from geelark_tui.events import BatchFinished, Event, OutcomesReported, RateLimitWait, RunStopping
 from geelark_tui.pacing import FakeClock
 
 IDS = [f"5743760438974{n:05d}" for n in range(250)]
@@ -187,18 +187,47 @@ def _query_answer(statuses: dict[str, int]) -> Handler:
     return query
 
 
-async def test_ambiguous_5xx_is_verified_never_resent() -> None:
+async def test_ambiguous_5xx_is_verified_and_only_a_still_failed_task_resent_once() -> None:
     ids = IDS[:4]
     statuses = {ids[0]: 1, ids[1]: 4, ids[2]: 2}  # ids[3] not found
     api = FakeApi(lambda _p, _ids: httpx.Response(502, text="<html>Bad Gateway</html>"),
                   _query_answer(statuses))
     report = await make_run(api, ids).run()
-    assert len(api.restart_calls) == 1 and len(api.query_calls) == 1
+    # still failed after the 502: resent once; the resend's 502 is looked up too, not resent
+    assert api.restart_calls == [ids, [ids[1]]]
+    assert api.query_calls == [ids, [ids[1]]]
     results = report.ordered()
-    assert all(r.outcome is Outcome.UNKNOWN for r in results)
-    assert "probably restarted" in results[0].message
-    assert "safe to re-submit" in results[1].message
+    assert [r.outcome for r in results] == [Outcome.UNKNOWN, Outcome.NOT_SENT, Outcome.UNKNOWN,
+                                            Outcome.UNKNOWN]
+    # a status alone proves nothing: no claim that this run restarted it
+    assert "may have been restarted by this run, or was already active" in results[0].message
+    assert "probably" not in results[0].message
+    assert "still failed: not restarted, safe to re-submit" in results[1].message
+    assert "sent again" in results[1].message
     assert "did not find" in results[3].message
+
+
+async def test_a_still_failed_task_is_resent_and_the_resend_answer_counts() -> None:
+    ids = IDS[:3]
+
+    def restart(_p: str, sent: list[str]) -> httpx.Response:
+        if len(api.restart_calls) == 1:
+            return httpx.Response(504, text="")
+        return ok(sent)
+
+    api = FakeApi(restart, _query_answer({ids[0]: 4, ids[1]: 7, ids[2]: 1}))
+    events: list[Event] = []
+    report = await make_run(api, ids, events).run()
+    assert api.restart_calls == [ids, ids[:2]]
+    results = report.ordered()
+    assert [r.outcome for r in results] == [Outcome.RESTARTED, Outcome.RESTARTED,
+                                            Outcome.UNKNOWN]
+    assert "sent again" in results[0].message and "still failed" in results[0].message
+    assert "still cancelled" in results[1].message
+    # one batch, finished once; every ID reported once
+    assert sum(isinstance(e, BatchFinished) for e in events) == 1
+    reported = [r.id for e in events if isinstance(e, OutcomesReported) for r in e.results]
+    assert sorted(reported) == sorted(ids)
 
 
 async def test_verification_with_prior_status_proves_a_restart() -> None:
@@ -209,8 +238,9 @@ async def test_verification_with_prior_status_proves_a_restart() -> None:
     run = RestartRun(client, ids, RunSettings(), clock=FakeClock(),
                      prior_status={ids[0]: 4, ids[1]: 1, ids[2]: 7})
     results = (await run.run()).ordered()
-    # failed before, waiting now: proven. Waiting before and after proves nothing.
-    assert [r.outcome for r in results] == [Outcome.RESTARTED, Outcome.UNKNOWN, Outcome.UNKNOWN]
+    # failed before, waiting now: proven. Waiting before and after proves nothing. Failed
+    # before and still failed: resent once; after a second unclear answer, not restarted.
+    assert [r.outcome for r in results] == [Outcome.RESTARTED, Outcome.UNKNOWN, Outcome.NOT_SENT]
 
 
 async def test_counts_that_do_not_add_up_are_verified() -> None:
@@ -224,7 +254,11 @@ async def test_counts_that_do_not_add_up_are_verified() -> None:
     report = await make_run(api, ids).run()
     results = report.ordered()
     assert results[0].outcome is Outcome.REJECTED and results[0].code == 48002
-    assert [r.outcome for r in results[1:]] == [Outcome.UNKNOWN, Outcome.UNKNOWN]
+    assert results[1].outcome is Outcome.UNKNOWN
+    # still failed: resent once, and the resend's answer (it refuses that ID) is the result
+    assert api.restart_calls == [ids, ids[2:]]
+    assert results[2].outcome is Outcome.REJECTED and results[2].code == 48002
+    assert "sent again" in results[2].message
     assert api.query_calls == [ids[1:]]
 
 

@@ -12,9 +12,10 @@ import pytest
 from fault_matrix import FAULT_KINDS, Plan, make_plan, run_plan, soak
 
 from geelark_tui.api.client import FailureKind, GeeLarkClient, TransportFailure, parse_batch
-from geelark_tui.api.models import BatchResult, Envelope, Outcome
+from geelark_tui.api.models import BatchResult, Envelope, IdResult, Outcome
 from geelark_tui.engine import RestartRun
 from geelark_tui.pacing import Pacer
+from geelark_tui.verdict import RESEND, judge
 
 
 def test_thousands_of_ids_every_fault_no_invariant_broken() -> None:
@@ -71,15 +72,28 @@ def unpaced(*args: object, **kwargs: object) -> RestartRun:
     return run
 
 
+def never_resent(task_id: str, task: object, **facts: object) -> object:
+    """The verdict before issue 12: a task still failed after an unclear answer stays
+    `unknown` instead of being resent once."""
+    verdict = judge(task_id, task, **facts)  # type: ignore[arg-type]
+    if verdict == RESEND:
+        return IdResult(task_id, Outcome.UNKNOWN, None, "still failed: safe to re-submit")
+    return verdict
+
+
 @pytest.mark.parametrize(("bug", "symptom"), [
     ("retrying client", "reported rejected but the server restarted it"),
     ("optimistic client", "reported restarted, server applied it 0 times"),
     ("no pacing", "more than 12 in a minute"),
+    ("no resend", "unknown although its lookup settled it"),
 ])
-async def test_a_planted_bug_is_caught(bug: str, symptom: str) -> None:
+async def test_a_planted_bug_is_caught(bug: str, symptom: str,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
     found: list[str] = []
+    if bug == "no resend":
+        monkeypatch.setattr("geelark_tui.engine.judge", never_resent)
     for index in range(3):
-        plan = harsh(index, per_minute=12)
+        plan = dataclasses.replace(harsh(index, per_minute=12), prior_status=True)
         if bug == "retrying client":
             outcome = await run_plan(plan, client_class=RetryingClient)
         elif bug == "optimistic client":
