@@ -1,8 +1,11 @@
 """A GeeLark Open API simulator on 127.0.0.1 over real HTTP (demo mode, tests, benchmarks).
 
 Endpoints (POST, JSON body; anything else gets an HTML 404/405):
-``/open/v1/task/restart`` and ``/open/v1/task/query``, both ``{"ids": [...]}``, with the envelope
-``{"traceId", "code", "msg", "data"}`` and both auth methods (Bearer token, or signed app key).
+``/open/v1/task/restart``, ``/open/v1/task/cancel`` and ``/open/v1/task/query``, all
+``{"ids": [...]}``, with the envelope ``{"traceId", "code", "msg", "data"}`` and both auth
+methods (Bearer token, or signed app key). A cancel turns a waiting or running task into a
+cancelled one at once (others get 48001, missing ones 48002); the answer has the restart's
+shape, and cancels meet the same faults as restarts.
 
 Task states come from the ID's last two digits, see the table in `geelark_tui.sim_tasks`:
 00-39 failed, 40-49 cancelled (both restartable), 50-57 waiting/in progress and 58-63 completed
@@ -31,16 +34,19 @@ import socket
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from email.message import Message
 from types import TracebackType
 
 from geelark_tui.api.auth import compute_sign
-from geelark_tui.api.endpoints import QUERY_PATH, RESTART_PATH
+from geelark_tui.api.endpoints import CANCEL_PATH, QUERY_PATH, RESTART_PATH
 from geelark_tui.sim_http import Reply, SimServer, html_reply
 from geelark_tui.sim_tasks import (
+    CANCELLED,
     DEMO_IDS,
+    IN_PROGRESS,
     TASK_CODE_MSG,
+    WAITING,
     TaskState,
     expected_outcome,
     initial_state,
@@ -50,7 +56,8 @@ from geelark_tui.sim_wire import OUTER_MSG, envelope, garbage_reply, parse_ids
 
 __all__ = ["DEMO_IDS", "RequestRecord", "Simulator", "SimulatorConfig", "TaskState", "serve"]
 
-SERVED = (RESTART_PATH, QUERY_PATH)
+SERVED = (RESTART_PATH, CANCEL_PATH, QUERY_PATH)
+CHANGING = (RESTART_PATH, CANCEL_PATH)  # requests that change tasks: same faults
 _RESTART_ONLY, _QUERY_ONLY = frozenset({"bad_counts"}), frozenset({"incomplete"})  # faults
 
 
@@ -111,6 +118,8 @@ class Simulator:
         self._rng = random.Random(self.config.seed)
         self._applied: dict[str, int] = {}
         self._last_restart: dict[str, float] = {}
+        self._cancelled_at: dict[str, float] = {}
+        self._cancels: dict[str, int] = {}
         self._records: list[RequestRecord] = []
         self._windows: dict[tuple[str, str], tuple[int, int]] = {}  # (path, span) -> window, n
         self._locked_until = 0.0
@@ -162,6 +171,12 @@ class Simulator:
             return dict(self._applied)
 
     @property
+    def cancel_counts(self) -> dict[str, int]:
+        """How often each task was cancelled by this simulator."""
+        with self._lock:
+            return dict(self._cancels)
+
+    @property
     def requests(self) -> list[RequestRecord]:
         with self._lock:
             return list(self._records)
@@ -179,11 +194,14 @@ class Simulator:
     # -- request handling ------------------------------------------------------------------
     def _state(self, task_id: str, now: float) -> TaskState:
         n = self._applied.get(task_id)
-        init = initial_state(task_id)
-        if not n:
-            return init
-        elapsed = now - self._last_restart[task_id]
-        return state_after_restart(init, n, elapsed, self.config.state_timing)
+        state = initial_state(task_id)
+        if n:
+            elapsed = now - self._last_restart[task_id]
+            state = state_after_restart(state, n, elapsed, self.config.state_timing)
+        cancelled = self._cancelled_at.get(task_id)
+        if cancelled is not None and cancelled >= self._last_restart.get(task_id, -1.0):
+            state = replace(state, status=CANCELLED, fail_code=0, fail_desc="", share_link="")
+        return state
 
     def _track(self, conn: socket.socket, add: bool) -> None:
         with self._lock:
@@ -274,15 +292,15 @@ class Simulator:
         if isinstance(parsed, int):
             return done(envelope(trace, parsed), parsed)
         ids = tuple(parsed)
-        fault = self._pick_fault(u, path == RESTART_PATH)
+        fault = self._pick_fault(u, path in CHANGING)
         if fault == "429":
             return done(html_reply(429) if v < 0.5 else Reply(429, b"", "text/plain"), None, fault)
         if fault == "40017":
             return done(envelope(trace, 40017), 40017, fault)
         applied: tuple[str, ...] | None = None
         failed: list[tuple[str, int]] = []
-        if path == RESTART_PATH and fault not in ("5xx_before", "drop_before", "garbage_before"):
-            applied, failed = self._apply(ids, now)
+        if path in CHANGING and fault not in ("5xx_before", "drop_before", "garbage_before"):
+            applied, failed = (self._apply if path == RESTART_PATH else self._cancel)(ids, now)
         if fault in ("5xx_before", "5xx_after"):
             return done(html_reply((502, 503, 500)[int(v * 3) % 3]), None, fault, applied)
         if fault in ("drop_before", "drop_after"):
@@ -319,6 +337,24 @@ class Simulator:
                 else:
                     failed.append((tid, code))
         return tuple(restarted), failed
+
+    def _cancel(
+        self, ids: tuple[str, ...], now: float
+    ) -> tuple[tuple[str, ...], list[tuple[str, int]]]:
+        cancelled: list[str] = []
+        failed: list[tuple[str, int]] = []
+        with self._lock:
+            for tid in ids:
+                state = self._state(tid, now)
+                if not state.exists:
+                    failed.append((tid, 48002))
+                elif state.status in (WAITING, IN_PROGRESS):
+                    self._cancelled_at[tid] = now
+                    self._cancels[tid] = self._cancels.get(tid, 0) + 1
+                    cancelled.append(tid)
+                else:
+                    failed.append((tid, 48001))
+        return tuple(cancelled), failed
 
     def _restart_reply(
         self, trace: str, restarted: tuple[str, ...], failed: list[tuple[str, int]],

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from geelark_tui.api.auth import KeyAuth, TokenAuth, compute_sign
-from geelark_tui.api.endpoints import QUERY_PATH, RESTART_PATH
+from geelark_tui.api.endpoints import CANCEL_PATH, QUERY_PATH, RESTART_PATH
 from geelark_tui.sim_tasks import bucket, initial_state, state_after_restart
 from geelark_tui.simulator import DEMO_IDS, Simulator, SimulatorConfig
 
@@ -421,3 +421,30 @@ def test_stop_closes_idle_keep_alive_connections(make_sim: MakeSim) -> None:
     with pytest.raises(httpx.TransportError):
         client.post(RESTART_PATH, json={"ids": [tid(2)]})
     assert sim.restart_counts == {tid(1): 1}
+
+
+# -- task/cancel ------------------------------------------------------------------------------
+
+def test_cancel_turns_waiting_and_running_tasks_cancelled_and_they_can_restart(
+    make_sim: MakeSim,
+) -> None:
+    sim, client = make_sim(state_timing=(0.2, 0.2))
+    waiting, running, completed, failed, missing = tid(50), tid(54), tid(58), tid(1), tid(90)
+    answer = client.post(CANCEL_PATH, json={"ids": [waiting, running, completed, failed,
+                                                    missing]}).json()
+    assert answer["code"] == 40006
+    assert answer["data"]["successAmount"] == 2
+    refused = {d["id"]: d["code"] for d in answer["data"]["failDetails"]}
+    assert refused == {completed: 48001, failed: 48001, missing: 48002}
+    assert sim.cancel_counts == {waiting: 1, running: 1}
+    assert sim.task_state(waiting).status == 7 and sim.task_state(running).status == 7
+    # cancelled: restart accepts them, and they move on again
+    assert restart(client, [waiting, running])["code"] == 0
+    assert sim.task_state(waiting).status == 1
+    deadline = time.monotonic() + 5
+    while sim.task_state(running).status not in (3, 4) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert sim.task_state(running).status in (3, 4)
+    # ... and once it has ended, a cancel is refused
+    assert sim.task_state(waiting).status in (3, 4)
+    assert client.post(CANCEL_PATH, json={"ids": [waiting]}).json()["code"] == 40009

@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 
-from geelark_tui.api.endpoints import QUERY_PATH, RESTART_PATH
+from geelark_tui.api.endpoints import CANCEL_PATH, QUERY_PATH, RESTART_PATH
 from geelark_tui.api.models import BatchResult, Envelope, FailDetail, QueryResult, Task
 
 log = logging.getLogger(__name__)
@@ -229,6 +229,11 @@ class GeeLarkClient:
 
     async def restart(self, ids: Sequence[str]) -> BatchResult:
         envelope = await self._post(RESTART_PATH, {"ids": list(ids)})
+        return parse_batch(envelope, ids)
+
+    async def cancel(self, ids: Sequence[str]) -> BatchResult:
+        """task/cancel: the same answer shape (and outer codes) as a restart."""
+        envelope = await self._post(CANCEL_PATH, {"ids": list(ids)})
         return parse_batch(envelope, ids)
 
     async def query(self, ids: Sequence[str]) -> QueryResult:
