@@ -13,7 +13,6 @@ mode and echo on, alternate screen off).
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import time
 import tomllib
@@ -23,14 +22,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tmux_driver import TMUX, TmuxDriver
+from tmux_driver import COMMAND, TMUX, TmuxDriver
 
 from geelark_tui import history
 from geelark_tui.simulator import RESTART_PATH, Simulator, SimulatorConfig
 
 E2E = pytest.mark.e2e  # the tmux tests; the Pilot ones at the end run the app in-process
 
-COMMAND = shutil.which("geelark-tui")
 if os.environ.get("CI") and not (TMUX and COMMAND):
     raise RuntimeError("CI must install tmux and the geelark-tui command (.ci/run does)")
 
@@ -75,10 +73,7 @@ class Session(TmuxDriver):
                   f"sh -c 'env {assignments} {COMMAND} --base-url {self.sim.base_url}; "
                   f"echo EXIT=$?; stty -a > {stty}; echo DONE; sleep 600'")
         self.wait_for(lambda s: "No IDs yet" in s or "Paste" in s, "the entry screen")
-        paste = self.tmp / "paste.txt"
-        paste.write_text("\n".join(IDS) + "\n")
-        self.tmux("load-buffer", "-b", "ids", str(paste))
-        self.tmux("paste-buffer", "-p", "-d", "-b", "ids", "-t", "app")
+        self.paste("\n".join(IDS) + "\n")
         self.wait_for(lambda s: "200 unique IDs" in s, "the pasted IDs counted")
         self.tmux("send-keys", "-t", "app", "C-r")
         self.wait_for(lambda s: "Restart 200" in s, "the confirmation")
