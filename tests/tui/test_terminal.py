@@ -21,9 +21,16 @@ from textual.message import Message
 
 from geelark_tui.tui.terminal import LenientLinuxDriver, TerminalOutput
 
+from .helpers import make_app, make_config
+
 # A key that is not UTF-8, then a bracketed paste with bytes that are not either (a lone
 # continuation byte, 0xff, a sequence cut short), then a key that is.
 TYPED = b"a\x82\x1b[200~x\xff y \xe2\x82\x1b[201~b"
+
+
+def test_the_app_runs_on_the_lenient_driver(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TEXTUAL_DRIVER", raising=False)
+    assert make_app(make_config()).driver_class is LenientLinuxDriver
 
 
 class Recording(LenientLinuxDriver):
