@@ -61,13 +61,12 @@ class GeeLarkApp(LifecycleApp):
                 tooltip="Quit (asks while a run is going on)"),
     ]
 
-    def __init__(self, context: AppContext, *, prefill: str = "", blink: bool = True,
+    def __init__(self, context: AppContext, *, prefill: str = "",
                  handle_signals: bool = False) -> None:
         # Every credential this session knows: saved, from the environment, or typed.
         redactor = Redactor(lambda: self.context.config.secrets(), self._typed_secrets)
         super().__init__(redactor, handle_signals=handle_signals)
         self.context = context
-        self.blink = blink
         self._prefill = prefill
         self._theme_timer: Timer | None = None
         self._started = False  # the theme from the config has been applied

@@ -212,7 +212,7 @@ def test_a_second_signal_exits_at_once(session: Any) -> None:
     s = session(latency=8.0)
     pid = s.start_run(min_requests=1)
     os.kill(pid, signal.SIGTERM)
-    time.sleep(0.3)
+    s.wait_for(lambda screen: "Stopping" in screen, "the first signal taken")
     os.kill(pid, signal.SIGTERM)
     assert wait_gone(pid) < 2.5  # well inside the grace period the first one gave
     outcome = check_run(s, reason="SIGTERM")
@@ -261,8 +261,10 @@ async def test_quit_at_once_while_stopping_still_logs_the_run(tmp_path: Path) ->
         async with app.run_test(size=(80, 24)) as pilot:
             await confirm_run(pilot, app)
             await wait_for(pilot, lambda: sim.requests)
+            progress = app.active_run()
+            assert progress is not None and progress.tracker is not None
             await pilot.press("ctrl+q", "enter")  # stop and quit: waits for the request ...
-            await pilot.pause(0.2)
+            await wait_for(pilot, lambda: progress.tracker.stopping)
             assert app.return_code is None
             await pilot.press("ctrl+q")  # ... unless asked again
             await wait_for(pilot, lambda: app.return_code is not None, timeout=3)
@@ -295,7 +297,7 @@ async def test_a_signal_mid_run_logs_and_exits(tmp_path: Path, sig: signal.Signa
 
 
 async def test_ctrl_c_without_a_run_only_says_how_to_quit(tmp_path: Path) -> None:
-    from .helpers import make_app, make_config
+    from .helpers import make_app, make_config, notifications
 
     app = make_app(make_config(token=TOKEN))
     async with app.run_test(size=(80, 24)) as pilot:
@@ -303,7 +305,7 @@ async def test_ctrl_c_without_a_run_only_says_how_to_quit(tmp_path: Path) -> Non
         await pilot.press("ctrl+c")
         await pilot.pause()
         assert app.return_code is None
-        assert any("to quit" in n.message for n in app._notifications)
+        assert any("to quit" in n for n in notifications(app))
 
 
 async def test_a_crash_mid_run_still_logs_the_run(tmp_path: Path) -> None:

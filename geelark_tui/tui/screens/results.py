@@ -94,7 +94,6 @@ class ResultsScreen(TaskLookups):
         yield Footer(compact=True, show_command_palette=False)  # 80 columns: room for keys
 
     def on_mount(self) -> None:
-        self.query_one("#results-find", Input).cursor_blink = self.gapp.blink
         self.query_one(SummaryBar).show_results(self.results)
         self.mount_tasks()
         self.set_class(bool(self.outcome.stop_reason), "-stopped")
