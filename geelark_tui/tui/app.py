@@ -35,7 +35,9 @@ if TYPE_CHECKING:
 # Start-up cost: only the entry screen is imported up front; the other screens (and the
 # command palette provider) when first used.
 
-GRID_CSS = Path(__file__).parent / "widgets" / "results_grid.tcss"
+# Every style of the app: its sheet, then the results grid's own.
+STYLESHEETS: list[str | PurePath] = [Path(__file__).parent / "app.tcss",
+                                     Path(__file__).parent / "widgets" / "results_grid.tcss"]
 THEME_SAVE_DELAY = 1.0  # the theme picker previews themes: save the one the user stays on
 SECRET_INPUTS = frozenset({"token", "api-key"})  # the Settings fields (also when revealed)
 
@@ -47,10 +49,7 @@ def commands_provider() -> type[Provider]:
 
 
 class GeeLarkApp(LifecycleApp):
-    # The grid's own sheet when installed (it mirrors the grid's DEFAULT_CSS, so the app still
-    # looks right from a wheel built without it).
-    CSS_PATH: ClassVar[list[str | PurePath]] = [
-        "app.tcss", *([GRID_CSS] if GRID_CSS.exists() else [])]
+    CSS_PATH: ClassVar[list[str | PurePath]] = STYLESHEETS
     TITLE = "geelark-tui"
     COMMANDS = App.COMMANDS | {commands_provider}
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -19,7 +19,8 @@ from geelark_tui.tui.screens.progress import RunOutcome
 from geelark_tui.tui.screens.results import ResultsScreen
 from geelark_tui.tui.screens.results_tasks import FETCH_DELAY
 from geelark_tui.tui.task_info import local_time
-from geelark_tui.tui.widgets.results_grid import ResultsGrid, status_label
+from geelark_tui.tui.widgets.result_columns import status_label
+from geelark_tui.tui.widgets.results_grid import ResultsGrid
 from geelark_tui.tui.widgets.task_detail import TaskDetail
 
 from .helpers import (

@@ -15,7 +15,8 @@ from geelark_tui.tui.screens.confirm import RestartConfirmScreen
 from geelark_tui.tui.screens.entry import EntryScreen
 from geelark_tui.tui.screens.results import ResultsScreen
 from geelark_tui.tui.screens.settings import SettingsScreen
-from geelark_tui.tui.widgets.results_grid import ResultsGrid, status_label
+from geelark_tui.tui.widgets.result_columns import status_label
+from geelark_tui.tui.widgets.results_grid import ResultsGrid
 from geelark_tui.tui.widgets.summary_bar import SummaryBar
 
 from .helpers import (

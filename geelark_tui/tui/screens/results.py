@@ -26,7 +26,8 @@ from geelark_tui.tui.screens.results_tasks import TaskLookups
 from geelark_tui.tui.screens.run_log import RunLogScreen
 from geelark_tui.tui.tracker import format_duration, outcome_word
 from geelark_tui.tui.widgets.id_stats import plural
-from geelark_tui.tui.widgets.results_grid import SORT_CYCLE, ResultsGrid
+from geelark_tui.tui.widgets.result_columns import SORT_CYCLE
+from geelark_tui.tui.widgets.results_grid import ResultsGrid
 from geelark_tui.tui.widgets.summary_bar import SummaryBar
 from geelark_tui.tui.widgets.task_detail import TaskDetail
 
