@@ -30,6 +30,7 @@ from geelark_tui.api.client import GeeLarkClient
 from geelark_tui.api.endpoints import RESTART_PATH
 from geelark_tui.api.models import Outcome
 from geelark_tui.engine import RestartRun, RunSettings
+from geelark_tui.events import RateLimitWait
 from geelark_tui.simulator import Simulator, SimulatorConfig
 
 SIGNALS = [signal.SIGINT, signal.SIGTERM, signal.SIGHUP]
@@ -196,11 +197,16 @@ async def test_cancelled_while_backing_off_after_a_429_is_not_sent() -> None:
 
     client = GeeLarkClient("http://api.test", TokenAuth("t"),
                            transport=httpx.MockTransport(handler))
-    run = RestartRun(client, ids, RunSettings(batch_size=10, backoff=30.0))
+    backing_off = asyncio.Event()
+
+    def on_event(event: object) -> None:
+        if isinstance(event, RateLimitWait) and "backing off" in event.reason:
+            backing_off.set()
+
+    run = RestartRun(client, ids, RunSettings(batch_size=10, backoff=30.0), on_event=on_event)
     task = asyncio.create_task(run.run())
-    while calls == 0:
-        await asyncio.sleep(0.01)
-    await asyncio.sleep(0.1)  # now backing off: the server provably did not take it
+    await asyncio.wait_for(backing_off.wait(), 5)  # the server provably did not take it
+    assert calls == 1
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import math
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -102,7 +103,10 @@ async def test_recheck_sees_later_states(sim: Simulator) -> None:
         restarted = [r.id for r in report.ordered() if r.outcome is Outcome.RESTARTED]
         first = await lookup(client, restarted, pacer)
         assert {first.status_of(i) for i in restarted} == {TaskStatus.WAITING}
-        await asyncio.sleep(0.8)
+        deadline = time.monotonic() + 5  # the simulator moves them on: completed or failed
+        while not all(sim.task_state(i).status in (TaskStatus.COMPLETED, TaskStatus.FAILED)
+                      for i in restarted) and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
         later = await lookup(client, restarted, pacer)
     statuses = {later.status_of(i) for i in restarted}
     assert statuses <= {TaskStatus.COMPLETED, TaskStatus.FAILED} and statuses

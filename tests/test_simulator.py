@@ -177,7 +177,7 @@ def test_chunked_body_is_read(make_sim: MakeSim) -> None:
 
 def test_other_paths_and_methods_get_html(make_sim: MakeSim) -> None:
     _, client = make_sim()
-    r = client.post("/open/v1/task/cancel", json={"ids": [tid(1)]})
+    r = client.post("/open/v1/task/unknown", json={"ids": [tid(1)]})
     assert r.status_code == 404 and r.headers["content-type"].startswith("text/html")
     assert client.get(RESTART_PATH).status_code == 405
 

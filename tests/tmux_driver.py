@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 TMUX = shutil.which("tmux")
+# The installed console script beside the interpreter running the tests (the one installed
+# from this checkout), else on PATH.
+COMMAND = shutil.which("geelark-tui", path=str(Path(sys.executable).parent)) or shutil.which(
+    "geelark-tui")
 
 
 @dataclass
@@ -23,6 +28,16 @@ class TmuxDriver:
         assert TMUX is not None
         return subprocess.run([TMUX, "-L", self.socket, *args], capture_output=True,
                               text=True, check=check, timeout=10).stdout
+
+    def keys(self, *keys: str) -> None:
+        self.tmux("send-keys", "-t", "app", *keys)
+
+    def paste(self, text: str | bytes) -> None:
+        """A real bracketed paste of ``text`` (bytes as they are, valid UTF-8 or not)."""
+        buffer = self.tmp / "paste.txt"
+        buffer.write_bytes(text.encode() if isinstance(text, str) else text)
+        self.tmux("load-buffer", "-b", "paste", str(buffer))
+        self.tmux("paste-buffer", "-p", "-d", "-b", "paste", "-t", "app")
 
     def screen(self, escapes: bool = False) -> str:
         return self.tmux("capture-pane", "-p", *(["-e"] if escapes else []), "-t", "app")

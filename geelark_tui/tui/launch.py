@@ -2,7 +2,7 @@
 headless command does, then run the app (or the demo).
 
 The app handles SIGTERM, SIGHUP and SIGINT itself (stop the run, log it, restore the
-terminal, exit with 128 + the signal number: see `GeeLarkApp.handle_signal`), and every
+terminal, exit with 128 + the signal number: see `tui/lifecycle.py`), and every
 traceback the process might print goes through `geelark_tui.redact` (no credential in it)."""
 
 from __future__ import annotations

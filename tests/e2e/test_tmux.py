@@ -6,24 +6,14 @@ read back from capture-pane: what a support person over SSH would see.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tmux_driver import TMUX, TmuxDriver
+from tmux_driver import COMMAND, TmuxDriver
 
 pytestmark = pytest.mark.e2e
-
-# The installed console script: on PATH, or beside the interpreter running the tests.
-COMMAND = shutil.which("geelark-tui") or shutil.which(
-    "geelark-tui", path=str(Path(sys.executable).parent))
-if os.environ.get("CI") and not (TMUX and COMMAND):
-    raise RuntimeError("CI must install tmux and the geelark-tui command (.ci/run does)")
 
 # New IDs pasted on top of the demo set: restartable (…00), running (…55), missing (…90),
 # plus a duplicate and a token that is not an ID.
@@ -34,27 +24,7 @@ PASTE = "574376043897425800, 574376043897425855\n574376043897425890 574376043897
 GREYS = {0, 7, 8, 15, 16, 231, *range(232, 256)}
 
 
-class Terminal(TmuxDriver):
-    def keys(self, *keys: str) -> None:
-        self.tmux("send-keys", "-t", "app", *keys)
-
-    def paste(self, text: str) -> None:
-        buffer = self.tmp / "paste.txt"
-        buffer.write_text(text)
-        self.tmux("load-buffer", "-b", "ids", str(buffer))
-        self.tmux("paste-buffer", "-p", "-d", "-b", "ids", "-t", "app")
-
-
-@pytest.fixture
-def terminal(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Terminal]:
-    if not (TMUX and COMMAND):
-        pytest.skip("needs tmux and the installed geelark-tui command")
-    term = Terminal(tmp_path, f"geelark-e2e-{os.getpid()}-{request.node.name}")
-    yield term
-    term.tmux("kill-server", check=False)
-
-
-def start(term: Terminal, tmp: Path, no_color: bool) -> None:
+def start(term: TmuxDriver, tmp: Path, no_color: bool) -> None:
     env = {"TERM": "xterm-256color", "GEELARK_TUI_CONFIG": str(tmp / "config.toml"),
            "GEELARK_TUI_DATA_DIR": str(tmp / "data"), "HOME": str(tmp)}
     if no_color:
@@ -65,7 +35,7 @@ def start(term: Terminal, tmp: Path, no_color: bool) -> None:
 
 
 @pytest.mark.parametrize("no_color", [False, True], ids=["color", "no-color"])
-def test_paste_restart_and_read_results(terminal: Terminal, tmp_path: Path,
+def test_paste_restart_and_read_results(terminal: TmuxDriver, tmp_path: Path,
                                         no_color: bool) -> None:
     start(terminal, tmp_path, no_color)
     terminal.wait_for(lambda s: "DEMO" in s and "40 unique IDs" in s, "the demo entry screen")
@@ -121,7 +91,7 @@ def test_paste_restart_and_read_results(terminal: Terminal, tmp_path: Path,
 
 
 def test_full_demo_set_exits_cleanly_and_leaves_real_config_alone(
-    terminal: Terminal, tmp_path: Path
+    terminal: TmuxDriver, tmp_path: Path
 ) -> None:
     """The pre-filled demo set shows every outcome; quitting exits 0; nothing is written to
     the real (here: temporary) per-user config dir."""

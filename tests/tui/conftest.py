@@ -1,14 +1,17 @@
-"""Fixtures for the TUI tests: UTC dates, a simulator on a free loopback port, and no request
-ever leaving the machine (the pre-flight and the detail pane look tasks up on their own)."""
+"""Fixtures for the TUI tests: UTC dates, cursors that do not blink, a simulator on a free
+loopback port, and no request ever leaving the machine (the pre-flight and the detail pane look
+tasks up on their own)."""
 
 from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import httpx
 import pytest
+from textual.widgets import Input, TextArea
 
 from geelark_tui.simulator import Simulator, SimulatorConfig
 
@@ -27,6 +30,22 @@ def _utc() -> Iterator[None]:
     else:
         os.environ["TZ"] = old
     time.tzset()
+
+
+@pytest.fixture(autouse=True)
+def _still_cursors(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every text field is made with a cursor that does not blink, so that a screenshot never
+    catches one half-way through a blink."""
+
+    def without_blink(init: Callable[..., None]) -> Callable[..., None]:
+        def __init__(self: Input | TextArea, *args: Any, **kwargs: Any) -> None:
+            init(self, *args, **kwargs)
+            self.cursor_blink = False
+
+        return __init__
+
+    for field in (Input, TextArea):
+        monkeypatch.setattr(field, "__init__", without_blink(field.__init__))
 
 
 @pytest.fixture(autouse=True)

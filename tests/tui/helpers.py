@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import os
 import time
+import weakref
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
+from textual.app import App
 from textual.pilot import Pilot
 
 from geelark_tui.config import Config, load_config, resolve_config_path
@@ -49,7 +52,31 @@ def make_config(base_url: str = "https://openapi.geelark.com", token: str = TOKE
 def make_app(config: Config, *, prefill: str = "", run_log: Path | None = None,
              clock: Callable[[], float] = time.monotonic) -> GeeLarkApp:
     context = AppContext(config, run_log=run_log, clock=clock)
-    return GeeLarkApp(context, prefill=prefill, blink=False)
+    app = GeeLarkApp(context, prefill=prefill)
+    record_notifications(app)
+    return app
+
+
+_NOTIFIED: weakref.WeakKeyDictionary[App[Any], list[str]] = weakref.WeakKeyDictionary()
+
+
+def record_notifications(app: App[Any]) -> list[str]:
+    """From now on, keep the message of every notification ``app`` shows (`App.notify` is
+    public; the list Textual keeps of those on screen is not)."""
+    seen = _NOTIFIED.setdefault(app, [])
+    notify = app.notify
+
+    def recording(message: str, *args: Any, **kwargs: Any) -> None:
+        seen.append(str(message))
+        notify(message, *args, **kwargs)
+
+    app.notify = recording  # type: ignore[method-assign]
+    return seen
+
+
+def notifications(app: App[Any]) -> list[str]:
+    """The messages of every notification shown by an app made with `make_app`."""
+    return _NOTIFIED[app]
 
 
 async def wait_for(pilot: Pilot[object], predicate: Callable[[], object],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tomllib
 
-from textual.command import CommandPalette
+from textual.command import CommandList, CommandPalette
 from textual.widgets import Static
 
 from geelark_tui.tui.base import PaletteMixin
@@ -43,7 +43,13 @@ async def test_every_binding_with_an_id_is_a_palette_command() -> None:
         await pilot.press("ctrl+p")
         assert isinstance(app.screen, CommandPalette)
         await pilot.press(*"settings")
-        await pilot.pause(0.3)
+        commands = app.screen.query_one(CommandList)
+
+        def found() -> bool:
+            row = commands.highlighted
+            return row is not None and "Settings" in str(commands.get_option_at_index(row).prompt)
+
+        await wait_for(pilot, found)
         await pilot.press("enter")
         await wait_for_screen(pilot, app, SettingsScreen)
 

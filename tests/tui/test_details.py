@@ -20,10 +20,21 @@ from geelark_tui.simulator import Simulator, SimulatorConfig
 from geelark_tui.task_info import local_time
 from geelark_tui.tui.screens.progress import RunOutcome
 from geelark_tui.tui.screens.results import ResultsScreen
-from geelark_tui.tui.widgets.results_grid import ResultsGrid, status_label
+from geelark_tui.tui.screens.results_tasks import FETCH_DELAY
+from geelark_tui.tui.widgets.result_columns import status_label
+from geelark_tui.tui.widgets.results_grid import ResultsGrid
 from geelark_tui.tui.widgets.task_detail import TaskDetail
 
-from .helpers import TOKEN, confirm_run, make_app, make_config, tid, wait_for, wait_for_screen
+from .helpers import (
+    TOKEN,
+    confirm_run,
+    make_app,
+    make_config,
+    notifications,
+    tid,
+    wait_for,
+    wait_for_screen,
+)
 
 
 def detail(app: Any) -> str:
@@ -69,8 +80,8 @@ async def test_detail_pane_from_the_preflight(sim: Simulator) -> None:
         await pilot.pause()
         assert "Failure: 29998 cloud phone deleted" in detail(app)
         move_to(screen, tid(90))
-        await pilot.pause(0.5)
-        assert "Task:    not found" in detail(app)
+        await wait_for(pilot, lambda: "Task:    not found" in detail(app))
+        await pilot.pause(FETCH_DELAY + 0.2)  # when a lookup would have gone out
         assert queries(sim) == before  # all known from the pre-flight: nothing fetched
 
 
@@ -91,8 +102,8 @@ async def test_detail_fetched_on_demand_without_preflight(sim: Simulator) -> Non
         assert f"Status:  {TaskStatus.label(state.status)} (looked up)" in text
         settled = queries(sim)
         move_to(screen, tid(90))  # in the same lookup: rows from the cursor on
-        await pilot.pause(0.5)
-        assert "Task:    not found" in detail(app)
+        await wait_for(pilot, lambda: "Task:    not found" in detail(app))
+        await pilot.pause(FETCH_DELAY + 0.2)  # when a lookup would have gone out
         assert queries(sim) == settled
 
 
@@ -147,10 +158,12 @@ async def test_recheck_shows_the_later_states() -> None:
             assert grid.status_text(screen.results[0]) == "was failed"
             assert grid.status_text(screen.results[2]) == "was cancelled"
             assert any(c.title == "Results: Re-check" for c in screen.palette_commands())
-            await pilot.pause(0.6)  # the simulator moves them on: completed or failed again
+            # The simulator moves them on: completed or failed again.
+            await wait_for(pilot, lambda: all(sim.task_state(i).status in (3, 4)
+                                              for i in ids[:4]))
             await pilot.press("k")
-            await wait_for(pilot, lambda: any("Re-checked" in n.message
-                                              for n in app._notifications))
+            await wait_for(pilot, lambda: any("Re-checked" in n
+                                              for n in notifications(app)))
             rows = {r.id: r for r in grid.all_results}
             for task_id in ids[:4]:
                 now = sim.task_state(task_id).status
@@ -159,8 +172,8 @@ async def test_recheck_shows_the_later_states() -> None:
                     "completed" if now == 3 else "failed again")
             assert {rows[i].status for i in ids[:4]} == {3, 4}  # 3 and 42 failed again
             assert rows[tid(50)].status == 1  # skipped: not re-checked, as the pre-flight saw
-            assert any(n.message == "Re-checked 4: 2 completed, 2 failed."
-                       for n in app._notifications)
+            assert any(n == "Re-checked 4: 2 completed, 2 failed."
+                       for n in notifications(app))
             assert screen.results == list(grid.all_results)  # exports see the new statuses
             move_to(screen, tid(3))
             await pilot.pause()
@@ -174,7 +187,7 @@ async def test_recheck_with_nothing_restarted_says_so() -> None:
         results = [IdResult(tid(1), Outcome.REJECTED, 48000, "task retry limit reached")]
         await app.push_screen(ResultsScreen(RunOutcome(plan, results, None)))
         await pilot.press("k")
-        assert any("Nothing to re-check" in n.message for n in app._notifications)
+        assert any("Nothing to re-check" in n for n in notifications(app))
 
 
 # -- what the server may send: undocumented statuses and types, missing fields ---------------
@@ -253,5 +266,5 @@ async def test_undocumented_status_and_missing_fields(odd_api: list[list[str]]) 
         await pilot.pause()
         assert "Status:  — (before the run)" in detail(app)
         await pilot.press("k")  # a re-check over the same odd answers: no crash either
-        await wait_for(pilot, lambda: any(n.message == "Re-checked 2: 2 failed."
-                                          for n in app._notifications))
+        await wait_for(pilot, lambda: any(n == "Re-checked 2: 2 failed."
+                                          for n in notifications(app)))

@@ -14,7 +14,7 @@ from geelark_tui.tui.screens.entry import EntryScreen
 from geelark_tui.tui.screens.open_file import OpenFileScreen
 from geelark_tui.tui.screens.progress import ProgressScreen
 
-from .helpers import make_app, make_config, tid, wait_for, wait_for_screen
+from .helpers import make_app, make_config, notifications, tid, wait_for, wait_for_screen
 
 
 def stats_text(app: object) -> str:
@@ -80,8 +80,8 @@ async def test_load_a_missing_file_is_a_notification(tmp_path: Path) -> None:
         await pilot.press("ctrl+o")
         app.screen.query_one("#open-path", Input).value = str(tmp_path / "nope.txt")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: any("Cannot read" in n.message
-                                          for n in app._notifications))
+        await wait_for(pilot, lambda: any("Cannot read" in n
+                                          for n in notifications(app)))
         assert isinstance(app.screen, EntryScreen)
 
 
@@ -91,7 +91,7 @@ async def test_restart_with_no_ids_says_so() -> None:
         await pilot.press("ctrl+r")
         await pilot.pause()
         assert isinstance(app.screen, EntryScreen)
-        assert any("No valid task ID" in n.message for n in app._notifications)
+        assert any("No valid task ID" in n for n in notifications(app))
 
 
 async def test_confirmation_states_the_plan_and_escape_cancels() -> None:
@@ -123,7 +123,7 @@ async def test_no_credentials_opens_settings_on_restart() -> None:
         await pilot.press("ctrl+r")
         await pilot.pause()
         assert isinstance(app.screen, SettingsScreen)
-        assert any("no credentials" in n.message for n in app._notifications)
+        assert any("no credentials" in n for n in notifications(app))
 
 
 async def test_a_big_paste_is_counted_without_blocking() -> None:
@@ -141,10 +141,13 @@ async def test_path_completion(tmp_path: Path) -> None:
     app = make_app(make_config())
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("ctrl+o")
-        app.screen.query_one("#open-path", Input).value = f"{tmp_path}/ids"
+        field = app.screen.query_one("#open-path", Input)
+        field.value = f"{tmp_path}/ids"
         await pilot.press("-", "m")
-        await pilot.pause(0.2)
+        # The completion is looked up in a worker and offered when it is ready.
+        await wait_for(pilot, lambda: not any(w.node is field for w in app.workers))
+        await pilot.pause()
         await pilot.press("tab")
-        assert app.screen.query_one("#open-path", Input).value == str(tmp_path / "ids-monday.txt")
+        assert field.value == str(tmp_path / "ids-monday.txt")
         await pilot.press("enter")
         await wait_for(pilot, lambda: "1 unique ID " in stats_text(app))

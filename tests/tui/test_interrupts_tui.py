@@ -13,7 +13,6 @@ mode and echo on, alternate screen off).
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import time
 import tomllib
@@ -23,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tmux_driver import TMUX, TmuxDriver
+from tmux_driver import COMMAND, TMUX, TmuxDriver
 
 from geelark_tui import history
 from geelark_tui.api.endpoints import RESTART_PATH
@@ -31,7 +30,6 @@ from geelark_tui.simulator import Simulator, SimulatorConfig
 
 E2E = pytest.mark.e2e  # the tmux tests; the Pilot ones at the end run the app in-process
 
-COMMAND = shutil.which("geelark-tui")
 if os.environ.get("CI") and not (TMUX and COMMAND):
     raise RuntimeError("CI must install tmux and the geelark-tui command (.ci/run does)")
 
@@ -76,10 +74,7 @@ class Session(TmuxDriver):
                   f"sh -c 'env {assignments} {COMMAND} --base-url {self.sim.base_url}; "
                   f"echo EXIT=$?; stty -a > {stty}; echo DONE; sleep 600'")
         self.wait_for(lambda s: "No IDs yet" in s or "Paste" in s, "the entry screen")
-        paste = self.tmp / "paste.txt"
-        paste.write_text("\n".join(IDS) + "\n")
-        self.tmux("load-buffer", "-b", "ids", str(paste))
-        self.tmux("paste-buffer", "-p", "-d", "-b", "ids", "-t", "app")
+        self.paste("\n".join(IDS) + "\n")
         self.wait_for(lambda s: "200 unique IDs" in s, "the pasted IDs counted")
         self.tmux("send-keys", "-t", "app", "C-r")
         self.wait_for(lambda s: "Restart 200" in s, "the confirmation")
@@ -218,7 +213,7 @@ def test_a_second_signal_exits_at_once(session: Any) -> None:
     s = session(latency=8.0)
     pid = s.start_run(min_requests=1)
     os.kill(pid, signal.SIGTERM)
-    time.sleep(0.3)
+    s.wait_for(lambda screen: "Stopping" in screen, "the first signal taken")
     os.kill(pid, signal.SIGTERM)
     assert wait_gone(pid) < 2.5  # well inside the grace period the first one gave
     outcome = check_run(s, reason="SIGTERM")
@@ -267,8 +262,10 @@ async def test_quit_at_once_while_stopping_still_logs_the_run(tmp_path: Path) ->
         async with app.run_test(size=(80, 24)) as pilot:
             await confirm_run(pilot, app)
             await wait_for(pilot, lambda: sim.requests)
+            progress = app.active_run()
+            assert progress is not None and progress.tracker is not None
             await pilot.press("ctrl+q", "enter")  # stop and quit: waits for the request ...
-            await pilot.pause(0.2)
+            await wait_for(pilot, lambda: progress.tracker.stopping)
             assert app.return_code is None
             await pilot.press("ctrl+q")  # ... unless asked again
             await wait_for(pilot, lambda: app.return_code is not None, timeout=3)
@@ -301,7 +298,7 @@ async def test_a_signal_mid_run_logs_and_exits(tmp_path: Path, sig: signal.Signa
 
 
 async def test_ctrl_c_without_a_run_only_says_how_to_quit(tmp_path: Path) -> None:
-    from .helpers import make_app, make_config
+    from .helpers import make_app, make_config, notifications
 
     app = make_app(make_config(token=TOKEN))
     async with app.run_test(size=(80, 24)) as pilot:
@@ -309,7 +306,7 @@ async def test_ctrl_c_without_a_run_only_says_how_to_quit(tmp_path: Path) -> Non
         await pilot.press("ctrl+c")
         await pilot.pause()
         assert app.return_code is None
-        assert any("to quit" in n.message for n in app._notifications)
+        assert any("to quit" in n for n in notifications(app))
 
 
 async def test_a_crash_mid_run_still_logs_the_run(tmp_path: Path) -> None:

@@ -17,10 +17,20 @@ from geelark_tui.tui.screens.confirm import RestartConfirmScreen
 from geelark_tui.tui.screens.entry import EntryScreen
 from geelark_tui.tui.screens.results import ResultsScreen
 from geelark_tui.tui.screens.settings import SettingsScreen
-from geelark_tui.tui.widgets.results_grid import ResultsGrid, status_label
+from geelark_tui.tui.widgets.result_columns import status_label
+from geelark_tui.tui.widgets.results_grid import ResultsGrid
 from geelark_tui.tui.widgets.summary_bar import SummaryBar
 
-from .helpers import TOKEN, confirm_run, make_app, make_config, tid, wait_for, wait_for_screen
+from .helpers import (
+    TOKEN,
+    confirm_run,
+    make_app,
+    make_config,
+    notifications,
+    tid,
+    wait_for,
+    wait_for_screen,
+)
 
 EVERY_BUCKET = [tid(n) for n in range(100)]  # one ID of each kind the simulator has
 RESTARTABLE = {4, 7}
@@ -169,13 +179,13 @@ async def test_the_lookup_shows_progress_and_escape_stops_it() -> None:
                                                                        "#lookup-note"))
             await pilot.press("enter")  # not yet: says so
             assert app.screen is screen
-            assert any("Still looking" in n.message for n in app._notifications)
+            assert any("Still looking" in n for n in notifications(app))
             started = time.monotonic()
             await pilot.press("escape")
             assert isinstance(app.screen, EntryScreen)
             # the UI never waits for the lookup (4 more lookups at 0.4 s each would be 1.6 s)
             assert time.monotonic() - started < 1.2
-            await pilot.pause(0.6)
+            await wait_for(pilot, lambda: not any(w.node is screen for w in app.workers))
             assert len(slow.requests) <= 3  # the lookup stopped
             assert not any(r.path == RESTART_PATH for r in slow.requests)
 
@@ -188,7 +198,7 @@ async def test_nothing_restartable_says_so_until_included(sim: Simulator) -> Non
         assert "Nothing can be restarted now" in str(screen.query_one("#confirm-title").render())
         await pilot.press("enter")
         assert app.screen is screen
-        assert any("None of these tasks" in n.message for n in app._notifications)
+        assert any("None of these tasks" in n for n in notifications(app))
         await pilot.press("a")
         assert "Restart 3 tasks?" in str(screen.query_one("#confirm-title").render())
 

@@ -19,7 +19,7 @@ from geelark_tui.tui.screens.progress import RunOutcome
 from geelark_tui.tui.screens.results import ResultsScreen
 from geelark_tui.tui.widgets.results_grid import ResultsGrid
 
-from .helpers import make_app, make_config, tid, wait_for, wait_for_screen
+from .helpers import make_app, make_config, notifications, tid, wait_for, wait_for_screen
 
 R, J, N, U = Outcome.RESTARTED, Outcome.REJECTED, Outcome.NOT_SENT, Outcome.UNKNOWN
 RESULTS = [
@@ -110,7 +110,7 @@ async def test_resubmit_with_nothing_worth_it_says_so() -> None:
         await app.push_screen(screen)
         await pilot.press("r")
         assert app.screen is screen
-        assert any("No ID is worth re-submitting" in n.message for n in app._notifications)
+        assert any("No ID is worth re-submitting" in n for n in notifications(app))
 
 
 async def test_copy_the_ids_of_the_filter() -> None:
@@ -122,7 +122,7 @@ async def test_copy_the_ids_of_the_filter() -> None:
         await pilot.press("f", "f")  # rejected only
         await pilot.press("c")
         assert app.clipboard == "\n".join([tid(64), tid(50), tid(90)])
-        messages = [n.message for n in app._notifications]
+        messages = notifications(app)
         assert "Copied 6 IDs (in the grid) to the clipboard." in messages
         assert "Copied 3 IDs (shown) to the clipboard." in messages
 
@@ -140,8 +140,8 @@ async def test_export_csv_and_json(tmp_path: Path) -> None:
             field.value = str(tmp_path / name)
             await pilot.press("enter")
             await wait_for(pilot, lambda n=name: (tmp_path / n).exists())  # type: ignore[misc]
-            await wait_for(pilot, lambda: any("Wrote 6 rows" in n.message
-                                              for n in app._notifications))
+            await wait_for(pilot, lambda: any("Wrote 6 rows" in n
+                                              for n in notifications(app)))
             assert (tmp_path / name).read_text(encoding="utf-8") == expected
         assert json.loads((tmp_path / "out.json").read_text())["summary"]["total"] == 6
         # The folder is remembered for next time.
@@ -170,6 +170,6 @@ async def test_export_to_a_missing_folder_says_so(tmp_path: Path) -> None:
         app.screen.query_one("#export-path", Input).value = str(tmp_path / "no" / "x.csv")
         await pilot.press("enter")
         assert isinstance(app.screen, ExportScreen)
-        assert any("No such folder" in n.message for n in app._notifications)
+        assert any("No such folder" in n for n in notifications(app))
         await pilot.press("escape")
         assert isinstance(app.screen, ResultsScreen)

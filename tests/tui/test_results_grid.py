@@ -11,8 +11,12 @@ from textual.app import App, ComposeResult
 from textual.message import Message
 from textual.strip import Strip
 
+from geelark_tui.api.codes import ROW_STYLES
 from geelark_tui.api.models import IdResult, Outcome
+from geelark_tui.tui.app import STYLESHEETS
+from geelark_tui.tui.widgets.outcome_classes import outcome_class
 from geelark_tui.tui.widgets.results_grid import ResultsGrid
+from geelark_tui.tui.widgets.summary_bar import SummaryBar
 
 R = Outcome.RESTARTED
 RESULTS: tuple[IdResult, ...] = (
@@ -26,6 +30,8 @@ RESULTS: tuple[IdResult, ...] = (
 
 
 class GridApp(App[None]):
+    CSS_PATH = STYLESHEETS  # the app's: the row colours are there
+
     def __init__(self, results: Sequence[IdResult] = RESULTS) -> None:
         super().__init__()
         self.results = results
@@ -106,9 +112,33 @@ async def test_row_classes_come_from_codes_row_style() -> None:
         grid = app.grid
         grid.move_cursor(5)  # keep the cursor style out of the rows compared
         colours = [strip_style(grid.render_line(y)) for y in range(1, 6)]
-        expected = [grid.get_component_rich_style(f"results-grid--{name}").color
+        expected = [grid.get_component_rich_style(outcome_class(name)).color
                     for name in ("success", "permanent", "wait", "not-sent", "unknown")]
         assert colours == expected
+        assert None not in colours and len(set(colours)) > 2  # coloured, by app.tcss
+
+
+async def test_the_summary_counts_are_coloured_like_the_rows() -> None:
+    """The outcome colours are written once (app.tcss), for the grid and the summary bar."""
+
+    class WithSummary(GridApp):
+        def compose(self) -> ComposeResult:
+            yield SummaryBar()
+            yield from super().compose()
+
+    app = WithSummary()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        bar = app.query_one(SummaryBar)
+        bar.show_results(RESULTS)
+        for name in ROW_STYLES:
+            for widget in (app.grid, bar):
+                assert widget.get_component_styles(outcome_class(name)).has_rule("color")
+            if name != "not-sent":  # muted text is blended with each widget's background
+                colour = app.grid.get_component_rich_style(outcome_class(name)).color
+                assert bar.get_component_rich_style(outcome_class(name)).color == colour, name
+        spans = {str(span.style) for span in bar.render().spans}
+        assert str(bar.get_component_rich_style(outcome_class("success"))) in spans
 
 
 def strip_style(strip: Strip) -> object:

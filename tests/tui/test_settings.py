@@ -16,7 +16,7 @@ from geelark_tui.simulator import Simulator
 from geelark_tui.tui.screens.entry import EntryScreen
 from geelark_tui.tui.screens.settings import SettingsScreen
 
-from .helpers import TOKEN, make_app, make_config, wait_for, wait_for_screen
+from .helpers import TOKEN, make_app, make_config, notifications, wait_for, wait_for_screen
 
 SECRET = "s3cret-token-value-123456"
 
@@ -50,7 +50,7 @@ async def test_first_run_without_credentials_opens_settings_and_saves() -> None:
         await pilot.pause()
         assert isinstance(app.screen, EntryScreen)
         assert "bearer token" in app.sub_title
-        assert all(SECRET not in n.message for n in app._notifications)
+        assert all(SECRET not in n for n in notifications(app))
     saved = tomllib.loads(config.path.read_text())
     assert saved["api"]["token"] == SECRET
     assert os.stat(config.path).st_mode & 0o777 == 0o600
@@ -96,7 +96,7 @@ async def test_bad_values_are_not_saved(field: str, value: str, message: str) ->
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, SettingsScreen)
-        assert any(message in n.message for n in app._notifications)
+        assert any(message in n for n in notifications(app))
     assert config.path.read_bytes() == before
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import Static
 
 from geelark_tui.api.models import IdResult, Outcome, Task
 from geelark_tui.configstore import record_recent_set, update_recent_counts
@@ -32,7 +33,7 @@ from geelark_tui.tui.screens.confirm import RestartConfirmScreen
 from geelark_tui.tui.screens.progress import ProgressScreen, RunOutcome
 from geelark_tui.tui.screens.results import ResultsScreen
 
-from .helpers import FakeClock, make_app, make_config, tid
+from .helpers import FakeClock, make_app, make_config, tid, wait_for
 
 SIZES = pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
 R, J, N, U, S = (Outcome.RESTARTED, Outcome.REJECTED, Outcome.NOT_SENT, Outcome.UNKNOWN,
@@ -141,7 +142,8 @@ def test_confirm_looking_up(snap_compare: Callable[..., bool], size: tuple[int, 
         screen._look_up = lambda: None  # type: ignore[method-assign,assignment,return-value]
         screen._progress(300, 1000)
         await app.push_screen(screen)
-        await pilot.pause(0.25)  # a poll of the progress
+        note = screen.query_one("#lookup-note", Static)
+        await wait_for(pilot, lambda: "300 of 1,000" in str(note.render()))  # polled
 
     snap(snap_compare, app, size, run_before=looking)
 

@@ -63,10 +63,8 @@ class EntryScreen(AppScreen[None]):
             with Vertical(id="entry-main"):
                 yield Label("Paste task IDs: a list, CSV, JSON, a ticket…",
                             id="ids-label", markup=False)
-                area = TextArea(self._prefill, id="ids", soft_wrap=True, tab_behavior="focus",
-                                placeholder="574376043897425896\n574376043897425897\n…")
-                area.cursor_blink = self.gapp.blink
-                yield area
+                yield TextArea(self._prefill, id="ids", soft_wrap=True, tab_behavior="focus",
+                               placeholder="574376043897425896\n574376043897425897\n…")
             with Vertical(id="entry-side"):
                 yield Label("What will be sent", classes="side-title")
                 yield IdStats(id="id-stats")

@@ -69,9 +69,7 @@ class ExportScreen(AppModal[ExportRequest | None]):
             yield Static(f"Export {self._total:,} rows", classes="dialog-title")
             yield Static("The same CSV or JSON as `geelark-tui restart --format ...`.",
                          classes="dialog-body", markup=False)
-            field = Input(path, id="export-path", placeholder="file path")
-            field.cursor_blink = self.gapp.blink
-            yield field
+            yield Input(path, id="export-path", placeholder="file path")
             with RadioSet(id="export-format"):
                 yield RadioButton("CSV", value=True, id="fmt-csv")
                 yield RadioButton("JSON", id="fmt-json")

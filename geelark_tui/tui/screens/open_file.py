@@ -56,10 +56,8 @@ class OpenFileScreen(AppModal[Path | None]):
             yield Static("Load IDs from a file", classes="dialog-title")
             yield Static("Any text file: a list, CSV with an ID column, JSON, a log.",
                          classes="dialog-body")
-            field = Input(self._start, placeholder="path, e.g. ~/ids.txt", id="open-path",
-                          suggester=PathSuggester())
-            field.cursor_blink = self.gapp.blink
-            yield field
+            yield Input(self._start, placeholder="path, e.g. ~/ids.txt", id="open-path",
+                        suggester=PathSuggester())
             yield Static("tab: complete · enter: load · escape: cancel", classes="dialog-hint")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

@@ -26,7 +26,8 @@ from geelark_tui.tui.screens.progress import RunOutcome
 from geelark_tui.tui.screens.results_tasks import TaskLookups
 from geelark_tui.tui.screens.run_log import RunLogScreen
 from geelark_tui.tui.widgets.id_stats import plural
-from geelark_tui.tui.widgets.results_grid import SORT_CYCLE, ResultsGrid
+from geelark_tui.tui.widgets.result_columns import SORT_CYCLE
+from geelark_tui.tui.widgets.results_grid import ResultsGrid
 from geelark_tui.tui.widgets.summary_bar import SummaryBar
 from geelark_tui.tui.widgets.task_detail import TaskDetail
 
@@ -94,7 +95,6 @@ class ResultsScreen(TaskLookups):
         yield Footer(compact=True, show_command_palette=False)  # 80 columns: room for keys
 
     def on_mount(self) -> None:
-        self.query_one("#results-find", Input).cursor_blink = self.gapp.blink
         self.query_one(SummaryBar).show_results(self.results)
         self.mount_tasks()
         self.set_class(bool(self.outcome.stop_reason), "-stopped")

@@ -22,7 +22,8 @@ from geelark_tui.task_info import TaskStore, status_counts
 from geelark_tui.tui.base import AppScreen
 from geelark_tui.tui.screens.progress import RunOutcome
 from geelark_tui.tui.widgets.id_stats import plural
-from geelark_tui.tui.widgets.results_grid import ResultsGrid, status_label
+from geelark_tui.tui.widgets.result_columns import status_label
+from geelark_tui.tui.widgets.results_grid import ResultsGrid
 from geelark_tui.tui.widgets.task_detail import TaskDetail
 
 if TYPE_CHECKING:

@@ -83,7 +83,6 @@ class SettingsScreen(AppScreen[bool]):
                       type=kind,  # type: ignore[arg-type]
                       placeholder=f"from ${env}: used, never saved" if env else "")
         field.disabled = bool(env)
-        field.cursor_blink = self.gapp.blink
         return field
 
     def compose(self) -> ComposeResult:

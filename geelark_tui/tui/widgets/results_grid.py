@@ -3,17 +3,16 @@
 `ScrollView` + the Line API: only the lines on screen are rendered, so 100,000 rows cost no more
 to show than 20. The grid keeps the results, the positions of the rows shown (a `range` when
 nothing is filtered or sorted, else a compact int array) and the sort keys of the current sort
-column. Meanings, hints and row colours come from `api.codes` and `report`, never from here.
+column. What each column says is `result_columns`; which colour a row has, `api.codes` (the
+row style) and ``app.tcss`` (the colour), never this module.
 """
 
 from __future__ import annotations
 
 from array import array
 from collections.abc import Callable, Collection, Iterable, Sequence
-from functools import lru_cache
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar
 
-from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -24,85 +23,29 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from geelark_tui.api.codes import describe, row_style
-from geelark_tui.api.models import IdResult, Outcome, TaskStatus
-from geelark_tui.report import OUTCOME_SYMBOLS, hint_for
-
-SortColumn = Literal["input", "id", "outcome", "code", "meaning"]
-SORT_CYCLE: tuple[SortColumn, ...] = ("input", "id", "outcome", "code", "meaning")
-MARK_W, OUTCOME_W, CODE_W = 2, 12, 6  # each width includes the one-cell gap after the text
-STATUS_W = 14  # the STATUS column, shown once a lookup has told the tasks' statuses
-ID_MIN, ID_MAX = 6, 24
-NEXT_STEP_MIN = 22  # NEXT STEP is shown only when it and MEANING both get this many cells
-_OUTCOME_ORDER = {outcome: n for n, outcome in enumerate(Outcome)}
-_NO_CODE = 1 << 62  # rows without a code sort after every code
-_fold = lru_cache(maxsize=4096)(str.casefold)  # repeated meanings share one folded string
-
-
-def meaning_of(result: IdResult) -> str:
-    """The MEANING column: the code's meaning, or the message when there is no code."""
-    return describe(result.code).meaning if result.code is not None else result.message
-
-
-def status_label(result: IdResult) -> str:
-    """The STATUS column: the task's status from the latest lookup, "—" when none said."""
-    return "—" if result.status is None else TaskStatus.label(result.status)
-
-
-def outcome_label(result: IdResult) -> str:
-    return f"{OUTCOME_SYMBOLS[result.outcome]} {result.outcome.value}"
-
-
-_SORT_KEYS: dict[str, Callable[[IdResult], Any]] = {
-    # Numeric IDs compare as numbers (zero-padded to the longest valid ID) and before others.
-    "id": lambda r: r.id.zfill(ID_MAX) if r.id.isdigit() else r.id,
-    "outcome": lambda r: _OUTCOME_ORDER[r.outcome],
-    "code": lambda r: _NO_CODE if r.code is None else r.code,
-    "meaning": lambda r: _fold(meaning_of(r)),
-}
-
-
-def _fit(text: str, width: int) -> str:
-    """`text` on one line in exactly `width` cells: padded, or cut with an ellipsis."""
-    if width <= 0:
-        return ""
-    if not text.isprintable():  # newlines, tabs, escape codes: never into the terminal
-        text = " ".join("".join(c if c.isprintable() else " " for c in text).split())
-    if cell_len(text) <= width:
-        return set_cell_size(text, width)
-    return set_cell_size(text, width - 1) + "…"
+from geelark_tui.api.codes import row_style
+from geelark_tui.api.models import IdResult, Outcome
+from geelark_tui.tui.widgets.outcome_classes import OUTCOME_CLASSES, outcome_class
+from geelark_tui.tui.widgets.result_columns import (
+    MARK_W,
+    SORT_CYCLE,
+    SORT_KEYS,
+    SortColumn,
+    fit,
+    header_text,
+    row_text,
+    status_label,
+)
 
 
 class ResultsGrid(ScrollView, can_focus=True):
     """One row per ID: ID, OUTCOME (symbol + word), CODE, MEANING, NEXT STEP; "●" = selected."""
 
+    # Styled in results_grid.tcss; the row colours (OUTCOME_CLASSES) in app.tcss.
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "results-grid--header", "results-grid--cursor", "results-grid--selected",
-        "results-grid--success", "results-grid--wait", "results-grid--permanent",
-        "results-grid--not-sent", "results-grid--unknown",
+        *OUTCOME_CLASSES,
     }
-
-    # Mirrored in results_grid.tcss, which an app may load to restyle the grid.
-    DEFAULT_CSS = """
-    ResultsGrid {
-        height: 1fr;
-        overflow-x: hidden;
-        background: $surface;
-        color: $foreground;
-        & > .results-grid--header { text-style: bold; background: $panel; color: $foreground; }
-        & > .results-grid--success { color: $text-success; }
-        & > .results-grid--wait { color: $text-warning; }
-        & > .results-grid--permanent { color: $text-error; }
-        & > .results-grid--not-sent { color: $text-muted; }
-        & > .results-grid--unknown { color: $text-accent; }
-        & > .results-grid--selected { background: $accent 25%; text-style: bold; }
-        & > .results-grid--cursor { background: $block-cursor-blurred-background;
-                                    text-style: $block-cursor-blurred-text-style; }
-        &:focus > .results-grid--cursor { background: $block-cursor-background;
-            color: $block-cursor-foreground; text-style: $block-cursor-text-style; }
-        &:nocolor > .results-grid--cursor { text-style: reverse bold; }
-    }
-    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up", "move(-1)", "Up", show=False, id="grid.cursor_up", tooltip="Previous row"),
@@ -158,7 +101,7 @@ class ResultsGrid(ScrollView, can_focus=True):
         self._codes: frozenset[int | None] | None = None
         self._text = ""
         self._keys: tuple[str, list[Any]] | None = None  # (column, key per position)
-        self._id_width = ID_MIN
+        self._id_width = 0  # the longest ID's length
         self._posted: IdResult | None = None
         self._show_status = False
         # The STATUS column's text; a screen that knows when each status was seen may refine it.
@@ -205,7 +148,7 @@ class ResultsGrid(ScrollView, can_focus=True):
         if self._keys is not None:
             column, keys = self._keys
             for pos in touched:
-                key = _SORT_KEYS[column](results[pos])
+                key = SORT_KEYS[column](results[pos])
                 keys[pos:pos + 1] = [key]  # replaces, or appends at the end
         self._lines.clear()
         self._rebuild(self._cursor_position())
@@ -290,7 +233,7 @@ class ResultsGrid(ScrollView, can_focus=True):
         if self._sort != "input":
             if self._keys is None or self._keys[0] != self._sort:
                 self._keys = None  # free the old column's keys first
-                self._keys = (self._sort, list(map(_SORT_KEYS[self._sort], results)))
+                self._keys = (self._sort, list(map(SORT_KEYS[self._sort], results)))
             rows = sorted(rows, key=self._keys[1].__getitem__, reverse=self._reverse)
         elif self._reverse:
             rows = rows[::-1]
@@ -380,61 +323,30 @@ class ResultsGrid(ScrollView, can_focus=True):
 
     # ---- rendering ----------------------------------------------------------------------------
 
-    def _widths(self, width: int) -> tuple[int, int, int]:
-        """Cells for ID, MEANING and NEXT STEP (0: hidden) in a line `width` cells wide."""
-        id_w = max(ID_MIN, min(self._id_width, ID_MAX)) + 1
-        rest = width - MARK_W - id_w - OUTCOME_W - CODE_W - STATUS_W * self._show_status
-        if rest < 2 * NEXT_STEP_MIN + 1:
-            return id_w, max(rest, 0), 0
-        meaning_w = rest * 9 // 20
-        return id_w, meaning_w, rest - meaning_w
-
-    def _style(self, name: str, cursor: bool = False, selected: bool = False) -> Style:
-        key = (name, cursor, selected)
+    def _style(self, component: str, cursor: bool = False, selected: bool = False) -> Style:
+        key = (component, cursor, selected)
         style = self._styles.get(key)
         if style is None:
-            style = self.rich_style + self.get_component_rich_style(f"results-grid--{name}")
+            style = self.rich_style + self.get_component_rich_style(component)
             for overlay in ("selected",) * selected + ("cursor",) * cursor:
                 # An overlay without a colour of its own keeps the row's colour.
-                component, row_colour = f"results-grid--{overlay}", Style(color=style.color)
-                style += self.get_component_rich_style(component)
-                if not self.get_component_styles(component).has_rule("color"):
+                overlay_class, row_colour = f"results-grid--{overlay}", Style(color=style.color)
+                style += self.get_component_rich_style(overlay_class)
+                if not self.get_component_styles(overlay_class).has_rule("color"):
                     style += row_colour
             self._styles[key] = style
         return style
 
     def _header(self, width: int) -> Strip:
-        id_w, meaning_w, hint_w = self._widths(width)
-
-        def label(column: SortColumn, text: str) -> str:
-            return text if self._sort != column else text + ("▼" if self._reverse else "▲")
-
-        text = "▼ " if self._sort == "input" and self._reverse else "  "
-        text += (_fit(label("id", "ID"), id_w - 1) + " " + _fit(label("outcome", "OUTCOME"),
-                 OUTCOME_W - 1) + " ")
-        if self._show_status:
-            text += _fit("STATUS", STATUS_W - 1) + " "
-        text += _fit(label("code", "CODE"), CODE_W - 1) + " "
-        if hint_w:
-            text += _fit(label("meaning", "MEANING"), meaning_w - 1) + " NEXT STEP"
-        else:
-            text += label("meaning", "MEANING")
-        return Strip([Segment(_fit(text, width), self._style("header"))], width)
+        text = header_text(width, self._id_width, self._show_status, self._sort, self._reverse)
+        return Strip([Segment(text, self._style("results-grid--header"))], width)
 
     def _row(self, result: IdResult, width: int, cursor: bool, selected: bool) -> Strip:
-        id_w, meaning_w, hint_w = self._widths(width)
-        code = "" if result.code is None else str(result.code)
-        text = ("● " if selected else "  ") + _fit(result.id, id_w - 1) + " "
-        text += _fit(outcome_label(result), OUTCOME_W - 1) + " "
-        if self._show_status:
-            text += _fit(self.status_text(result), STATUS_W - 1) + " "
-        text += _fit(code, CODE_W - 1) + " "
-        if hint_w:
-            text += _fit(meaning_of(result), meaning_w - 1) + " " + _fit(hint_for(result), hint_w)
-        else:
-            text += _fit(meaning_of(result), meaning_w)
-        style = self._style(row_style(result.outcome, result.code), cursor, selected)
-        return Strip([Segment(_fit(text, width), style)], width)
+        status = self.status_text(result) if self._show_status else None
+        text = row_text(result, width, self._id_width, status, selected)
+        style = self._style(outcome_class(row_style(result.outcome, result.code)), cursor,
+                            selected)
+        return Strip([Segment(text, style)], width)
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
@@ -444,7 +356,8 @@ class ResultsGrid(ScrollView, can_focus=True):
         if row >= len(self._visible):
             if y == 1 and not self._visible:
                 note = "No rows match the filter." if self._results else "No results yet."
-                return Strip([Segment(_fit("  " + note, width), self._style("not-sent"))], width)
+                style = self._style(outcome_class("not-sent"))
+                return Strip([Segment(fit("  " + note, width), style)], width)
             return Strip.blank(width, self.rich_style)
         pos = self._visible[row]
         result = self._results[pos]

@@ -1,8 +1,9 @@
 """SummaryBar: the count per outcome and per code, in words, coloured like the result rows.
 
 Colours come from the row style names of `geelark_tui.api.codes.row_style` (the only place that
-decides them) through component classes styled in ``app.tcss``; every entry also carries a
-symbol and words, so nothing depends on colour.
+decides them) through the outcome component classes (`outcome_classes`) the results grid's rows
+use too, styled once in ``app.tcss``; every entry also carries a symbol and words, so nothing
+depends on colour.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from textual.widget import Widget
 from geelark_tui.api.codes import ROW_STYLES, describe, row_style
 from geelark_tui.api.models import IdResult, Outcome
 from geelark_tui.report import OUTCOME_SYMBOLS
+from geelark_tui.tui.widgets.outcome_classes import OUTCOME_CLASSES, outcome_class
 
 MEANING_WIDTH = 36
 OPTIONAL = frozenset({Outcome.SKIPPED})  # shown only when some ID has it
@@ -50,7 +52,7 @@ def code_label(code: int | None, count: int) -> str:
 class SummaryBar(Widget):
     """Outcome totals on the first line; with ``codes=True`` the totals per code below."""
 
-    COMPONENT_CLASSES: ClassVar[set[str]] = {f"summary--{name}" for name in ROW_STYLES}
+    COMPONENT_CLASSES: ClassVar[set[str]] = set(OUTCOME_CLASSES)
 
     def __init__(self, *, codes: bool = True, total: bool = True, id: str | None = None,
                  classes: str | None = None) -> None:
@@ -85,7 +87,7 @@ class SummaryBar(Widget):
     # -- drawing ----------------------------------------------------------------------------
 
     def _style(self, name: str) -> str:
-        return str(self.get_component_rich_style(f"summary--{name}"))
+        return str(self.get_component_rich_style(outcome_class(name)))
 
     def lines(self) -> list[list[tuple[str, str, str]]]:
         """(gap before it, text, row style name) per entry, per line: outcomes, then codes."""

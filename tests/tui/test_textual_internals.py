@@ -1,0 +1,71 @@
+"""The few places where the app relies on Textual's private names (tui/lifecycle.py and
+tui/terminal.py), checked against the installed Textual. pyproject.toml pins the release
+range these were checked on; a Textual that renames or reshapes one of them fails here, with
+a message naming it, before it fails somewhere less clear."""
+
+from __future__ import annotations
+
+import codecs
+import importlib.metadata
+import inspect
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+
+from packaging.requirements import Requirement
+from textual.app import App
+from textual.drivers import linux_driver
+from textual.drivers.linux_driver import LinuxDriver
+from textual.worker import Worker
+
+PYPROJECT = Path(__file__).parents[2] / "pyproject.toml"
+
+
+def parameters(function: Callable[..., object]) -> list[str]:
+    return [f"{p.kind.name}:{p.name}" for p in inspect.signature(function).parameters.values()]
+
+
+def test_the_installed_textual_is_in_the_pinned_range() -> None:
+    dependencies = tomllib.loads(PYPROJECT.read_text())["project"]["dependencies"]
+    textual = next(Requirement(d) for d in dependencies if Requirement(d).name == "textual")
+    installed = importlib.metadata.version("textual")
+    assert textual.specifier.contains(installed), (
+        f"Textual {installed} is outside the tested range {textual.specifier}: check the "
+        "private names below, then widen the pin")
+    assert textual.specifier.contains("8.2.8") and not textual.specifier.contains("8.3.0"), (
+        "the pin must stay within one minor release: private names can change in any")
+
+
+def test_crash_handling_hooks_are_there() -> None:
+    """lifecycle.LifecycleApp overrides these to show a crash without local variables or
+    secrets, and to exit non-zero after a panic."""
+    for name, expected in (("_handle_exception", ["POSITIONAL_OR_KEYWORD:self",
+                                                   "POSITIONAL_OR_KEYWORD:error"]),
+                           ("_fatal_error", ["POSITIONAL_OR_KEYWORD:self"]),
+                           ("panic", ["POSITIONAL_OR_KEYWORD:self",
+                                      "VAR_POSITIONAL:renderables"]),
+                           ("get_driver_class", ["POSITIONAL_OR_KEYWORD:self"])):
+        assert hasattr(App, name), f"Textual's App.{name} is gone (tui/lifecycle.py uses it)"
+        assert parameters(getattr(App, name)) == expected, (
+            f"Textual's App.{name} changed its signature (tui/lifecycle.py overrides it)")
+    assert isinstance(inspect.getattr_static(App, "return_code"), property), (
+        "Textual's App.return_code is no longer a property (tui/lifecycle.py extends it)")
+    assert inspect.iscoroutinefunction(Worker.wait), "Worker.wait is no longer awaitable"
+
+
+def test_the_driver_names_the_lenient_driver_relies_on() -> None:
+    """terminal.LenientLinuxDriver runs Textual's own input loop with one global name
+    (`getincrementaldecoder`) meaning a lenient decoder, and wraps the file that the driver
+    hands to its output thread (`self._file`)."""
+    loop = LinuxDriver.run_input_thread
+    assert "getincrementaldecoder" in loop.__code__.co_names, (
+        "LinuxDriver.run_input_thread no longer makes its decoder with the global "
+        "getincrementaldecoder: see tui/terminal.py")
+    assert loop.__code__.co_freevars == () and loop.__closure__ is None, (
+        "LinuxDriver.run_input_thread became a closure: tui/terminal.py cannot rebind it")
+    assert linux_driver.getincrementaldecoder is codecs.getincrementaldecoder
+    assert parameters(LinuxDriver.__init__) == [
+        "POSITIONAL_OR_KEYWORD:self", "POSITIONAL_OR_KEYWORD:app", "KEYWORD_ONLY:debug",
+        "KEYWORD_ONLY:mouse", "KEYWORD_ONLY:size"], "LinuxDriver.__init__ changed"
+    assert "WriterThread(self._file)" in inspect.getsource(LinuxDriver.start_application_mode), (
+        "LinuxDriver no longer hands self._file to its output thread: see tui/terminal.py")
