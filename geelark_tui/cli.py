@@ -50,6 +50,16 @@ def _whole(low: int, high: int) -> Callable[[str], int]:
     return check
 
 
+def _follow_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 < value <= 24 * 3600:
+        raise argparse.ArgumentTypeError("must be more than 0 and at most 86400 (a day)")
+    return value
+
+
 def _seconds(text: str) -> float:
     try:
         value = float(text)
@@ -93,6 +103,14 @@ def build_parser() -> argparse.ArgumentParser:
                               "ones; adds `status` to each result")
     restart.add_argument("--include-all", action="store_true",
                          help="restart every ID, whatever its status (implies --preflight)")
+    restart.add_argument("--cancel-active", action="store_true",
+                         help="cancel the tasks that are waiting or running, then restart them "
+                              "with the rest (implies --preflight)")
+    restart.add_argument("--follow", action="store_true",
+                         help="after the run, follow every restarted task until it has "
+                              "completed, failed or been cancelled; adds `after` to each")
+    restart.add_argument("--follow-timeout", type=_follow_seconds, metavar="SECONDS",
+                         help="with --follow: stop following after this long (default 600)")
     restart.add_argument("--timeout", type=_seconds, metavar="SECONDS",
                          help=f"per-request timeout, at most {MAX_TIMEOUT:g} (default 30)")
 

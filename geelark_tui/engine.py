@@ -313,26 +313,11 @@ class RestartRun:
     @staticmethod
     def _read_batch(batch: _Batch, answer: BatchResult) -> tuple[list[IdResult], list[str]]:
         """Split a processed batch into settled results and IDs whose fate is unclear."""
-        refused = {d.id: d for d in answer.fail_details}
+        refused, rest, consistent = answer.split(batch.ids)
         results = [
             IdResult(d.id, Outcome.REJECTED, d.code, d.msg or describe(d.code).meaning)
             for d in refused.values()
         ]
-        rest = [i for i in batch.ids if i not in refused]
-        expected_fail = answer.fail if answer.fail is not None else len(refused)
-        consistent = (
-            not answer.malformed
-            and expected_fail == len(refused)
-            and (answer.total is None or answer.total == len(batch.ids))
-            and (
-                answer.success is None
-                or answer.success + expected_fail == (answer.total or len(batch.ids))
-            )
-        )
-        if answer.code == 40006 and (answer.total is None or answer.success is None):
-            consistent = False
-        if answer.code == 40009 and rest:
-            consistent = False
         if not consistent:
             return results, rest
         results.extend(IdResult(i, Outcome.RESTARTED, 0, "restarted") for i in rest)

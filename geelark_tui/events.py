@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from geelark_tui.api.models import IdResult, Outcome
+from geelark_tui.api.models import IdResult, Outcome, Task
 from geelark_tui.runreport import RunReport
 
 
@@ -74,8 +74,27 @@ class RunFinished:
     report: RunReport
 
 
+@dataclass(frozen=True, slots=True)
+class CancelsDone:
+    """The waiting and running tasks were cancelled (`done` of `total`) before the restart."""
+
+    done: int
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUpdate:
+    """A poll of the restarted tasks: the latest facts it got, and the states of them all
+    (completed, failed, cancelled, active, unknown)."""
+
+    tasks: tuple[Task, ...]
+    counts: dict[str, int]
+
+
 Event = (
     LookupProgress
+    | CancelsDone
+    | FollowUpdate
     | RunStarted
     | BatchStarted
     | BatchFinished

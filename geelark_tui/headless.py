@@ -24,7 +24,9 @@ from geelark_tui.connection import ConnectionConfigError, credentials_from, reso
 from geelark_tui.engine import RunSettings
 from geelark_tui.events import (
     BatchFinished,
+    CancelsDone,
     Event,
+    FollowUpdate,
     LookupProgress,
     RateLimitWait,
     RunStarted,
@@ -32,12 +34,13 @@ from geelark_tui.events import (
     Verifying,
 )
 from geelark_tui.exitcodes import EXIT_OUTPUT, EXIT_STOPPED, EXIT_USAGE
+from geelark_tui.follow import TIMEOUT as FOLLOW_TIMEOUT
 from geelark_tui.history import host_of
 from geelark_tui.ids import ParsedIds, parse_ids
 from geelark_tui.pacing import Pacer
 from geelark_tui.plan import RunPlan
 from geelark_tui.redact import install_hooks
-from geelark_tui.report import render, summary_sentence
+from geelark_tui.report import RunExtras, render, summary_sentence
 from geelark_tui.session import RunSession, SessionResult
 
 MAX_INPUT_BYTES = 64 * 1024 * 1024
@@ -69,9 +72,19 @@ class _Progress:
 
     total_batches: int = 0
     last_wait_line: float = 0.0
+    last_follow_line: float = 0.0
 
     def __call__(self, event: Event) -> None:
-        if isinstance(event, LookupProgress):
+        if isinstance(event, FollowUpdate):
+            now = time.monotonic()
+            if now - self.last_follow_line >= 5.0:
+                self.last_follow_line = now
+                _say("following: " + ", ".join(f"{n} {state}"
+                                                for state, n in event.counts.items() if n))
+        elif isinstance(event, CancelsDone):
+            _say(f"cancelled {event.done} of {event.total} waiting or running tasks "
+                 "(they are restarted with the rest)")
+        elif isinstance(event, LookupProgress):
             if event.done == 0:
                 _say(f"pre-flight: looking up {event.total} tasks")
         elif isinstance(event, RunStarted):
@@ -168,9 +181,13 @@ def run_restart_command(args: argparse.Namespace) -> int:
     parsed = _parse(args)
     if parsed is None:
         return EXIT_USAGE
-    preflight = bool(args.preflight or args.include_all)
-    if args.include_all and not args.preflight:
-        _say("note: --include-all implies --preflight")
+    preflight = bool(args.preflight or args.include_all or args.cancel_active)
+    for flag, given in (("--include-all", args.include_all),
+                        ("--cancel-active", args.cancel_active)):
+        if given and not args.preflight:
+            _say(f"note: {flag} implies --preflight")
+    if args.follow_timeout is not None and not args.follow:
+        _say("note: --follow-timeout has no effect without --follow")
     config = load_config(resolve_config_path(args.config))
     install_hooks(config.secrets)  # a crash prints no credential, even one in a message
     for warning in config.take_warnings():
@@ -188,14 +205,17 @@ def run_restart_command(args: argparse.Namespace) -> int:
     except (ConnectionConfigError, ValueError) as exc:
         _say(f"error: {exc}")
         results = _not_sent(parsed, f"not sent: {exc}")
-        if not _write(render(args.format, results, parsed.ignored, with_status=preflight)):
+        if not _write(render(args.format, results, parsed.ignored,
+                             RunExtras(with_status=preflight))):
             return EXIT_OUTPUT
         return EXIT_STOPPED
 
     plan = RunPlan(ids=parsed.ids, settings=settings, base_url=base_url,
                    host=host_of(base_url), auth_label=credentials.label,
                    auth_source=credentials.source, invalid=parsed.ignored,
-                   preflight=preflight, include_all=bool(args.include_all))
+                   preflight=preflight, include_all=bool(args.include_all),
+                   cancel_active=bool(args.cancel_active), follow=bool(args.follow),
+                   follow_timeout=args.follow_timeout or FOLLOW_TIMEOUT)
     client = GeeLarkClient(base_url, auth, timeout=args.timeout or submit.timeout,
                            max_connections=max(settings.concurrency, 2))
     pacer = Pacer.for_api(settings.per_minute, settings.per_hour)
@@ -209,10 +229,13 @@ def run_restart_command(args: argparse.Namespace) -> int:
     result = asyncio.run(_run(session))
     for warning in result.warnings:
         _say(f"warning: {warning}")
-    if not _write(render(args.format, result.results, parsed.ignored, with_status=preflight)):
+    extras = RunExtras(with_status=preflight, after=result.after,
+                       cancelled_first=result.cancelled_first if args.cancel_active else None)
+    if not _write(render(args.format, result.results, parsed.ignored, extras)):
         return EXIT_OUTPUT
     _say("done: " + summary_sentence(result.summary())
-         + (f"; stopped: {result.stop_reason}" if result.stop_reason else ""))
+         + (f"; stopped: {result.stop_reason}" if result.stop_reason else "")
+         + (f"; following stopped: {result.follow_stopped}" if result.follow_stopped else ""))
     return result.exit_code
 
 

@@ -64,6 +64,7 @@ def append_run(
     interrupted: bool,
     stop_reason: str | None = None,
     secrets: Iterable[str] = (),
+    after: Mapping[str, int] | None = None,
 ) -> None:
     """Append one run. ``api_host`` may be a base URL: only host[:port] is kept.
 
@@ -80,6 +81,8 @@ def append_run(
         "counts": {str(k): int(v) for k, v in counts.items()},
         "ids": {str(k): [str(i) for i in v] for k, v in ids_by_outcome.items()},
     }
+    if after is not None:  # the restarted tasks were followed: how they ended
+        record["after"] = {str(k): int(v) for k, v in after.items()}
     line = json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
     for secret in secrets:
         if secret and (secret in line if len(secret) >= 6 else f'"{secret}"' in line):

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from geelark_tui.engine import RunSettings, count_requests
+from geelark_tui.follow import INTERVAL as FOLLOW_INTERVAL
+from geelark_tui.follow import TIMEOUT as FOLLOW_TIMEOUT
 from geelark_tui.ids import IgnoredToken
 from geelark_tui.limits import MAX_BATCH
 
@@ -33,6 +35,11 @@ class RunPlan:
     preflight: bool = False  # look every ID up before the run
     lookup: Lookup | None = None  # what the pre-flight found, once it has run
     include_all: bool = False  # with a pre-flight: restart also what cannot be restarted now
+    cancel_active: bool = False  # with a pre-flight: cancel the waiting and running, restart them
+    cancelled: tuple[str, ...] = ()  # ... the ones cancelled, once that stage has run
+    follow: bool = False  # after the run, follow the restarted tasks to their end
+    follow_timeout: float = FOLLOW_TIMEOUT
+    follow_interval: float = FOLLOW_INTERVAL  # no task is polled more often
 
     @property
     def to_send(self) -> tuple[str, ...]:
@@ -40,7 +47,17 @@ class RunPlan:
         and not-looked-up ones."""
         if self.lookup is None:
             return self.ids
-        return tuple(self.lookup.to_send(self.include_all))
+        chosen = self.lookup.to_send(self.include_all)
+        if not self.cancelled:
+            return tuple(chosen)
+        wanted = set(chosen).union(self.cancelled)
+        return tuple(i for i in self.ids if i in wanted)
+
+    @property
+    def active(self) -> list[str]:
+        """The tasks the pre-flight found waiting or running: what `cancel_active` cancels."""
+        return [] if self.lookup is None or self.lookup.stopped else \
+            self.lookup.groups()["running"]
 
     @property
     def requests(self) -> int:

@@ -6,12 +6,22 @@ import csv
 import io
 import json
 import shutil
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from geelark_tui.api.codes import describe, next_step, status_hint
-from geelark_tui.api.models import IdResult, Outcome
+from geelark_tui.api.models import (
+    ACTIVE_STATUSES,
+    RESTARTABLE_STATUSES,
+    IdResult,
+    Outcome,
+    Task,
+    TaskStatus,
+)
+from geelark_tui.follow import After, count_states
 from geelark_tui.ids import IgnoredToken
+from geelark_tui.task_info import failure_text
 
 FORMATS = ("table", "json", "csv")
 CSV_COLUMNS = ("id", "outcome", "code", "meaning", "message", "hint")
@@ -37,55 +47,107 @@ def summarize(results: Iterable[IdResult], *, with_skipped: bool = False) -> dic
     return summary
 
 
-def hint_for(result: IdResult, status: int | None = None) -> str:
-    """What to do next about one result. `status` (a later lookup) overrides the task status
-    the result carries; either makes 48001 and skips say what fits a completed task."""
-    status = result.status if status is None else status
+def hint_for(result: IdResult, status: int | None = None, task: Task | None = None) -> str:
+    """What to do next about one result, from its outcome, its code and the latest facts:
+    `task` (a re-check, a follow, a lookup: the newest), else `status`, else the status the
+    result carries (the pre-flight's). Never contradicts them: a restarted task that failed
+    again says so, with its failure."""
+    if task is not None:
+        status = task.status
+    elif status is None:
+        status = result.status
     if result.outcome is Outcome.RESTARTED:
-        return "Nothing to do."
+        return _after_restart(task) if task is not None else "Nothing to do."
     if result.outcome is Outcome.NOT_SENT:
         return "Safe to re-submit once the cause is fixed."
     if result.outcome is Outcome.UNKNOWN:
+        if task is not None and task.status in RESTARTABLE_STATUSES:
+            return "It is still failed or cancelled: not restarted, safe to re-submit."
+        if task is not None and task.status == TaskStatus.COMPLETED:
+            return "It has completed since: nothing to re-submit."
+        if task is not None and task.status in ACTIVE_STATUSES:
+            return "It is waiting or running now: nothing to re-submit unless it fails again."
         return "Check the task before re-submitting: it may have been restarted."
     if result.outcome is Outcome.SKIPPED:
+        if status is None:
+            return "Check the ID: a typo, another account, or older than the 7-day retention."
         return status_hint(status) or ("Restart it once it has failed or been cancelled, "
                                        "or include it on purpose.")
     return next_step(result.code, status)
 
 
-def _json_row(r: IdResult, with_status: bool) -> dict[str, Any]:
+def _after_restart(task: Task) -> str:
+    if task.status == TaskStatus.FAILED:
+        return (f"Failed again: {failure_text(task)}. Fix the cause, then restart it again "
+                "(each task has 5 restarts).")
+    if task.status == TaskStatus.CANCELLED:
+        return "Cancelled since the restart: restart it again if it should still run."
+    if task.status == TaskStatus.COMPLETED:
+        return "Nothing to do: it ran and completed."
+    if task.status in ACTIVE_STATUSES:
+        return "Nothing to do: it is waiting or running again."
+    return f"Check the task: it shows {TaskStatus.label(task.status)}."
+
+
+@dataclass(frozen=True)
+class RunExtras:
+    """What a run added to the contract's output, each only when it happened (additive):
+    `status` per result (pre-flight), `after` per restarted result and in the summary
+    (--follow), `cancelled_first` in the summary (--cancel-active)."""
+
+    with_status: bool = False
+    after: Mapping[str, After] | None = None
+    cancelled_first: int | None = None
+
+
+def _json_row(r: IdResult, extras: RunExtras) -> dict[str, Any]:
     row: dict[str, Any] = {"id": r.id, "outcome": r.outcome.value, "code": r.code,
                            "message": r.message}
-    if with_status:
+    if extras.with_status:
         row["status"] = r.status
+    if extras.after is not None and r.outcome is Outcome.RESTARTED:
+        row["after"] = extras.after.get(r.id, After("unknown")).as_json()
     return row
 
 
+def _summary(results: Sequence[IdResult], extras: RunExtras) -> dict[str, Any]:
+    summary: dict[str, Any] = summarize(results, with_skipped=extras.with_status)
+    if extras.cancelled_first is not None:
+        summary["cancelled_first"] = extras.cancelled_first
+    if extras.after is not None:
+        summary["after"] = count_states(extras.after.get(r.id, After("unknown"))
+                                        for r in results if r.outcome is Outcome.RESTARTED)
+    return summary
+
+
 def to_json(
-    results: Sequence[IdResult], invalid: Sequence[IgnoredToken] = (), *,
-    with_status: bool = False, **extra: Any,
+    results: Sequence[IdResult], invalid: Sequence[IgnoredToken] = (),
+    extras: RunExtras = RunExtras(), **extra: Any,
 ) -> str:
-    """The headless JSON document. `with_status` (pre-flight) adds `status` to each result
-    and `skipped` to the summary: both additive to the contract."""
+    """The headless JSON document (the README's contract, with `extras`' additions)."""
     document: dict[str, Any] = {
-        "summary": summarize(results, with_skipped=with_status),
-        "results": [_json_row(r, with_status) for r in results],
+        "summary": _summary(results, extras),
+        "results": [_json_row(r, extras) for r in results],
         "invalid": [{"token": t.token, "reason": t.reason} for t in invalid],
     }
     document.update(extra)
     return json.dumps(document, ensure_ascii=False, indent=2)
 
 
-def to_csv(results: Sequence[IdResult], *, with_status: bool = False) -> str:
+def to_csv(results: Sequence[IdResult], extras: RunExtras = RunExtras()) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS + (("status",) if with_status else ()))
+    writer.writerow(CSV_COLUMNS + (("status",) if extras.with_status else ())
+                    + (("after",) if extras.after is not None else ()))
     for r in results:
         meaning = describe(r.code).meaning if r.code is not None else ""
         row: list[object] = [r.id, r.outcome.value, "" if r.code is None else r.code,
                              meaning, r.message, hint_for(r)]
-        if with_status:
+        if extras.with_status:
             row.append("" if r.status is None else r.status)
+        if extras.after is not None:
+            after = extras.after.get(r.id) if r.outcome is Outcome.RESTARTED else None
+            row.append("" if after is None else after.state)
         writer.writerow(row)
     return buffer.getvalue()
 
@@ -126,11 +188,15 @@ def summary_sentence(summary: dict[str, int]) -> str:
 
 
 def render(
-    fmt: str, results: Sequence[IdResult], invalid: Sequence[IgnoredToken] = (), *,
-    with_status: bool = False,
+    fmt: str, results: Sequence[IdResult], invalid: Sequence[IgnoredToken] = (),
+    extras: RunExtras = RunExtras(),
 ) -> str:
     if fmt == "json":
-        return to_json(results, invalid, with_status=with_status) + "\n"
+        return to_json(results, invalid, extras) + "\n"
     if fmt == "csv":
-        return to_csv(results, with_status=with_status)
-    return to_table(results, invalid)
+        return to_csv(results, extras)
+    table = to_table(results, invalid)
+    if extras.after is not None:
+        counts = _summary(results, extras)["after"]
+        table += "followed: " + ", ".join(f"{n} {state}" for state, n in counts.items()) + "\n"
+    return table

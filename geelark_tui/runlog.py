@@ -6,7 +6,7 @@ disk cannot lose results that are on screen. No textual.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from geelark_tui import history
@@ -16,7 +16,8 @@ from geelark_tui.runreport import RunReport
 
 
 def log_run(report: RunReport, results: Sequence[IdResult], host: str, *,
-            path: Path | None = None, secrets: Iterable[str] = ()) -> str | None:
+            path: Path | None = None, secrets: Iterable[str] = (),
+            after: Mapping[str, int] | None = None) -> str | None:
     """Append one run (default path: `history.run_log_path()`); a warning, or None if done."""
     by_outcome: dict[str, list[str]] = {o.value: [] for o in Outcome}
     for result in results:
@@ -32,6 +33,7 @@ def log_run(report: RunReport, results: Sequence[IdResult], host: str, *,
             interrupted=report.stop_reason is not None,
             stop_reason=report.stop_reason,
             secrets=secrets,
+            after=after,
         )
     except (OSError, ValueError) as exc:
         return f"could not write the run log: {exc}"

@@ -1,9 +1,11 @@
 """RunSession: ONE run of one ID set, start to end, for both front ends.
 
 The stages, in order: record the set in the config (before the first request), pre-flight
-(task/query), the restart run (engine: chunks, pacing, retries, verification), and the end:
-one result per ID of the set in input order, settled however the run ended (finished, stopped,
-stopped by the server, interrupted), the run-log line, the set's last counts, and the exit code.
+(task/query), cancel the waiting and running tasks (task/cancel, when asked), the restart run
+(engine: chunks, pacing, retries, verification), follow the restarted tasks to their end
+(when asked), and the end: one result per ID of the set in input order, settled however the
+run ended (finished, stopped, stopped by the server, interrupted), the run-log line, the set's
+last counts, and the exit code.
 
 The session emits the typed events of `geelark_tui.events`; the TUI and the headless command
 only render them and the final `SessionResult`. It never closes the client it is given.
@@ -20,10 +22,12 @@ from typing import TYPE_CHECKING
 
 from geelark_tui.api.client import GeeLarkClient
 from geelark_tui.api.models import IdResult, Outcome
+from geelark_tui.cancel import CANCELLED_FIRST, Cancels, cancel_tasks
 from geelark_tui.engine import RestartRun
-from geelark_tui.events import Event, LookupProgress, RunStopping
+from geelark_tui.events import CancelsDone, Event, FollowUpdate, LookupProgress, RunStopping
 from geelark_tui.exitcodes import EXIT_OK, EXIT_SOME_FAILED, EXIT_STOPPED
-from geelark_tui.pacing import Pacer
+from geelark_tui.follow import After, Follow, count_states
+from geelark_tui.pacing import Clock, Pacer
 from geelark_tui.plan import RunPlan
 from geelark_tui.preflight import Lookup, lookup
 from geelark_tui.report import summarize
@@ -48,6 +52,9 @@ class SessionResult:
     stopped_by_user: bool = False
     warnings: list[str] = field(default_factory=list)
     recent_key: str | None = None
+    cancelled_first: int = 0  # tasks cancelled, then restarted
+    after: dict[str, After] | None = None  # followed: each restarted task's end
+    follow_stopped: str | None = None  # why following ended before every task had
 
     @property
     def lookup(self) -> Lookup | None:
@@ -65,12 +72,22 @@ class SessionResult:
     def lookup_requests(self) -> int:
         return self.report.query_requests + (self.plan.lookup.requests if self.plan.lookup else 0)
 
+    def after_counts(self) -> dict[str, int] | None:
+        return None if self.after is None else count_states(self.after.values())
+
     @property
     def exit_code(self) -> int:
+        """3 when the API or the setup stopped it; else 0 when every ID was restarted (and,
+        when followed, then completed); else 1."""
         if self.fatal:
             return EXIT_STOPPED
-        restarted = sum(1 for r in self.results if r.outcome is Outcome.RESTARTED)
-        return EXIT_OK if restarted == len(self.results) else EXIT_SOME_FAILED
+        restarted = [r.id for r in self.results if r.outcome is Outcome.RESTARTED]
+        if len(restarted) != len(self.results):
+            return EXIT_SOME_FAILED
+        if self.after is not None and any(
+                self.after.get(i, After("unknown")).state != "completed" for i in restarted):
+            return EXIT_SOME_FAILED
+        return EXIT_OK
 
 
 class RunSession:
@@ -94,6 +111,7 @@ class RunSession:
         run_log: Path | None = None,
         scrub: Callable[[str], str] | None = None,
         secrets: Callable[[], Iterable[str]] = frozenset,
+        clock: Clock | None = None,
     ) -> None:
         self.plan = plan
         self.client = client
@@ -101,10 +119,13 @@ class RunSession:
         self.on_event = on_event  # a front end may attach its own before `run()`
         self.config = config
         self.run_log = run_log
+        self.clock = clock or pacer.clock  # waits, back-offs and polls keep the pacer's time
         self._scrub = scrub
         self._secrets = secrets
         self.recent_key: str | None = None
         self.engine: RestartRun | None = None
+        self.cancels: Cancels | None = None
+        self.follower: Follow | None = None
         self.result: SessionResult | None = None
         self.started_at = time.time()
         self._stop_reason: str | None = None  # asked to stop (user, signal)
@@ -132,10 +153,17 @@ class RunSession:
             self._stop_reason = reason
         if self.engine is not None:
             self.engine.stop(reason)
+        if self.follower is not None:
+            self.follower.stop(reason)
 
-    def choose(self, *, include_all: bool) -> None:
-        """After the pre-flight: restart also the tasks that cannot be restarted now."""
-        self.plan = replace(self.plan, include_all=include_all)
+    def choose(self, *, include_all: bool | None = None,
+               cancel_active: bool | None = None) -> None:
+        """After the pre-flight: restart also the tasks that cannot be restarted now; cancel
+        the waiting and running ones first and restart them."""
+        if include_all is not None:
+            self.plan = replace(self.plan, include_all=include_all)
+        if cancel_active is not None:
+            self.plan = replace(self.plan, cancel_active=cancel_active)
 
     # -- stages ----------------------------------------------------------------------------
 
@@ -179,16 +207,19 @@ class RunSession:
             self.record_set()
             if self.plan.preflight and self.plan.lookup is None and not self.stopping:
                 await self.look_up()
+            if self.plan.cancel_active and self.cancels is None and not self.stopping:
+                await self.cancel_active()
             if not self.stopping:
-                found = self.plan.lookup
                 self.engine = RestartRun(
                     self.client, self.plan.to_send, self.plan.settings, on_event=self._emit,
-                    pacer=self.pacer, prior_status=found.prior_status() if found else None)
+                    pacer=self.pacer, prior_status=self._prior_status(), clock=self.clock)
                 await self.engine.run()
+            result = self._finish(None)
+            if self.plan.follow and not self.stopping:
+                await self.follow()
         except asyncio.CancelledError:
             self.settle(self._stop_reason or INTERRUPTED, interrupted=True)
             raise
-        result = self._finish(None)
         if not self._log_started:
             self._log_started = True
             warning = await asyncio.to_thread(self._write_log, result)
@@ -196,6 +227,50 @@ class RunSession:
                 result.warnings.append(warning)
         self._count(result)
         return result
+
+    async def cancel_active(self) -> Cancels:
+        """Cancel the tasks the pre-flight found waiting or running, so they can be
+        restarted with the rest (task/cancel, at most 100 a request, same budget)."""
+        active = self.plan.active
+        cancels = await cancel_tasks(self.client, active, self.pacer,
+                                     stopping=lambda: self.stopping, clock=self.clock)
+        self.cancels = cancels
+        self.plan = replace(self.plan, cancelled=tuple(cancels.done))
+        self._emit(CancelsDone(len(cancels.done), len(active)))
+        if cancels.stopped and self._fatal is None:  # an account-level answer: as a run stops
+            self._fatal = (cancels.stop_reason or "stopped by the API", cancels.stop_code)
+            self._emit(RunStopping(self._fatal[0], self._fatal[1]))
+        return cancels
+
+    def _prior_status(self) -> dict[str, int | None] | None:
+        found = self.plan.lookup
+        if found is None:
+            return None
+        prior = found.prior_status()
+        prior.update(dict.fromkeys(self.plan.cancelled, 7))  # cancelled a moment ago
+        return prior
+
+    async def follow(self, on_update: Callable[[FollowUpdate], None] | None = None, *,
+                     timeout: float | None = None) -> dict[str, After]:
+        """Poll the restarted tasks until each has ended (or the time is up, or `stop()`);
+        the result gains `after`. For the TUI, which shows the results first."""
+        result = self._finish(None)
+        restarted = [r.id for r in result.results if r.outcome is Outcome.RESTARTED]
+
+        def update(event: FollowUpdate) -> None:
+            self._emit(event)
+            if on_update is not None:
+                on_update(event)
+
+        self.follower = Follow(self.client, restarted, self.pacer, on_update=update,
+                               timeout=self.plan.follow_timeout if timeout is None else timeout,
+                               interval=self.plan.follow_interval, clock=self.clock)
+        try:
+            await self.follower.run()
+        finally:
+            result.after = self.follower.afters()
+            result.follow_stopped = self.follower.stop_reason
+        return result.after
 
     # -- the end ---------------------------------------------------------------------------
 
@@ -239,7 +314,7 @@ class RunSession:
         results = self._all_results(report, f"not sent: {stop_reason or 'stopped'}")
         self.result = SessionResult(self.plan, results, report, stop_reason,
                                     report.stopped_by_user, list(self._warnings),
-                                    self.recent_key)
+                                    self.recent_key, cancelled_first=len(self.plan.cancelled))
         return self.result
 
     def _all_results(self, report: RunReport, missing: str) -> list[IdResult]:
@@ -249,12 +324,17 @@ class RunSession:
         message once."""
         plan = self.plan
         by_id = {r.id: r for r in plan.skipped()}
+        if self.cancels is not None:
+            by_id.update(self.cancels.results)
         by_id.update(report.results)
+        cancelled = set(plan.cancelled)
         found = plan.lookup
         scrubbed: dict[str, str] = {}
         results = []
         for task_id in plan.ids:
             result = by_id.get(task_id) or IdResult(task_id, Outcome.NOT_SENT, None, missing)
+            if task_id in cancelled:
+                result = replace(result, message=CANCELLED_FIRST + result.message)
             if found is not None and task_id not in found.failed:
                 status = found.status_of(task_id)
                 if status != result.status:
@@ -273,7 +353,7 @@ class RunSession:
         if self.run_log is None:
             return None
         return log_run(result.report, result.results, self.plan.host, path=self.run_log,
-                       secrets=self._secrets())
+                       secrets=self._secrets(), after=result.after_counts())
 
     def _count(self, result: SessionResult) -> None:
         """The set's last counts, shown beside it in the recent list."""

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from geelark_tui.preflight import Lookup
 
 State = Literal["found", "missing", "looking", "failed", "unknown"]
+BEFORE_THE_RUN = "before the run"  # the source of what the pre-flight found
 NONE = "—"
 
 
@@ -27,7 +28,7 @@ NONE = "—"
 class TaskInfo:
     state: State
     task: Task | None = None
-    source: str = ""  # "before the run", "re-checked", "looked up"
+    source: str = ""  # BEFORE_THE_RUN, "re-checked", "looked up"
     error: str = ""
 
 

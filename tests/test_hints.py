@@ -11,8 +11,8 @@ from dataclasses import replace
 import pytest
 
 from geelark_tui.api.codes import RUN_STOPPING, describe, next_step
-from geelark_tui.api.models import IdResult, Outcome, TaskStatus
-from geelark_tui.report import hint_for, to_csv
+from geelark_tui.api.models import IdResult, Outcome, Task, TaskStatus
+from geelark_tui.report import RunExtras, hint_for, to_csv
 
 REFUSED = IdResult("574376043897425860", Outcome.REJECTED, 48001, "status forbids it")
 
@@ -61,6 +61,46 @@ def test_47002_is_account_level_like_40003_and_40014() -> None:
 def test_csv_hint_column_follows_the_status() -> None:
     rows = [replace(REFUSED, id=f"57437604389742586{n}", status=s)
             for n, s in enumerate((TaskStatus.WAITING, TaskStatus.COMPLETED, None))]
-    hints = [r["hint"] for r in csv.DictReader(io.StringIO(to_csv(rows, with_status=True)))]
+    written = to_csv(rows, RunExtras(with_status=True))
+    hints = [r["hint"] for r in csv.DictReader(io.StringIO(written))]
     assert hints == [hint_for(r) for r in rows]
     assert len(set(hints)) == 3
+
+
+# -- the latest facts win: a re-check or a follow (issue 12) ----------------------------------
+
+RESTARTED = IdResult("574376043897425803", Outcome.RESTARTED, 0, "restarted", status=4)
+
+
+def test_a_restarted_task_that_failed_again_says_so_with_its_failure() -> None:
+    task = Task(RESTARTED.id, TaskStatus.FAILED, fail_code=20105,
+                fail_desc="TikTok account is logged out")
+    hint = hint_for(RESTARTED, task=task)
+    assert hint.startswith("Failed again: 20105")
+    assert "TikTok account is logged out" in hint
+    assert "Nothing to do" not in hint
+
+
+@pytest.mark.parametrize(("status", "words"), [
+    (TaskStatus.COMPLETED, "it ran and completed"),
+    (TaskStatus.WAITING, "waiting or running again"),
+    (TaskStatus.CANCELLED, "Cancelled since the restart"),
+])
+def test_a_restarted_task_hint_follows_its_latest_status(status: int, words: str) -> None:
+    assert words in hint_for(RESTARTED, task=Task(RESTARTED.id, status))
+
+
+def test_a_skipped_task_that_does_not_exist_says_check_the_id() -> None:
+    missing = IdResult("574376043897425890", Outcome.SKIPPED, None,
+                       "skipped: task not found", status=None)
+    assert hint_for(missing).startswith("Check the ID")
+
+
+@pytest.mark.parametrize(("status", "words"), [
+    (TaskStatus.FAILED, "safe to re-submit"),
+    (TaskStatus.IN_PROGRESS, "nothing to re-submit unless it fails"),
+    (TaskStatus.COMPLETED, "completed since"),
+])
+def test_an_unknown_result_rechecked_says_what_the_lookup_shows(status: int, words: str) -> None:
+    unknown = IdResult("574376043897425801", Outcome.UNKNOWN, None, "HTTP 502")
+    assert words in hint_for(unknown, task=Task(unknown.id, status))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
 from typing import Any
@@ -69,6 +70,24 @@ class BatchResult:
     @property
     def code(self) -> int | None:
         return self.envelope.code
+
+    def split(self, sent: Sequence[str]) -> tuple[dict[str, FailDetail], list[str], bool]:
+        """The tasks it refused (by ID), the rest of `sent`, and whether the answer's counts
+        add up: only then does "not refused" mean "done"."""
+        refused = {d.id: d for d in self.fail_details}
+        rest = [i for i in sent if i not in refused]
+        expected_fail = self.fail if self.fail is not None else len(refused)
+        consistent = (
+            not self.malformed
+            and expected_fail == len(refused)
+            and (self.total is None or self.total == len(sent))
+            and (self.success is None or self.success + expected_fail == (self.total or len(sent)))
+        )
+        if self.code == 40006 and (self.total is None or self.success is None):
+            consistent = False
+        if self.code == 40009 and rest:
+            consistent = False
+        return refused, rest, consistent
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from textual.widgets import Checkbox, Input, RadioButton, RadioSet, Static
 from geelark_tui.api.models import IdResult
 from geelark_tui.context import display_path
 from geelark_tui.ids import IgnoredToken
-from geelark_tui.report import to_csv, to_json
+from geelark_tui.report import RunExtras, to_csv, to_json
 from geelark_tui.tui.base import AppModal
 
 FORMATS = ("csv", "json")
@@ -33,9 +33,10 @@ def render_export(fmt: str, rows: Sequence[IdResult], invalid: Sequence[IgnoredT
                   with_status: bool = False) -> str:
     """Exactly what `geelark-tui restart --format csv|json` prints for these rows (with
     `--preflight` when `with_status`)."""
+    extras = RunExtras(with_status=with_status)
     if fmt == "json":
-        return to_json(rows, invalid, with_status=with_status) + "\n"
-    return to_csv(rows, with_status=with_status)
+        return to_json(rows, invalid, extras) + "\n"
+    return to_csv(rows, extras)
 
 
 def write_export(request: ExportRequest, rows: Sequence[IdResult],

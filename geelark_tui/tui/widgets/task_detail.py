@@ -11,7 +11,7 @@ from textual.widget import Widget
 
 from geelark_tui.api.models import IdResult
 from geelark_tui.report import hint_for
-from geelark_tui.task_info import TaskInfo, task_lines
+from geelark_tui.task_info import BEFORE_THE_RUN, TaskInfo, task_lines
 
 LABEL_W = 9  # "Failure: "
 
@@ -50,8 +50,11 @@ class TaskDetail(Widget):
         result = self._result
         if result is None:
             return []
-        known = self._info.task.status if self._info.task is not None else None
-        lines = [("", f"{result.id}: {result.message}"), ("Next", hint_for(result, known))]
+        info = self._info
+        # What a lookup after the run found is the latest fact; the pre-flight's is the
+        # status the result carries already.
+        latest = info.task if info.source != BEFORE_THE_RUN else None
+        lines = [("", f"{result.id}: {result.message}"), ("Next", hint_for(result, task=latest))]
         if self.expanded:
             lines.extend(task_lines(self._info))
         return lines

@@ -1,0 +1,150 @@
+"""Follow restarted tasks to their end: poll task/query until each is completed, failed again
+or cancelled, or the time is up.
+
+At most 100 IDs a request, through the shared pacer (restarts, lookups, cancels and these
+polls share one per-minute budget), no ID more often than every `interval` seconds (5 s), one
+request at a time. A failed poll is tried again at the ID's next turn; an account-level answer
+stops following. What is still waiting or running at the end is `active`; what was never seen
+is `unknown`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from geelark_tui.api.client import GeeLarkClient, TransportFailure
+from geelark_tui.api.codes import RUN_STOPPING, stop_reason
+from geelark_tui.api.models import Task, TaskStatus
+from geelark_tui.engine import THROTTLE_CODES
+from geelark_tui.events import FollowUpdate
+from geelark_tui.limits import MAX_BATCH
+from geelark_tui.pacing import Clock, Pacer, RealClock
+
+INTERVAL = 5.0  # seconds: no ID is polled more often
+TIMEOUT = 600.0  # seconds: the headless default (--follow-timeout)
+STATES = ("completed", "failed", "cancelled", "active", "unknown")
+FINAL = {TaskStatus.COMPLETED: "completed", TaskStatus.FAILED: "failed",
+         TaskStatus.CANCELLED: "cancelled"}
+ACTIVE = (TaskStatus.WAITING, TaskStatus.IN_PROGRESS)
+
+
+@dataclass(frozen=True, slots=True)
+class After:
+    """A followed task's state at the end: the contract's `after` object."""
+
+    state: str  # one of STATES
+    status: int | None = None
+    fail_code: int | None = None
+    fail_desc: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {"state": self.state, "status": self.status, "fail_code": self.fail_code,
+                "fail_desc": self.fail_desc}
+
+
+def after_of(task: Task | None) -> After:
+    if task is None:
+        return After("unknown")
+    state = FINAL.get(TaskStatus(task.status)) if task.status in FINAL else None
+    if state is None:
+        state = "active" if task.status in ACTIVE else "unknown"
+    failed = state == "failed"
+    return After(state, task.status, task.fail_code if failed else None,
+                 task.fail_desc if failed else None)
+
+
+def count_states(afters: Iterable[After]) -> dict[str, int]:
+    counts = dict.fromkeys(STATES, 0)
+    for after in afters:
+        counts[after.state] += 1
+    return counts
+
+
+class Follow:
+    """`await follow.run()` polls until every ID is final, the timeout passes, or `stop()`."""
+
+    def __init__(
+        self, client: GeeLarkClient, ids: Sequence[str], pacer: Pacer, *,
+        timeout: float = TIMEOUT, interval: float = INTERVAL, clock: Clock | None = None,
+        on_update: Callable[[FollowUpdate], None] | None = None,
+    ) -> None:
+        self.client = client
+        self.ids = tuple(dict.fromkeys(ids))
+        self.pacer = pacer
+        self.timeout = timeout
+        self.interval = interval
+        self.clock = clock or RealClock()
+        self._emit = on_update or (lambda update: None)
+        self.tasks: dict[str, Task] = {}  # the latest fact about each followed task
+        self.requests = 0
+        self.errors: list[str] = []
+        self.stop_reason: str | None = None
+        self._stopped = False
+
+    def stop(self, reason: str = "stopped by the user") -> None:
+        self._stopped = True
+        self.stop_reason = self.stop_reason or reason
+
+    def afters(self) -> dict[str, After]:
+        return {i: after_of(self.tasks.get(i)) for i in self.ids}
+
+    def counts(self) -> dict[str, int]:
+        return count_states(after_of(self.tasks.get(i)) for i in self.ids)
+
+    def _done(self, task_id: str) -> bool:
+        task = self.tasks.get(task_id)
+        return task is not None and task.status in FINAL
+
+    async def run(self) -> dict[str, After]:
+        clock = self.clock
+        start = clock.now()
+        deadline = start + self.timeout
+        due = dict.fromkeys(self.ids, start + self.interval)  # the first look: after a turn
+
+        def over() -> bool:
+            return self._stopped or clock.now() >= deadline
+
+        while due and not over():
+            now = clock.now()
+            ready = [i for i, when in due.items() if when <= now]
+            if not ready:
+                await clock.sleep(min(min(due.values()), deadline) - now)
+                continue
+            for at in range(0, len(ready), MAX_BATCH):
+                chunk = ready[at:at + MAX_BATCH]
+                if not await self.pacer.acquire(None, over):
+                    break
+                await self._poll(chunk)
+                next_turn = clock.now() + self.interval
+                for task_id in chunk:
+                    if self._done(task_id):
+                        due.pop(task_id, None)
+                    elif task_id in due:
+                        due[task_id] = next_turn
+                if self._stopped:
+                    break
+        return self.afters()
+
+    async def _poll(self, chunk: list[str]) -> None:
+        self.requests += 1
+        try:
+            answer = await self.client.query(chunk)
+        except TransportFailure as failure:
+            self.errors.append(failure.message)
+            return
+        code = answer.envelope.code
+        if code in RUN_STOPPING:
+            self.stop(stop_reason(code))
+            return
+        if code in THROTTLE_CODES:
+            self.pacer.pause_until(self.clock.now() + self.interval)
+            return
+        if code != 0:
+            self.errors.append(f"task/query answered {code}")
+            return
+        wanted = set(chunk)
+        seen = [t for t in answer.tasks if t.id in wanted]
+        self.tasks.update((t.id, t) for t in seen)
+        self._emit(FollowUpdate(tuple(seen), self.counts()))
