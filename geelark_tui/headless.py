@@ -1,4 +1,5 @@
-"""`geelark-tui restart` and `geelark-tui config`: a thin consumer of the run session.
+"""`geelark-tui restart` and `geelark-tui config`: a thin consumer of the run session
+(`geelark-tui tasks` is `headless_tasks`).
 
 stdout carries only the result; progress and messages go to stderr. Exit codes are those of
 `geelark_tui.exitcodes` (the headless contract in the README).
@@ -9,7 +10,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import os
 import signal
 import sys
 import time
@@ -19,6 +19,7 @@ from typing import TextIO
 
 from geelark_tui.api.client import GeeLarkClient
 from geelark_tui.api.models import IdResult, Outcome
+from geelark_tui.commandio import open_config, say, write_result
 from geelark_tui.config import load_config, render_config_for_show, resolve_config_path
 from geelark_tui.connection import ConnectionConfigError, credentials_from, resolve_base_url
 from geelark_tui.engine import RunSettings
@@ -36,7 +37,6 @@ from geelark_tui.history import host_of
 from geelark_tui.ids import ParsedIds, parse_ids
 from geelark_tui.pacing import Pacer
 from geelark_tui.plan import RunPlan
-from geelark_tui.redact import install_hooks
 from geelark_tui.report import render, summary_sentence
 from geelark_tui.session import RunSession, SessionResult
 
@@ -45,7 +45,7 @@ SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 def _say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+    say(message)
 
 
 def read_input(args: argparse.Namespace, stdin: TextIO) -> str:
@@ -129,18 +129,8 @@ async def _run(session: RunSession) -> SessionResult:
 
 def _write(text: str) -> bool:
     """The result on stdout; False (after one line on stderr) when stdout cannot take it."""
-    try:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-    except (OSError, ValueError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        _say(f"error: cannot write the result to stdout: {reason}; the run log has it "
-             "(geelark-tui config path shows where the config is)")
-        with contextlib.suppress(OSError, ValueError):  # no second complaint at exit
-            null = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(null, sys.stdout.fileno())
-        return False
-    return True
+    return write_result(text, "the run log has it (geelark-tui config path shows where the "
+                              "config is)")
 
 
 def _not_sent(parsed: ParsedIds, message: str) -> list[IdResult]:
@@ -171,10 +161,7 @@ def run_restart_command(args: argparse.Namespace) -> int:
     preflight = bool(args.preflight or args.include_all)
     if args.include_all and not args.preflight:
         _say("note: --include-all implies --preflight")
-    config = load_config(resolve_config_path(args.config))
-    install_hooks(config.secrets)  # a crash prints no credential, even one in a message
-    for warning in config.take_warnings():
-        _say(f"warning: {warning}")
+    config = open_config(args.config)
     submit = config.submit
     try:
         base_url = resolve_base_url(args.base_url, config)

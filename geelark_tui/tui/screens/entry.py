@@ -40,6 +40,8 @@ class EntryScreen(AppScreen[None]):
                 tooltip="Restart the IDs in the box (asks first)"),
         Binding("ctrl+o", "open_file", "Load file", id="entry.open_file",
                 tooltip="Load IDs from a text, CSV or JSON file"),
+        Binding("ctrl+f", "find", "Find", id="entry.find", priority=True,
+                tooltip="Find tasks of the last 7 days (e.g. the failed ones) and restart them"),
         Binding("ctrl+l", "focus_recent", "Recent", id="entry.recent",
                 tooltip="Move to the list of recent ID sets (enter loads one)"),
         Binding("f2", "app.settings", "Settings", id="entry.settings",
@@ -173,6 +175,11 @@ class EntryScreen(AppScreen[None]):
         self._show_stats(text, parsed)
         self.set_text(text)
         self.notify(f"{parsed.count:,} IDs from {path.name}.", title="Loaded")
+
+    def action_find(self) -> None:
+        from geelark_tui.tui.screens.find import FindScreen
+
+        self.app.push_screen(FindScreen())
 
     def action_restart(self) -> None:
         from geelark_tui.connection import ConnectionConfigError
