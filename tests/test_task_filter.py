@@ -40,7 +40,7 @@ def ids(task_filter: TaskFilter) -> list[str]:
 
 
 def test_by_default_only_failed_and_cancelled() -> None:
-    assert DEFAULT_STATUSES == {4, 7}
+    assert {4, 7} == DEFAULT_STATUSES
     assert ids(TaskFilter()) == ["1001", "1002", "1003", "1005", "1007"]
 
 
@@ -80,7 +80,7 @@ def test_durations(text: str, seconds: int) -> None:
 
 @pytest.mark.parametrize("text", ["", "12", "h", "1.5h", "8d", "0m", "-1h", "12 h", "1w"])
 def test_bad_durations_say_what_is_expected(text: str) -> None:
-    with pytest.raises(ValueError, match="duration|at most 7d|more than 0"):
+    with pytest.raises(ValueError, match=r"duration|at most 7d|more than 0"):
         parse_duration(text)
 
 

@@ -41,7 +41,7 @@ class EntryScreen(AppScreen[None]):
         Binding("ctrl+o", "open_file", "Load file", id="entry.open_file",
                 tooltip="Load IDs from a text, CSV or JSON file"),
         Binding("ctrl+f", "find", "Find", id="entry.find", priority=True,
-                tooltip="Find tasks of the last 7 days (e.g. the failed ones) and restart them"),
+                tooltip="Find tasks of the last 7 days and restart them"),
         Binding("ctrl+l", "focus_recent", "Recent", id="entry.recent",
                 tooltip="Move to the list of recent ID sets (enter loads one)"),
         Binding("f2", "app.settings", "Settings", id="entry.settings",

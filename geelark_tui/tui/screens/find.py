@@ -73,8 +73,9 @@ class FindScreen(AppScreen[None]):
                 tooltip="Stop reading the history; when not reading, back to the ID box"),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, *, autoload: bool = True) -> None:
         super().__init__(id="find")
+        self._autoload = autoload  # False: nothing is read until ctrl+l (or `walked` is fed)
         self._all: list[Task] = []  # every task read, in the order read
         self._matched: list[Task] = []
         self._filter = TaskFilter()
@@ -116,15 +117,14 @@ class FindScreen(AppScreen[None]):
         yield Footer(compact=True, show_command_palette=False)
 
     def _input(self, id: str, placeholder: str, *, disabled: bool = False) -> Input:
-        field = Input(id=id, placeholder=placeholder, compact=True, disabled=disabled)
-        field.cursor_blink = self.gapp.blink
-        return field
+        return Input(id=id, placeholder=placeholder, compact=True, disabled=disabled)
 
     def on_mount(self) -> None:
         self._filter, self._form = self._read_form() or (self._filter, ())
         self.groups.grouping = Grouping(self._by)
         self.groups.focus()
-        self._load()
+        if self._autoload:
+            self._load()
 
     @property
     def groups(self) -> TaskGroupList:
@@ -149,7 +149,7 @@ class FindScreen(AppScreen[None]):
             self.gapp.action_settings()
             return
         walk = self._walk = TaskWalk(client, pacer, TaskFilter(statuses=ALL_STATUSES),
-                                     on_event=self._walked, wall_clock=self.ctx.wall_clock)
+                                     on_event=self.walked, wall_clock=self.ctx.wall_clock)
         self.groups.reading = True
         self._show_note()
         try:
@@ -161,9 +161,10 @@ class FindScreen(AppScreen[None]):
             if self._walk is walk:
                 self._walk = None
                 self.groups.reading = False
-        self._walked_all(self._result)
+        self.finished(self._result)
 
-    def _walked(self, event: WalkEvent) -> None:
+    def walked(self, event: WalkEvent) -> None:
+        """One event of the walk: a page read (its tasks join the list) or a wait."""
         if isinstance(event, RateLimitWait):
             self._waiting = event.seconds
         elif isinstance(event, PageRead):
@@ -174,7 +175,8 @@ class FindScreen(AppScreen[None]):
                 self._catch_up()
         self._show_note()
 
-    def _walked_all(self, result: WalkResult) -> None:
+    def finished(self, result: WalkResult) -> None:
+        """The walk is over: say how it ended when that was not by reading it all."""
         self._show_note()
         reason = (self.ctx.scrub or str)(result.reason)
         if result.end is WalkEnd.REFUSED:
