@@ -34,7 +34,7 @@ from geelark_tui.task_filter import (
 from geelark_tui.task_groups import GROUP_TITLES, GroupBy, Grouping
 from geelark_tui.tasks import PageRead, TaskWalk, WalkEnd, WalkEvent, WalkResult
 from geelark_tui.tui.base import AppScreen, PaletteCommand
-from geelark_tui.tui.screens.confirm import RestartConfirmScreen
+from geelark_tui.tui.screens.confirm import ask_to_restart
 from geelark_tui.tui.widgets.id_stats import plural
 from geelark_tui.tui.widgets.task_groups import TaskGroupList
 
@@ -346,22 +346,12 @@ class FindScreen(AppScreen[None]):
         return self.groups.cursor_ids()
 
     def action_restart(self) -> None:
-        from geelark_tui.connection import ConnectionConfigError
-
         ids = self.chosen_ids()
         if not ids:
             self.notify("No task to restart: select groups or tasks (space, a).",
                         title="Nothing to restart", severity="warning")
             return
-        try:
-            plan = self.ctx.plan(tuple(ids))
-        except ConnectionConfigError as exc:
-            self.notify(str(exc), title="Not ready to connect", severity="error")
-            self.gapp.action_settings()
-            return
-        self.app.push_screen(
-            RestartConfirmScreen(plan, demo=self.ctx.demo, preflight=self.ctx.preflight),
-            lambda session: self.gapp.start_run(session) if session else None)
+        ask_to_restart(self, tuple(ids))
 
     def extra_commands(self) -> list[PaletteCommand]:
         return [PaletteCommand(f"Find: group by {GROUP_TITLES[by]}",
