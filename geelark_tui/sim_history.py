@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import json
 import random
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
@@ -147,12 +148,14 @@ def read_body(raw: bytes | None) -> tuple[int, str | None, list[str] | None] | i
 
 
 class HistoryBook:
-    """The population and the paging over it. Not thread-safe: the simulator holds its lock."""
+    """The population and the paging over it. Answers come one at a time (the simulator holds
+    its lock); building the population is safe from any thread."""
 
     def __init__(self, size: int, seed: int, faults: Mapping[int, str],
                  wall_clock: Callable[[], float]) -> None:
         self.size, self.seed, self.faults, self.wall_clock = size, seed, dict(faults), wall_clock
         self._tasks: list[TaskState] | None = None
+        self._build_lock = threading.Lock()
         self._by_id: dict[str, int] = {}
         self._last_page: list[dict[str, object]] = []
         self.requests = 0  # history requests answered (past auth and the rate limit)
@@ -161,9 +164,11 @@ class HistoryBook:
     @property
     def tasks(self) -> list[TaskState]:
         """The whole population (8 days) in list order; built on first use."""
-        if self._tasks is None:
-            self._tasks = build_population(self.size, self.seed, self.wall_clock())
-            self._by_id = {t.id: n for n, t in enumerate(self._tasks)}
+        with self._build_lock:
+            if self._tasks is None:
+                tasks = build_population(self.size, self.seed, self.wall_clock())
+                self._by_id = {t.id: n for n, t in enumerate(tasks)}
+                self._tasks = tasks
         return self._tasks
 
     def initial(self, task_id: str) -> TaskState | None:

@@ -183,9 +183,7 @@ class Simulator:
 
     def history_tasks(self) -> list[TaskState]:
         """What historyRecords lists now (the last 7 days), in its order, as the tasks are now."""
-        with self._lock:
-            now = time.monotonic()
-            return self.history.listed(lambda tid: self._state(tid, now))
+        return self.history.listed(self.task_state)
 
     def expected_outcome(self, task_id: str) -> tuple[str, int | None]:
         return expected_outcome(task_id)

@@ -145,3 +145,17 @@ def test_tasks_piped_into_restart_restarts_exactly_the_failed_and_cancelled(
     assert sorted(r["id"] for r in results) == sorted(expected)
     assert {r["outcome"] for r in results} == {"restarted"}
     assert sim.restart_counts == dict.fromkeys(expected, 1)  # the simulator's own record
+
+
+@pytest.mark.parametrize("fmt", ["ids", "table", "json", "csv"])
+def test_no_credential_is_ever_printed(
+    fmt: str, env: dict[str, str], capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    secret = "tok-SECRET-0123456789abcdef"
+    monkeypatch.setenv("GEELARK_TOKEN", secret)
+    with Simulator(SimulatorConfig(per_minute=0, token="another")) as sim:
+        code, out, err = tasks(capsys, sim, "--format", fmt)
+    assert code == 3
+    for piece in (secret, secret[:8], secret[-8:]):
+        assert piece not in out and piece not in err

@@ -18,6 +18,7 @@ from geelark_tui.task_filter import TaskFilter
 from geelark_tui.task_groups import GroupBy, Grouping, group_tasks
 from geelark_tui.tasks import WalkEnd
 from geelark_tui.tui.app import GeeLarkApp
+from geelark_tui.tui.demo import start_demo
 from geelark_tui.tui.screens.confirm import RestartConfirmScreen
 from geelark_tui.tui.screens.entry import EntryScreen
 from geelark_tui.tui.screens.find import CUSTOM, FindScreen
@@ -244,3 +245,31 @@ async def test_a_hundred_thousand_tasks_stay_instant() -> None:
         assert groups.line_count == len(grouping.groups) + 100_000
         assert groups.selected_ids == set(grouping.groups[-1].ids)
         assert took < 0.25, took
+
+
+async def test_the_demo_finds_and_restarts_them() -> None:
+    demo = start_demo(latency=0.0)
+    try:
+        app = GeeLarkApp(demo.context)
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await open_find(pilot, app)
+            groups = screen.query_one(TaskGroupList)
+            assert screen._pages >= 5 and groups.grouping.count > 100
+            await pilot.press("end", "space")  # the smallest failure reason
+            chosen = groups.grouping.groups[-1].ids
+            assert groups.selected_ids == set(chosen)
+            await pilot.press("ctrl+r")
+            await wait_for_screen(pilot, app, RestartConfirmScreen)
+            confirm = app.screen
+            assert isinstance(confirm, RestartConfirmScreen)
+            await wait_for(pilot, lambda: not confirm.looking)
+            await pilot.press("enter")
+            await wait_for_screen(pilot, app, ResultsScreen, timeout=30)
+            results = app.screen
+            assert isinstance(results, ResultsScreen)
+            assert [r.id for r in results.results] == chosen
+            restarted = {r.id for r in results.results if r.outcome is Outcome.RESTARTED}
+            assert restarted  # the demo's faults may leave some not sent or unknown
+            assert restarted <= set(demo.simulator.restart_counts) <= set(chosen)
+    finally:
+        demo.close()
