@@ -58,7 +58,7 @@ class WalkResult:
     pages: int = 0
     seen: int = 0  # distinct tasks read
     requests: int = 0
-    total: int | None = None  # the most tasks the server said its history holds
+    total: int | None = None  # how many tasks the history holds, by the latest page
 
     @property
     def complete(self) -> bool:
@@ -113,8 +113,8 @@ class TaskWalk:
         cursor: str | None = None
         while (page := await self._page(cursor)) is not None:
             result.pages += 1
-            if page.total is not None:
-                result.total = max(result.total or 0, page.total)
+            if page.total is not None:  # the latest count: tasks age out of the 7 days
+                result.total = page.total
             new = [t for t in page.tasks if t.id not in self._seen]
             self._seen.update(t.id for t in new)
             result.seen = len(self._seen)

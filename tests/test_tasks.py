@@ -80,6 +80,24 @@ async def test_the_tasks_agree_with_task_query_and_restart(sim: Simulator) -> No
     assert answer.code == 0 and answer.success == len(sample)
 
 
+async def test_tasks_that_age_out_during_a_long_walk_do_not_make_it_incomplete() -> None:
+    """Every page comes 20 minutes after the last (a slow walk of a big account): the oldest
+    tasks leave the 7 days before their page is read. The list is still complete."""
+    wall = [1_800_000_000.0]
+    with simulator(wall_clock=lambda: wall[0]) as sim:
+        first_count = len(sim.history_tasks())
+
+        def later(event: WalkEvent) -> None:
+            if isinstance(event, PageRead):
+                wall[0] += 20 * 60
+
+        async with client_of(sim) as client:
+            result = await TaskWalk(client, fake_pacer(), EVERY, on_event=later).run()
+        now_listed = sim.history_tasks()
+    assert result.end is WalkEnd.DONE, result.reason
+    assert len(now_listed) < result.seen < first_count + 1
+
+
 @pytest.mark.parametrize(("fault", "says"), [
     ("repeat", "repeated a page"),
     ("short", "its pages ended after 350"),
