@@ -14,11 +14,11 @@ from geelark_tui.limits import MAX_BATCH, MAX_CONCURRENCY, MAX_PER_MINUTE, MAX_T
 from geelark_tui.task_filter import (
     DEFAULT_SINCE,
     STATUS_BY_NAME,
+    TASK_FORMATS,
     parse_duration,
     parse_fail_codes,
     parse_statuses,
 )
-from geelark_tui.tasks_report import TASK_FORMATS
 
 DESCRIPTION = """\
 Restart failed and cancelled GeeLark automation tasks.

@@ -1,6 +1,6 @@
 """Which found tasks to keep: the status names, the `--since`/`--status`/`--fail-code` texts,
-and `TaskFilter`. Plain data and parsing (the command line checks its flags with these before
-anything heavy is imported)."""
+the output formats, and `TaskFilter`. Plain data and parsing (the command line checks its
+flags with these before anything heavy is imported)."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ UNKNOWN_STATE = "unknown"  # statuses GeeLark does not document (5, 6, 8...)
 DEFAULT_STATUSES: frozenset[int] = RESTARTABLE_STATUSES  # failed, cancelled: what restart takes
 HISTORY_DAYS = 7  # historyRecords lists the tasks scheduled in the last 7 days
 DEFAULT_SINCE = f"{HISTORY_DAYS}d"
+TASK_FORMATS = ("ids", "table", "json", "csv")  # `geelark-tui tasks --format`
 _UNITS = {"m": 60, "h": 3600, "d": 86400}
 _DURATION = re.compile(r"([0-9]{1,6})([mhd])")
 

@@ -20,7 +20,6 @@ from geelark_tui.api.models import Task
 from geelark_tui.task_filter import STATE_NAMES, state_name
 from geelark_tui.task_groups import GroupBy, group_tasks
 
-TASK_FORMATS = ("ids", "table", "json", "csv")
 TASK_FIELDS = ("id", "status", "state", "task_type", "plan_name", "phone", "scheduled_at",
                "fail_code", "fail_desc")
 STATE_W, WHEN_W, PHONE_W = 9, 11, 12  # table columns, without the two-space gap
