@@ -1,14 +1,24 @@
-"""Command line: the TUI by default, plus `restart`, `simulator` and `config` subcommands."""
+"""Command line: the TUI by default, plus `restart`, `tasks`, `simulator` and `config`
+subcommands."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from geelark_tui import __version__
 from geelark_tui.exitcodes import EXIT_OK, EXIT_USAGE
 from geelark_tui.limits import MAX_BATCH, MAX_CONCURRENCY, MAX_PER_MINUTE, MAX_TIMEOUT
+from geelark_tui.task_filter import (
+    DEFAULT_SINCE,
+    STATUS_BY_NAME,
+    TASK_FORMATS,
+    parse_duration,
+    parse_fail_codes,
+    parse_statuses,
+)
 
 DESCRIPTION = """\
 Restart failed and cancelled GeeLark automation tasks.
@@ -17,6 +27,8 @@ With no command, opens the terminal app: paste task IDs, press ctrl+r, watch the
 go out, and read what happened to each ID. `geelark-tui --demo` does the same against a
 built-in simulated API, no account needed.
 """
+
+T = TypeVar("T")
 
 EPILOG = """\
 credentials: env GEELARK_TOKEN, or GEELARK_APP_ID + GEELARK_API_KEY; else the config file.
@@ -27,6 +39,24 @@ config file: --config, else env GEELARK_TUI_CONFIG, else the per-user config dir
 exit codes of `restart`: 0 every ID restarted; 1 some ID not restarted; 2 usage or input
 error; 3 stopped by authentication, configuration or an account-level API error; 4 the
 result could not be written to stdout.
+"""
+
+TASKS_EPILOG = """examples:
+  geelark-tui tasks --since 12h                      failed and cancelled tasks, a table
+  geelark-tui tasks --since 12h --format ids | geelark-tui restart
+  geelark-tui tasks --phone us-west --fail-code 29996 --format csv > proxy.csv
+  geelark-tui tasks --status all --plan "daily video" --format json
+
+The history holds the tasks scheduled in the last 7 days; it is read in pages of 100 (paced
+inside the same per-minute budget as restarts) and filtered here: the API has no filter.
+--format json: {"summary": {"total", "by_status": {name: n}, "by_fail_code": {"<code>": n},
+"complete", "stop_reason"}, "tasks": [{"id", "status", "state", "task_type", "plan_name",
+"phone", "scheduled_at", "fail_code", "fail_desc"}]} (scheduled_at ISO 8601 UTC).
+
+exit codes of `tasks`: 0 the history was read (even with no match); 1 the list may be
+incomplete (the server repeated a page, refused the paging or kept failing: what was found
+is printed); 2 usage error; 3 authentication, configuration or an account-level API error;
+4 the result could not be written to stdout.
 """
 
 
@@ -68,6 +98,22 @@ def _seconds(text: str) -> float:
     if not 0 < value <= MAX_TIMEOUT:
         raise argparse.ArgumentTypeError(f"must be more than 0 and at most {MAX_TIMEOUT:g}")
     return value
+
+
+def _checked(parse: Callable[[str], T], name: str) -> Callable[[str], T]:
+    """An argparse type from a parser that raises ValueError with a message."""
+    def check(text: str) -> T:
+        try:
+            return parse(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    check.__name__ = name
+    return check
+
+
+def _since(text: str) -> tuple[int, str]:
+    return parse_duration(text), text.strip()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -114,6 +160,33 @@ def build_parser() -> argparse.ArgumentParser:
     restart.add_argument("--timeout", type=_seconds, metavar="SECONDS",
                          help=f"per-request timeout, at most {MAX_TIMEOUT:g} (default 30)")
 
+    tasks = commands.add_parser(
+        "tasks", parents=[common], help="find tasks in the last 7 days (e.g. the failed ones)",
+        description="Find tasks in GeeLark's 7-day task history, filtered here. Progress goes "
+                    "to stderr, the result to stdout.",
+        epilog=TASKS_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    tasks.add_argument("--since", type=_checked(_since, "duration"), metavar="DURATION",
+                       default=_since(DEFAULT_SINCE),
+                       help=f"scheduled within this much time: 90m, 12h, 2d (default "
+                            f"{DEFAULT_SINCE}, the whole history)")
+    tasks.add_argument("--status", type=_checked(parse_statuses, "statuses"), metavar="LIST",
+                       default=parse_statuses("failed,cancelled"),
+                       help=f"statuses, comma-separated: {','.join(STATUS_BY_NAME)}, or all "
+                            "(default failed,cancelled: what restart accepts)")
+    tasks.add_argument("--plan", metavar="TEXT", help="plan name contains TEXT (any case)")
+    tasks.add_argument("--phone", metavar="TEXT", help="phone name contains TEXT (any case)")
+    tasks.add_argument("--fail-code", type=_checked(parse_fail_codes, "codes"),
+                       metavar="N[,N...]", help="only these failure codes (failCode)")
+    tasks.add_argument("--limit", type=_whole(1, 10**9), metavar="N",
+                       help="stop after N matching tasks")
+    tasks.add_argument("--format", choices=TASK_FORMATS, default="table",
+                       help="ids: one ID a line, for `geelark-tui restart` (default table)")
+    tasks.add_argument("--rate-limit", type=_whole(1, MAX_PER_MINUTE), metavar="PER_MINUTE",
+                       help=f"most requests in any 60 s, 1..{MAX_PER_MINUTE} (default 200)")
+    tasks.add_argument("--timeout", type=_seconds, metavar="SECONDS",
+                       help=f"per-request timeout, at most {MAX_TIMEOUT:g} (default 30)")
+
     sim = commands.add_parser("simulator", help="run the simulated GeeLark API on 127.0.0.1")
     sim.add_argument("--port", type=_whole(0, 65535), default=0,
                      help="port (default: a free one)")
@@ -129,6 +202,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from geelark_tui.headless import run_restart_command
 
         return run_restart_command(args)
+    if args.command == "tasks":
+        from geelark_tui.headless_tasks import run_tasks_command
+
+        return run_tasks_command(args)
     if args.command == "simulator":
         from geelark_tui.simulator import serve
 

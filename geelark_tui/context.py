@@ -49,6 +49,7 @@ class AppContext:
     demo: bool = False
     run_log: Path | None = None  # None: runs are not logged (demo mode)
     clock: Callable[[], float] = time.monotonic
+    wall_clock: Callable[[], float] = time.time  # what "the last 12 hours" counts back from
     # Demo mode tunes a few engine knobs the config does not expose (see tui/demo.py).
     run_overrides: Mapping[str, Any] = field(default_factory=dict)
     # Messages from servers and exceptions pass through `scrub` before they are kept; the run

@@ -1,4 +1,5 @@
-"""`geelark-tui restart` and `geelark-tui config`: a thin consumer of the run session.
+"""`geelark-tui restart` and `geelark-tui config`: a thin consumer of the run session
+(`geelark-tui tasks` is `headless_tasks`).
 
 stdout carries only the result; progress and messages go to stderr. Exit codes are those of
 `geelark_tui.exitcodes` (the headless contract in the README).
@@ -8,9 +9,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import os
-import signal
 import sys
 import time
 from dataclasses import dataclass
@@ -19,6 +17,7 @@ from typing import TextIO
 
 from geelark_tui.api.client import GeeLarkClient
 from geelark_tui.api.models import IdResult, Outcome
+from geelark_tui.commandio import open_config, say, until_signalled, write_result
 from geelark_tui.config import load_config, render_config_for_show, resolve_config_path
 from geelark_tui.connection import ConnectionConfigError, credentials_from, resolve_base_url
 from geelark_tui.engine import RunSettings
@@ -39,16 +38,10 @@ from geelark_tui.history import host_of
 from geelark_tui.ids import ParsedIds, parse_ids
 from geelark_tui.pacing import Pacer
 from geelark_tui.plan import RunPlan
-from geelark_tui.redact import install_hooks
 from geelark_tui.report import RunExtras, render, summary_sentence
 from geelark_tui.session import RunSession, SessionResult
 
 MAX_INPUT_BYTES = 64 * 1024 * 1024
-SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
-
-
-def _say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 def read_input(args: argparse.Namespace, stdin: TextIO) -> str:
@@ -79,81 +72,54 @@ class _Progress:
             now = time.monotonic()
             if now - self.last_follow_line >= 5.0:
                 self.last_follow_line = now
-                _say("following: " + ", ".join(f"{n} {state}"
+                say("following: " + ", ".join(f"{n} {state}"
                                                 for state, n in event.counts.items() if n))
         elif isinstance(event, CancelsDone):
-            _say(f"cancelled {event.done} of {event.total} waiting or running tasks "
+            say(f"cancelled {event.done} of {event.total} waiting or running tasks "
                  "(they are restarted with the rest)")
         elif isinstance(event, LookupProgress):
             if event.done == 0:
-                _say(f"pre-flight: looking up {event.total} tasks")
+                say(f"pre-flight: looking up {event.total} tasks")
         elif isinstance(event, RunStarted):
             self.total_batches = event.total_batches
-            _say(f"restarting {event.total_ids} IDs in {event.total_batches} "
+            say(f"restarting {event.total_ids} IDs in {event.total_batches} "
                  f"request{'s' if event.total_batches != 1 else ''}")
         elif isinstance(event, BatchFinished):
             counts = ", ".join(f"{n} {o.value.replace('_', ' ')}" for o, n in event.counts.items())
-            _say(f"batch {event.batch}/{self.total_batches}: {counts}"
+            say(f"batch {event.batch}/{self.total_batches}: {counts}"
                  + (f" ({event.note})" if event.note else ""))
         elif isinstance(event, RateLimitWait):
             now = time.monotonic()
             if now - self.last_wait_line >= 5.0:
                 self.last_wait_line = now
-                _say(f"{event.reason}, resuming in {event.seconds:.0f} s")
+                say(f"{event.reason}, resuming in {event.seconds:.0f} s")
         elif isinstance(event, Verifying):
-            _say(f"batch {event.batch}: {event.reason}; checking {event.size} tasks")
+            say(f"batch {event.batch}: {event.reason}; checking {event.size} tasks")
         elif isinstance(event, RunStopping):
-            _say(f"stopping: {event.reason}")
+            say(f"stopping: {event.reason}")
 
 
 async def _run(session: RunSession) -> SessionResult:
     """Run the session; the first signal stops it after the requests in flight, a second
     one at once (what was in flight is then `unknown`)."""
-    loop = asyncio.get_running_loop()
-    task = asyncio.current_task()
-    interrupts = 0
 
-    def on_signal(sig: signal.Signals) -> None:
-        nonlocal interrupts
-        interrupts += 1
-        if interrupts == 1:
-            session.stop(f"stopped by {sig.name}")
-        elif task is not None:
-            task.cancel()
-
-    for sig in SIGNALS:
-        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-            loop.add_signal_handler(sig, on_signal, sig)
-    try:
+    async def work() -> SessionResult:
         async with session.client:
             if session.plan.preflight:
                 found = await session.look_up()
-                _say(f"pre-flight: {found.summary_line()}"
-                     + ("; restarting all of them (--include-all)"
-                        if session.plan.include_all else ""))
+                say(f"pre-flight: {found.summary_line()}"
+                    + ("; restarting all of them (--include-all)"
+                       if session.plan.include_all else ""))
             return await session.run()
-    except asyncio.CancelledError:
-        return session.settle("stopped by a second signal", interrupted=True)
-    finally:
-        for sig in SIGNALS:
-            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-                loop.remove_signal_handler(sig)
+
+    return await until_signalled(work(), session.stop,
+                                 lambda reason: session.settle(reason, interrupted=True))
 
 
 def _write(text: str) -> bool:
     """The result on stdout; False (after one line on stderr) when stdout cannot take it."""
-    try:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-    except (OSError, ValueError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        _say(f"error: cannot write the result to stdout: {reason}; the run log has it "
-             "(geelark-tui config path shows where the config is)")
-        with contextlib.suppress(OSError, ValueError):  # no second complaint at exit
-            null = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(null, sys.stdout.fileno())
-        return False
-    return True
+    return write_result(text, "the run log has it (geelark-tui config path shows where the "
+                              "config is)")
 
 
 def _not_sent(parsed: ParsedIds, message: str) -> list[IdResult]:
@@ -164,15 +130,15 @@ def _parse(args: argparse.Namespace) -> ParsedIds | None:
     try:
         text = read_input(args, sys.stdin)
     except (OSError, ValueError) as exc:
-        _say(f"error: cannot read the IDs: {exc}")
+        say(f"error: cannot read the IDs: {exc}")
         return None
     parsed = parse_ids(text)
     for token in parsed.ignored[:10]:
-        _say(f"ignored {token.token!r}: {token.reason}")
+        say(f"ignored {token.token!r}: {token.reason}")
     if parsed.ignored_total > 10:
-        _say(f"... {parsed.ignored_total - 10} more tokens ignored")
+        say(f"... {parsed.ignored_total - 10} more tokens ignored")
     if not parsed.ids:
-        _say("error: no valid task ID in the input (an ID is 6 to 24 digits)")
+        say("error: no valid task ID in the input (an ID is 6 to 24 digits)")
         return None
     return parsed
 
@@ -185,13 +151,10 @@ def run_restart_command(args: argparse.Namespace) -> int:
     for flag, given in (("--include-all", args.include_all),
                         ("--cancel-active", args.cancel_active)):
         if given and not args.preflight:
-            _say(f"note: {flag} implies --preflight")
+            say(f"note: {flag} implies --preflight")
     if args.follow_timeout is not None and not args.follow:
-        _say("note: --follow-timeout has no effect without --follow")
-    config = load_config(resolve_config_path(args.config))
-    install_hooks(config.secrets)  # a crash prints no credential, even one in a message
-    for warning in config.take_warnings():
-        _say(f"warning: {warning}")
+        say("note: --follow-timeout has no effect without --follow")
+    config = open_config(args.config)
     submit = config.submit
     try:
         base_url = resolve_base_url(args.base_url, config)
@@ -203,7 +166,7 @@ def run_restart_command(args: argparse.Namespace) -> int:
             per_minute=args.rate_limit or submit.per_minute,
         )
     except (ConnectionConfigError, ValueError) as exc:
-        _say(f"error: {exc}")
+        say(f"error: {exc}")
         results = _not_sent(parsed, f"not sent: {exc}")
         if not _write(render(args.format, results, parsed.ignored,
                              RunExtras(with_status=preflight))):
@@ -223,17 +186,17 @@ def run_restart_command(args: argparse.Namespace) -> int:
 
     session = RunSession(plan, client, pacer, on_event=_Progress(), config=config,
                          run_log=run_log_path(), secrets=config.secrets)
-    _say(f"{len(parsed.ids)} unique IDs ({parsed.duplicates} duplicates dropped) -> "
+    say(f"{len(parsed.ids)} unique IDs ({parsed.duplicates} duplicates dropped) -> "
          f"{client.host}, {plan.requests} restart requests"
          + (" + as many lookups" if preflight else "") + f", {credentials.label}")
     result = asyncio.run(_run(session))
     for warning in result.warnings:
-        _say(f"warning: {warning}")
+        say(f"warning: {warning}")
     extras = RunExtras(with_status=preflight, after=result.after,
                        cancelled_first=result.cancelled_first if args.cancel_active else None)
     if not _write(render(args.format, result.results, parsed.ignored, extras)):
         return EXIT_OUTPUT
-    _say("done: " + summary_sentence(result.summary())
+    say("done: " + summary_sentence(result.summary())
          + (f"; stopped: {result.stop_reason}" if result.stop_reason else "")
          + (f"; following stopped: {result.follow_stopped}" if result.follow_stopped else ""))
     return result.exit_code
@@ -245,5 +208,5 @@ def run_config_command(args: argparse.Namespace) -> int:
         return 0 if _write(f"{path}\n") else EXIT_OUTPUT
     config = load_config(path)
     for warning in config.take_warnings():
-        _say(f"warning: {warning}")
+        say(f"warning: {warning}")
     return 0 if _write(render_config_for_show(config)) else EXIT_OUTPUT

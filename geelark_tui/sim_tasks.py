@@ -49,7 +49,7 @@ TASK_CODE_MSG: dict[int, str] = {
 }
 
 EXEC_FAILURES: tuple[tuple[int, str], ...] = (
-    (20002, "app not installed on the cloud phone"),
+    (20002, "another task was running on the same cloud phone"),
     (20105, "TikTok account is logged out"),
     (20311, "video upload failed"),
     (21001, "task execution timed out"),

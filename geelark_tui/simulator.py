@@ -3,7 +3,8 @@
 Endpoints (POST, JSON body; anything else gets an HTML 404/405):
 ``/open/v1/task/restart``, ``/open/v1/task/cancel`` and ``/open/v1/task/query``, all
 ``{"ids": [...]}``, with the envelope ``{"traceId", "code", "msg", "data"}`` and both auth
-methods (Bearer token, or signed app key). A cancel turns a waiting or running task into a
+methods (Bearer token, or signed app key); ``/open/v1/task/historyRecords`` over a population
+of tasks of the last 8 days (`sim_history`). A cancel turns a waiting or running task into a
 cancelled one at once (others get 48001, missing ones 48002); the answer has the restart's
 shape, and cancels meet the same faults as restarts.
 
@@ -34,12 +35,13 @@ import socket
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from email.message import Message
 from types import TracebackType
 
 from geelark_tui.api.auth import compute_sign
-from geelark_tui.api.endpoints import CANCEL_PATH, QUERY_PATH, RESTART_PATH
+from geelark_tui.api.endpoints import CANCEL_PATH, HISTORY_PATH, QUERY_PATH, RESTART_PATH
+from geelark_tui.sim_history import HISTORY_SIZE, HistoryBook
 from geelark_tui.sim_http import Reply, SimServer, html_reply
 from geelark_tui.sim_tasks import (
     CANCELLED,
@@ -56,7 +58,7 @@ from geelark_tui.sim_wire import OUTER_MSG, envelope, garbage_reply, parse_ids
 
 __all__ = ["DEMO_IDS", "RequestRecord", "Simulator", "SimulatorConfig", "TaskState", "serve"]
 
-SERVED = (RESTART_PATH, CANCEL_PATH, QUERY_PATH)
+SERVED = (RESTART_PATH, CANCEL_PATH, QUERY_PATH, HISTORY_PATH)
 CHANGING = (RESTART_PATH, CANCEL_PATH)  # requests that change tasks: same faults
 _RESTART_ONLY, _QUERY_ONLY = frozenset({"bad_counts"}), frozenset({"incomplete"})  # faults
 
@@ -86,6 +88,9 @@ class SimulatorConfig:
     max_ids: int = 100
     query_faults: bool = True  # False: task/query is never hit by the random faults
     wall_clock: Callable[[], float] = time.time  # for the minute/hour windows and the lock
+    history_size: int = HISTORY_SIZE  # tasks in the 8-day history (sim_history)
+    history_seed: int = 0
+    history_faults: dict[int, str] = field(default_factory=dict)  # n-th history request: fault
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +131,9 @@ class Simulator:
         self._conns: set[socket.socket] = set()
         self._server: SimServer | None = None
         self._thread: threading.Thread | None = None
+        cfg = self.config
+        self.history = HistoryBook(cfg.history_size, cfg.history_seed, cfg.history_faults,
+                                   cfg.wall_clock)
 
     # -- lifecycle -------------------------------------------------------------------------
     def start(self) -> str:
@@ -186,7 +194,11 @@ class Simulator:
             return self._state(task_id, time.monotonic())
 
     def initial_state(self, task_id: str) -> TaskState:
-        return initial_state(task_id)
+        return self.history.initial(task_id) or initial_state(task_id)
+
+    def history_tasks(self) -> list[TaskState]:
+        """What historyRecords lists now (the last 7 days), in its order, as the tasks are now."""
+        return self.history.listed(self.task_state)
 
     def expected_outcome(self, task_id: str) -> tuple[str, int | None]:
         return expected_outcome(task_id)
@@ -194,7 +206,7 @@ class Simulator:
     # -- request handling ------------------------------------------------------------------
     def _state(self, task_id: str, now: float) -> TaskState:
         n = self._applied.get(task_id)
-        state = initial_state(task_id)
+        state = self.history.initial(task_id) or initial_state(task_id)
         if n:
             elapsed = now - self._last_restart[task_id]
             state = state_after_restart(state, n, elapsed, self.config.state_timing)
@@ -289,6 +301,10 @@ class Simulator:
             u, v = self._rng.random(), self._rng.random()
         if code is not None:
             return done(envelope(trace, code), code)
+        if path == HISTORY_PATH:
+            with self._lock:
+                answer = self.history.answer(trace, raw, lambda t: self._state(t, now))
+            return done(*answer)
         if isinstance(parsed, int):
             return done(envelope(trace, parsed), parsed)
         ids = tuple(parsed)

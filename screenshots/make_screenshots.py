@@ -61,6 +61,7 @@ async def main() -> None:
 
             await pilot.press("ctrl+r")
             await wait_until(pilot, lambda: "Confirm" in type(app.screen).__name__)
+            await wait_until(pilot, lambda: not getattr(app.screen, "looking", False))
             await pilot.press("enter")
             await wait_until(pilot, lambda: "Progress" in type(app.screen).__name__)
             await pilot.pause(2.2)
@@ -74,6 +75,16 @@ async def main() -> None:
             await wait_until(pilot, lambda: "Settings" in type(app.screen).__name__)
             await pilot.pause(0.3)
             print(save(app, "settings"))
+            await pilot.press("escape")
+            await wait_until(pilot, lambda: "Results" in type(app.screen).__name__)
+
+            await pilot.press("n")  # a new set, then Find: no IDs needed
+            await wait_until(pilot, lambda: "Entry" in type(app.screen).__name__)
+            await pilot.press("ctrl+f")
+            await wait_until(pilot, lambda: getattr(app.screen, "reading", True) is False, 60)
+            await pilot.press("down", "down", "enter", "down", "down", "space", "down", "space")
+            await pilot.pause(0.3)
+            print(save(app, "find"))
     finally:
         demo.close()
 

@@ -114,9 +114,11 @@ def make_plan(rng: random.Random, index: int, ids_per_run: int) -> Plan:
         "quirks": rng.random() < 0.6,
         "query_faults": rng.random() < 0.7,
         "seed": rng.randrange(2**32),
-        # Restarted tasks move on (waiting, running, completed or failed again): slowly, or
-        # within a second, so that lookups meet tasks that have already moved.
-        "state_timing": rng.choice([(2.0, 5.0), (0.4, 0.8)]),
+        # Restarted tasks move on (waiting, running, completed or failed again), so lookups
+        # meet tasks that have moved: within a second, or a few. Never faster than a real task
+        # can be restarted, run and fail again (design.md: that is what makes a resend of a
+        # task a lookup shows still failed safe).
+        "state_timing": rng.choice([(2.0, 5.0), (0.3, 4.0)]),
     }
     settings = RunSettings(
         batch_size=rng.choice([1, 2, 5, 10, 17, 25, 50, 100]) if ids_per_run > 50 else 5,

@@ -1,4 +1,4 @@
-"""GeeLarkClient: one long-lived `httpx.AsyncClient`, `restart()` and `query()`.
+"""GeeLarkClient: one long-lived `httpx.AsyncClient`, `restart()`, `query()` and `history()`.
 
 Answers are parsed defensively: GeeLark's own examples are not valid JSON, send codes as
 strings, omit `failDetails`, and gateways in front of the API answer with HTML. Anything
@@ -12,12 +12,13 @@ import json
 import logging
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from enum import StrEnum
 from typing import Any
 
 import httpx
 
-from geelark_tui.api.endpoints import CANCEL_PATH, QUERY_PATH, RESTART_PATH
+from geelark_tui.api.endpoints import CANCEL_PATH, HISTORY_PATH, QUERY_PATH, RESTART_PATH
 from geelark_tui.api.models import BatchResult, Envelope, FailDetail, QueryResult, Task
 
 log = logging.getLogger(__name__)
@@ -167,7 +168,9 @@ def parse_task(item: Any) -> Task | None:
     )
 
 
-def parse_query(envelope: Envelope) -> QueryResult:
+def parse_task_list(envelope: Envelope) -> QueryResult:
+    """`data: {total, items: [Task]}` as it came: `incomplete` when there is no item list or
+    an item cannot be read (a list that cannot be trusted is never "no tasks")."""
     data = envelope.data if isinstance(envelope.data, dict) else {}
     items = data.get("items")
     tasks: list[Task] = []
@@ -178,16 +181,29 @@ def parse_query(envelope: Envelope) -> QueryResult:
             malformed.append(repr(item)[:120])
         else:
             tasks.append(task)
-    total = _as_int(data.get("total"))
     incomplete = ""
     if not isinstance(items, list):
         incomplete = "no task list in the answer"
     elif malformed:
         incomplete = f"{len(malformed)} of its {len(items)} tasks could not be read"
-    elif total is not None and total > len(tasks):
-        incomplete = f"it counts {total} tasks but lists {len(tasks)}"
     return QueryResult(envelope=envelope, tasks=tuple(tasks), malformed=tuple(malformed),
-                       incomplete=incomplete)
+                       incomplete=incomplete, total=_as_int(data.get("total")))
+
+
+def parse_query(envelope: Envelope) -> QueryResult:
+    """task/query: also incomplete when it lists fewer tasks than its `total`."""
+    result = parse_task_list(envelope)
+    if result.complete and result.total is not None and result.total > len(result.tasks):
+        return replace(result,
+                       incomplete=f"it counts {result.total} tasks but lists {len(result.tasks)}")
+    return result
+
+
+def parse_history(envelope: Envelope) -> QueryResult:
+    """One page of historyRecords. Its `total` counts every task of the 7 days, not this page,
+    so a page shorter than `total` is normal; a page without `items`, or with an item that
+    cannot be read, is incomplete (a failed page, never "no more tasks")."""
+    return parse_task_list(envelope)
 
 
 class GeeLarkClient:
@@ -238,6 +254,17 @@ class GeeLarkClient:
 
     async def query(self, ids: Sequence[str]) -> QueryResult:
         return parse_query(await self._post(QUERY_PATH, {"ids": list(ids)}))
+
+    async def history(self, size: int, last_id: str | None = None,
+                      ids: Sequence[str] | None = None) -> QueryResult:
+        """One page of task/historyRecords (tasks scheduled in the last 7 days): `size` at most
+        100, `last_id` the id of the last item of the previous page (cursor paging)."""
+        payload: dict[str, Any] = {"size": size}
+        if last_id is not None:
+            payload["lastId"] = last_id
+        if ids:
+            payload["ids"] = list(ids)
+        return parse_history(await self._post(HISTORY_PATH, payload))
 
     async def _post(self, path: str, payload: dict[str, Any]) -> Envelope:
         body = json.dumps(payload).encode()

@@ -109,14 +109,15 @@ class Task:
 
 @dataclass(frozen=True, slots=True)
 class QueryResult:
-    """A task/query answer. `incomplete` says why it cannot be trusted to list every task
-    asked for (no `items`, fewer readable items than its `total`); then an ID it does not
-    list was not looked up, and is not proven missing."""
+    """A task/query answer (or a historyRecords page). `incomplete` says why it cannot be
+    trusted to list every task asked for (no `items`, fewer readable items than its `total`);
+    then an ID it does not list was not looked up, and is not proven missing."""
 
     envelope: Envelope
     tasks: tuple[Task, ...] = ()
     malformed: tuple[str, ...] = field(default=())
     incomplete: str = ""
+    total: int | None = None  # the answer's `total` (historyRecords: every task of the 7 days)
 
     @property
     def complete(self) -> bool:

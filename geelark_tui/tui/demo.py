@@ -7,7 +7,9 @@ simulator is seeded so the sample set (`DEMO_IDS`) shows every outcome, with the
 server answers with 5xx after applying it (`unknown`, looked up afterwards), a batch refused
 twice with 40017 (`not_sent`) and, with the pre-flight, the tasks still waiting, running or
 completed, or missing (`skipped`). Restarted tasks move on in the simulator (waiting, running,
-then completed or failed again) within seconds, so a re-check (k) shows them change.
+then completed or failed again) within seconds, so a re-check (k) shows them change. Find
+(ctrl+f) reads the simulator's task history (`sim_history`: 7 days of plans, phones and
+failures), and every failed or cancelled task it lists can be restarted.
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Static
 
+from geelark_tui.api.client import parse_task
 from geelark_tui.api.models import IdResult, Outcome, Task
 from geelark_tui.configstore import record_recent_set, update_recent_counts
 from geelark_tui.events import (
@@ -28,8 +29,11 @@ from geelark_tui.events import (
 from geelark_tui.ids import IgnoredToken
 from geelark_tui.preflight import Lookup
 from geelark_tui.runreport import RunReport
+from geelark_tui.sim_history import LISTED_SPAN, build_population
+from geelark_tui.tasks import PageRead
 from geelark_tui.tui.app import GeeLarkApp
 from geelark_tui.tui.screens.confirm import RestartConfirmScreen
+from geelark_tui.tui.screens.find import FindScreen
 from geelark_tui.tui.screens.progress import ProgressScreen, RunOutcome
 from geelark_tui.tui.screens.results import ResultsScreen
 
@@ -231,3 +235,27 @@ def test_results_without_preflight(snap_compare: Callable[..., bool],
         await pilot.pause()
 
     snap(snap_compare, app, size, run_before=finished)
+
+
+FIND_NOW = 1_767_268_800  # 2026-01-01 12:00 UTC: "now" for the Find screen and its history
+
+
+def test_find(snap_compare: Callable[..., bool]) -> None:
+    """The simulator's 7-day history, read (fed page by page, as the walk does), grouped by
+    failure reason; one group open, one task selected."""
+    app = app_with_history()
+    app.context.wall_clock = lambda: FIND_NOW
+
+    async def found(pilot: Pilot[Any]) -> None:
+        screen = FindScreen(autoload=False)
+        await app.push_screen(screen)
+        listed = [task for state in build_population(1400, 0, FIND_NOW)
+                  if state.schedule_at >= FIND_NOW - LISTED_SPAN
+                  and (task := parse_task(state.to_json())) is not None]
+        for n in range(0, len(listed), 100):
+            screen.walked(PageRead(n // 100 + 1, min(n + 100, len(listed)), 0,
+                                   tuple(listed[n:n + 100])))
+        await pilot.press("down", "down", "enter", "down", "down", "space")
+        await pilot.pause()
+
+    snap(snap_compare, app, (80, 24), run_before=found)

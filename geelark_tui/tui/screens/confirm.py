@@ -9,7 +9,7 @@ the rest on purpose (`a`).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
 from textual.app import ComposeResult
@@ -18,10 +18,11 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Checkbox, ProgressBar, Static
 
 from geelark_tui.api.codes import describe
-from geelark_tui.tui.base import AppModal
+from geelark_tui.tui.base import AppModal, AppScreen
 from geelark_tui.tui.widgets.id_stats import plural
 
 if TYPE_CHECKING:
+    from geelark_tui.ids import IgnoredToken
     from geelark_tui.plan import RunPlan
     from geelark_tui.preflight import Lookup
     from geelark_tui.session import RunSession
@@ -309,3 +310,24 @@ class RestartConfirmScreen(AppModal["RunSession | None"]):
             self.action_confirm()
         else:
             self.action_cancel()
+
+
+def ask_to_restart(screen: AppScreen[Any], ids: tuple[str, ...],
+                   invalid: tuple[IgnoredToken, ...] = (), *, unknown_resubmits: int = 0,
+                   open_settings: bool = True) -> None:
+    """Plan a restart of `ids` from `screen` and ask first (with the pre-flight when it is
+    on); a confirmed run starts. When the connection is not ready, say why (and, with
+    `open_settings`, open Settings to fix it)."""
+    from geelark_tui.connection import ConnectionConfigError
+
+    ctx = screen.ctx
+    try:
+        plan = ctx.plan(ids, invalid, unknown_resubmits=unknown_resubmits)
+    except ConnectionConfigError as exc:
+        screen.notify(str(exc), title="Not ready to connect", severity="error")
+        if open_settings:
+            screen.gapp.action_settings()
+        return
+    screen.app.push_screen(
+        RestartConfirmScreen(plan, demo=ctx.demo, preflight=ctx.preflight),
+        lambda session: screen.gapp.start_run(session) if session else None)

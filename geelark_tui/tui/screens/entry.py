@@ -15,7 +15,7 @@ from textual.worker import get_current_worker
 
 from geelark_tui.ids import ParsedIds, parse_ids
 from geelark_tui.tui.base import AppScreen
-from geelark_tui.tui.screens.confirm import RestartConfirmScreen
+from geelark_tui.tui.screens.confirm import ask_to_restart
 from geelark_tui.tui.screens.open_file import OpenFileScreen
 from geelark_tui.tui.widgets.id_stats import IdStats
 from geelark_tui.tui.widgets.recent_sets import RecentSets
@@ -40,6 +40,8 @@ class EntryScreen(AppScreen[None]):
                 tooltip="Restart the IDs in the box (asks first)"),
         Binding("ctrl+o", "open_file", "Load file", id="entry.open_file",
                 tooltip="Load IDs from a text, CSV or JSON file"),
+        Binding("ctrl+f", "find", "Find", id="entry.find", priority=True,
+                tooltip="Find tasks of the last 7 days and restart them"),
         Binding("ctrl+l", "focus_recent", "Recent", id="entry.recent",
                 tooltip="Move to the list of recent ID sets (enter loads one)"),
         Binding("f2", "app.settings", "Settings", id="entry.settings",
@@ -172,20 +174,15 @@ class EntryScreen(AppScreen[None]):
         self.set_text(text)
         self.notify(f"{parsed.count:,} IDs from {path.name}.", title="Loaded")
 
-    def action_restart(self) -> None:
-        from geelark_tui.connection import ConnectionConfigError
+    def action_find(self) -> None:
+        from geelark_tui.tui.screens.find import FindScreen
 
+        self.app.push_screen(FindScreen())
+
+    def action_restart(self) -> None:
         parsed = self.parsed
         if not parsed.ids:
             reason = "No valid task ID in the box (an ID is 6 to 24 digits)."
             self.notify(reason, title="Nothing to restart", severity="warning")
             return
-        try:
-            plan = self.ctx.plan(parsed.ids, parsed.ignored)
-        except ConnectionConfigError as exc:
-            self.notify(str(exc), title="Not ready to connect", severity="error")
-            self.gapp.action_settings()
-            return
-        self.app.push_screen(
-            RestartConfirmScreen(plan, demo=self.ctx.demo, preflight=self.ctx.preflight),
-            lambda confirmed: self.gapp.start_run(confirmed) if confirmed else None)
+        ask_to_restart(self, parsed.ids, parsed.ignored)

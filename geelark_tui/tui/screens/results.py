@@ -17,10 +17,9 @@ from textual.widgets import Footer, Input, Static
 from geelark_tui.api.codes import describe
 from geelark_tui.api.models import IdResult, Outcome
 from geelark_tui.configstore import save_config
-from geelark_tui.connection import ConnectionConfigError
 from geelark_tui.tracker import format_duration, outcome_word
 from geelark_tui.tui.base import PaletteCommand
-from geelark_tui.tui.screens.confirm import RestartConfirmScreen
+from geelark_tui.tui.screens.confirm import ask_to_restart
 from geelark_tui.tui.screens.export import ExportRequest, ExportScreen, write_export
 from geelark_tui.tui.screens.progress import RunOutcome
 from geelark_tui.tui.screens.results_tasks import TaskLookups
@@ -233,14 +232,7 @@ class ResultsScreen(TaskLookups):
                         "rows with space to re-submit them anyway.", title="Re-submit",
                         severity="warning")
             return
-        try:
-            plan = self.ctx.plan(ids, unknown_resubmits=unknown)
-        except ConnectionConfigError as exc:
-            self.notify(str(exc), title="Not ready to connect", severity="error")
-            return
-        self.app.push_screen(
-            RestartConfirmScreen(plan, demo=self.ctx.demo, preflight=self.ctx.preflight),
-            lambda confirmed: self.gapp.start_run(confirmed) if confirmed else None)
+        ask_to_restart(self, ids, unknown_resubmits=unknown, open_settings=False)
 
     def action_copy(self) -> None:
         ids = [r.id for r in self.grid.visible_results]
