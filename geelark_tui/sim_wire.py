@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 from geelark_tui.sim_http import Reply
+from geelark_tui.sim_tasks import TASK_CODE_MSG
 
 OUTER_MSG: dict[int, str] = {
     0: "success",
@@ -52,3 +53,27 @@ def parse_ids(raw: bytes | None, max_ids: int) -> list[str] | int:
     if not all(isinstance(i, str) for i in ids):
         return 40004
     return ids
+
+
+def batch_reply(
+    trace: str, done: tuple[str, ...], failed: list[tuple[str, int]], *, quirks: bool,
+    bad_counts: bool, v: float,
+) -> tuple[Reply, int, str | None]:
+    """A restart (or cancel) answer: 0, 40006 or 40009 with its counts and failDetails. With
+    `quirks`, GeeLark's published oddities (codes as strings, code 0 with failures); with
+    `bad_counts`, counts that do not add up. Also the code meant and the quirk shown."""
+    ok, bad = len(done), len(failed)
+    code = 0 if not bad else 40009 if not ok else 40006
+    data: dict[str, object] = {"totalAmount": ok + bad, "successAmount": ok, "failAmount": bad}
+    if failed:
+        data["failDetails"] = [
+            {"id": tid, "code": str(c) if quirks else c, "msg": TASK_CODE_MSG[c]}
+            for tid, c in failed
+        ]
+    if bad_counts:
+        data["successAmount"] = ok + 1
+    quirk = None
+    if quirks and code == 40006 and v < 0.4:
+        code, quirk = 0, "quirk_code_0"
+    outer: int | str = str(code) if quirks and v >= 0.6 else code
+    return envelope(trace, outer, data, OUTER_MSG[code]), code, quirk

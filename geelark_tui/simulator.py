@@ -41,26 +41,25 @@ from types import TracebackType
 
 from geelark_tui.api.auth import compute_sign
 from geelark_tui.api.endpoints import CANCEL_PATH, HISTORY_PATH, QUERY_PATH, RESTART_PATH
+from geelark_tui.sim_faults import pick_fault
 from geelark_tui.sim_history import HISTORY_SIZE, HistoryBook
 from geelark_tui.sim_http import Reply, SimServer, html_reply
 from geelark_tui.sim_tasks import (
     CANCELLED,
     DEMO_IDS,
     IN_PROGRESS,
-    TASK_CODE_MSG,
     WAITING,
     TaskState,
     expected_outcome,
     initial_state,
     state_after_restart,
 )
-from geelark_tui.sim_wire import OUTER_MSG, envelope, garbage_reply, parse_ids
+from geelark_tui.sim_wire import batch_reply, envelope, garbage_reply, parse_ids
 
 __all__ = ["DEMO_IDS", "RequestRecord", "Simulator", "SimulatorConfig", "TaskState", "serve"]
 
 SERVED = (RESTART_PATH, CANCEL_PATH, QUERY_PATH, HISTORY_PATH)
 CHANGING = (RESTART_PATH, CANCEL_PATH)  # requests that change tasks: same faults
-_RESTART_ONLY, _QUERY_ONLY = frozenset({"bad_counts"}), frozenset({"incomplete"})  # faults
 
 
 @dataclass
@@ -251,26 +250,6 @@ class Simulator:
             return 40014
         return 40007 if over["m"] else None
 
-    def _pick_fault(self, u: float, is_restart: bool) -> str | None:
-        cfg = self.config
-        if not is_restart and not cfg.query_faults:
-            return None
-        half_5xx, half_drop = cfg.error_5xx_rate / 2, cfg.drop_rate / 2
-        acc = 0.0
-        for name, rate in (("429", cfg.rate_429), ("40017", cfg.code_40017_rate),
-                           ("5xx_before", half_5xx), ("drop_before", half_drop),
-                           ("5xx_after", half_5xx), ("drop_after", half_drop),
-                           ("slow", cfg.slow_rate), ("bad_counts", cfg.bad_counts_rate),
-                           ("garbage_before", cfg.garbage_rate / 2),
-                           ("truncated", cfg.truncate_rate),
-                           ("garbage_after", cfg.garbage_rate / 2),
-                           ("incomplete", cfg.incomplete_rate)):
-            acc += rate
-            if u < acc:
-                other_endpoint = name in (_QUERY_ONLY if is_restart else _RESTART_ONLY)
-                return None if other_endpoint else name
-        return None
-
     def _process(self, path: str, headers: Message, raw: bytes | None) -> Reply:
         """Answer one POST (the HTTP handler calls this) and record it."""
         now, wall = time.monotonic(), self.config.wall_clock()
@@ -308,7 +287,7 @@ class Simulator:
         if isinstance(parsed, int):
             return done(envelope(trace, parsed), parsed)
         ids = tuple(parsed)
-        fault = self._pick_fault(u, path in CHANGING)
+        fault = pick_fault(self.config, u, changes_tasks=path in CHANGING)
         if fault == "429":
             return done(html_reply(429) if v < 0.5 else Reply(429, b"", "text/plain"), None, fault)
         if fault == "40017":
@@ -326,7 +305,8 @@ class Simulator:
         if applied is None:
             reply, code, quirk = self._query(trace, ids, now, fault, v), 0, None
         else:
-            reply, code, quirk = self._restart_reply(trace, applied, failed, fault, v)
+            reply, code, quirk = batch_reply(trace, applied, failed, quirks=self.config.quirks,
+                                             bad_counts=fault == "bad_counts", v=v)
         if fault == "slow":
             reply.delay += self.config.slow_seconds
         if fault == "truncated":  # half: a shorter body as a whole; half: the connection drops
@@ -371,27 +351,6 @@ class Simulator:
                 else:
                     failed.append((tid, 48001))
         return tuple(cancelled), failed
-
-    def _restart_reply(
-        self, trace: str, restarted: tuple[str, ...], failed: list[tuple[str, int]],
-        fault: str | None, v: float,
-    ) -> tuple[Reply, int, str | None]:
-        quirks = self.config.quirks
-        ok, bad = len(restarted), len(failed)
-        code = 0 if not bad else 40009 if not ok else 40006
-        data: dict[str, object] = {"totalAmount": ok + bad, "successAmount": ok, "failAmount": bad}
-        if failed:
-            data["failDetails"] = [
-                {"id": tid, "code": str(c) if quirks else c, "msg": TASK_CODE_MSG[c]}
-                for tid, c in failed
-            ]
-        if fault == "bad_counts":
-            data["successAmount"] = ok + 1
-        quirk = None
-        if quirks and code == 40006 and v < 0.4:
-            code, quirk = 0, "quirk_code_0"
-        outer: int | str = str(code) if quirks and v >= 0.6 else code
-        return envelope(trace, outer, data, OUTER_MSG[code]), code, quirk
 
     def _query(
         self, trace: str, ids: tuple[str, ...], now: float, fault: str | None, v: float
