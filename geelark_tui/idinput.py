@@ -2,9 +2,10 @@
 encoding rules for all of them (the headless command, the app's "Load file" and its paste).
 
 Encoding: UTF-8 (a UTF-8 BOM is dropped; a byte that is not UTF-8 becomes U+FFFD, so the
-IDs around it are still read). A UTF-16 or UTF-32 file is decoded: by its BOM, or without
-one by the NUL byte beside every ASCII character that only UTF-16 text of IDs has. A
-spreadsheet, archive or PDF is refused with what to do instead: its bytes are not text.
+IDs around it are still read). UTF-16 and UTF-32 (what Windows tools such as Notepad or
+PowerShell often write) are decoded: by their BOM, or for UTF-16 without one by its look,
+a NUL byte beside nearly every character (read as UTF-8, the NULs would cut each ID into
+single digits). A spreadsheet, archive or PDF is refused with what to do instead.
 """
 
 from __future__ import annotations
@@ -49,6 +50,14 @@ def utf8_size(text: str, chunk: int = _MIB) -> int:
                for i in range(0, len(text), chunk))
 
 
+def check_size(text: str, what: str) -> str:
+    """``text``, or :class:`InputError` if it is over the cap."""
+    size = utf8_size(text)
+    if size > MAX_INPUT_BYTES:
+        raise InputError(too_big_message(what, size))
+    return text
+
+
 def paste_problem(pasted: str, already: int = 0) -> str | None:
     """Why a paste of ``pasted`` into a box holding ``already`` characters is refused, if it is.
 
@@ -56,8 +65,8 @@ def paste_problem(pasted: str, already: int = 0) -> str | None:
     if len(pasted) > MAX_INPUT_BYTES or utf8_size(pasted) > MAX_INPUT_BYTES:
         return too_big_message("The paste", utf8_size(pasted)) + "; the box is unchanged"
     if already + len(pasted) > MAX_INPUT_BYTES:
-        return (f"The box would hold more than {MAX_INPUT_BYTES // _MIB} MiB of text with this "
-                "paste: clear it first (ctrl+n) or paste less; the box is unchanged")
+        return (f"With this paste the box would hold more than the {MAX_INPUT_BYTES // _MIB} MiB "
+                "limit for ID input: clear it first or paste less; the box is unchanged")
     return None
 
 
@@ -99,9 +108,10 @@ def _read_capped(stream: BinaryIO, what: str) -> bytes:
 
 
 def read_ids_path(path: Path) -> str:
-    """The ID text of the file at ``path`` (OSError if it cannot be opened)."""
+    """The ID text of the file at ``path`` (OSError if it cannot be opened; the messages of
+    :class:`InputError` say "the file", the caller names it)."""
     with path.open("rb") as handle:
-        return decode_ids(_read_capped(handle, str(path)), str(path))
+        return decode_ids(_read_capped(handle, "the file"), "the file")
 
 
 def read_ids_stream(stream: TextIO) -> str:
@@ -110,7 +120,4 @@ def read_ids_stream(stream: TextIO) -> str:
     raw: BinaryIO | None = getattr(stream, "buffer", None)
     if raw is not None:
         return decode_ids(_read_capped(raw, "standard input"), "standard input")
-    text = stream.read(MAX_INPUT_BYTES + 1)
-    if utf8_size(text) > MAX_INPUT_BYTES:
-        raise InputError(too_big_message("standard input", utf8_size(text)))
-    return text
+    return check_size(stream.read(MAX_INPUT_BYTES + 1), "standard input")
