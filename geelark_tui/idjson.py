@@ -28,6 +28,7 @@ _JSON_ID_FIELD = re.compile(
 _ID_LIST_KEYS = frozenset({"ids", "taskids"})
 _RECORD_LIST_KEYS = frozenset({"faildetails", "items", "tasks"})
 _ANY, _IDLIST, _RECORD, _TOP_RECORD = range(4)
+_BULK = 65_536  # IDs of one JSON array added at a time
 
 
 def parse_json(text: str) -> tuple[Collector, str]:
@@ -60,6 +61,10 @@ def _walk(root: object, out: Collector) -> None:
     while stack:
         for value, mode in stack[-1]:
             if isinstance(value, list):
+                if mode != _ANY and _all_ids(value):
+                    for start in range(0, len(value), _BULK):
+                        out.add_all(value[start : start + _BULK])
+                    continue
                 stack.append(zip(value, repeat(_ANY if mode == _ANY else _IDLIST)))
                 break
             if isinstance(value, dict):
@@ -69,6 +74,18 @@ def _walk(root: object, out: Collector) -> None:
                 _candidate(value, out)
         else:
             stack.pop()
+
+
+def _all_ids(values: list[object]) -> bool:
+    """True if every item of ``values`` is a valid ID (as a string, or a number's raw text)."""
+    try:
+        digits = "".join(values)  # type: ignore[arg-type]  # TypeError if one is not a str
+    except TypeError:
+        return False
+    if not values or not (digits.isascii() and digits.encode().isdigit()):
+        return False
+    lengths = set(map(len, values))  # type: ignore[arg-type]
+    return min(lengths) >= MIN_ID_LEN and max(lengths) <= MAX_ID_LEN
 
 
 def _dict_children(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from array import array
 from dataclasses import dataclass
-from itertools import chain
+from itertools import chain, repeat
 
 MIN_ID_LEN = 6
 MAX_ID_LEN = 24
@@ -124,9 +124,13 @@ class Collector:
         return len(self.current) + sum(map(len, self._older))
 
     def add(self, tok: str, occurrences: int = 1) -> None:
-        if tok in self.current or any(tok in older for older in self._older):
+        if tok in self.current:
             self.duplicates += occurrences
             return
+        for older in self._older:
+            if tok in older:
+                self.duplicates += occurrences
+                return
         if len(self.current) >= _GENERATION:
             self._older.append(self.current)
             self.current = {}
@@ -135,18 +139,19 @@ class Collector:
 
     def add_all(self, tokens: list[str]) -> None:
         """Add valid IDs in bulk (no Python work per token)."""
-        fresh = dict.fromkeys(tokens)
-        self.duplicates += len(tokens) - len(fresh)
-        if len(self.current) + len(fresh) > _GENERATION:
+        if len(self.current) + len(tokens) > _GENERATION:
             self._older.append(self.current)
             self.current = {}
+        seen_before: set[str] = set()
         for older in self._older:
-            for tok in fresh.keys() & older.keys():
-                del fresh[tok]
-                self.duplicates += 1
+            seen_before |= older.keys() & tokens
+        if seen_before:
+            kept = [tok for tok in tokens if tok not in seen_before]
+            self.duplicates += len(tokens) - len(kept)
+            tokens = kept
         before = len(self.current)
-        self.current.update(fresh)
-        self.duplicates += len(fresh) - (len(self.current) - before)
+        self.current.update(zip(tokens, repeat(None)))
+        self.duplicates += len(tokens) - (len(self.current) - before)
 
     def ignore(self, token: str, reason: str, key: str | None = None) -> None:
         """Report ``token`` once (or once per distinct ``key``), however often it occurs."""

@@ -29,9 +29,21 @@ _SPLIT_RE = re.compile(r"[\s,;|]+")
 _HARD_SEP = re.compile(r"[\n,;|]")
 _CONTROLS = r"\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f"  # the others are blanks already
 _CONTROL = re.compile(f"[{_CONTROLS}]")
-_LOOSE_MARK = re.compile(r"[=:](?:(?=[ \t])|(?<=[ \t][=:]))")  # "key: v", "key =v"
+_NOT_CONTROL_BYTES = bytes(b for b in range(128) if not _CONTROL.match(chr(b)))
+_DIGITS_AND_BLANKS = b"0123456789,;|" + bytes(b for b in range(128) if chr(b).isspace())
 _COMPOUND_NOUNS = OTHER_NOUNS | {"task"}
-# Prose: some line holds 3 or more words (tokens with a letter and no digit).
+# Where a key may end: "key = v", "key= v", "key =v", "key : v", and "key: v" when the key could
+# name an ID or a thing (checked fully in _loose_pair). Each pattern starts with a literal, so
+# the scan is fast, and the colons of "12:00:07" and "Failed: …" never reach Python code.
+_KEY_ENDINGS = sorted({"id", "ids", "task", "tasks", *OTHER_NOUNS, *(n + "s" for n in OTHER_NOUNS)})
+_BY_LENGTH = {len(e): "|".join(x for x in _KEY_ENDINGS if len(x) == len(e)) for e in _KEY_ENDINGS}
+_LOOSE_MARKS = tuple(re.compile(pattern) for pattern in (
+    r"=(?:(?=[ \t])|(?<=[ \t]=))",
+    r" :",
+    *(rf":{blank}(?:(?<=[\"']:{blank})|"
+      + "|".join(f"(?<=(?i:{endings}):{blank})" for endings in _BY_LENGTH.values()) + ")"
+      for blank in (" ", "\t")),
+))
 _BLANK = rf"(?:[^\S\n]|[{_CONTROLS}])"
 _SOLID = rf"[^\s{_CONTROLS}]"
 _WORD = rf"(?=[^\s\d{_CONTROLS}]*+(?!{_SOLID}))(?=[^\s\d{_CONTROLS}]*?[^\W\d_]){_SOLID}++"
@@ -73,8 +85,12 @@ def chunks(text: str, start: int = 0) -> Iterator[str]:
 
 def _word_before(text: str, at: int) -> str:
     """The token that ends at ``text[at]`` (at most 64 characters of it)."""
-    window = text[max(0, at - 64) : at]
-    return window[max(map(window.rfind, " \t\n,;|")) + 1 :]
+    parts = text[max(0, at - 64) : at].rsplit(None, 1)
+    word = parts[-1] if parts and not text[at - 1 : at].isspace() else ""
+    for separator in ",;|":
+        if separator in word:
+            word = word.rsplit(separator, 1)[-1]
+    return word
 
 
 def _blanks_back(text: str, at: int, floor: int) -> int:
@@ -87,11 +103,16 @@ def _loose_pair(text: str, at: int, floor: int) -> list[tuple[int, int]]:
     """The blank runs to join if ``text[at]``, a ``=`` or ``:`` with a blank beside it, ends
     a key: before it, after it, and inside "Phone ID"; none if it does not."""
     key_end = _blanks_back(text, at, floor)
+    key = _word_before(text, key_end)
+    if not key or key_end - len(key) < floor:
+        return []
+    name = key.lstrip("{[(")
+    if text[at] == ":" and not (name[:1] in "\"'" or name[-1:] in "\"'" or names_a_key(name)):
+        return []  # a colon in a sentence: "Failed: 5743…"
     value = at + 1
     while value < len(text) and text[value] in " \t":
         value += 1
-    key = _word_before(text, key_end)
-    if value == len(text) or text[value] in "\r\n,;|" or not key or key_end - len(key) < floor:
+    if value == len(text) or text[value] in "\r\n,;|":
         return []
     spans = [(key_end, at), (at + 1, value)]
     if key.lower() in ("id", "ids"):
@@ -99,9 +120,6 @@ def _loose_pair(text: str, at: int, floor: int) -> list[tuple[int, int]]:
         noun = _word_before(text, noun_end)
         if noun.lower() in _COMPOUND_NOUNS and noun_end - len(noun) >= floor:
             return [(noun_end, key_end - len(key)), *spans]  # "Phone ID: …", "Task ID: …"
-    name = key.lstrip("{[(")
-    if text[at] == ":" and not (name[:1] in "\"'" or name[-1:] in "\"'" or names_a_key(name)):
-        return []  # a colon in a sentence: "Failed: 5743…"
     return spans
 
 
@@ -109,8 +127,10 @@ def join_pairs(text: str) -> str:
     """``key: value`` -> one token (the blanks become :data:`JOINER`)."""
     pieces: list[str] = []
     done = 0
-    for mark in _LOOSE_MARK.finditer(text):
-        for start, end in _loose_pair(text, mark.start(), done):
+    marks = sorted({m.end() - 1 if m.group() == " :" else m.start()
+                    for pattern in _LOOSE_MARKS for m in pattern.finditer(text)})
+    for mark in marks:
+        for start, end in _loose_pair(text, mark, done):
             if end > start:
                 pieces += (text[done:start], JOINER * (end - start))
                 done = end
@@ -122,23 +142,20 @@ def join_pairs(text: str) -> str:
 
 def parse_chunk(chunk: str, out: Collector, prose: bool | Callable[[], bool]) -> None:
     """Read one chunk; ``prose`` may be a function, asked only if some token needs it."""
-    tokens = split(chunk)
-    if not tokens:
-        return
-    digits = "".join(tokens)
-    if digits.isascii() and digits.encode().isdigit():  # only digits and separators
-        del digits
+    data = chunk.encode() if chunk.isascii() else b""
+    if data and not data.translate(None, _DIGITS_AND_BLANKS):  # only digits and separators
+        tokens = split(chunk)
         lengths = set(map(len, tokens))
-        if min(lengths) >= MIN_ID_LEN and max(lengths) <= MAX_ID_LEN:
+        if not tokens or (min(lengths) >= MIN_ID_LEN and max(lengths) <= MAX_ID_LEN):
             out.add_all(tokens)  # every token is an ID
             return
     else:
-        del digits
-        if _CONTROL.search(chunk):
+        if data.translate(None, _NOT_CONTROL_BYTES) if data else _CONTROL.search(chunk):
             chunk = _CONTROL.sub(" ", chunk)
         if ":" in chunk or "=" in chunk:
             chunk = join_pairs(chunk)
         tokens = split(chunk)
+    del data
     if not isinstance(prose, bool):
         prose = prose()
     for raw, n in Counter(tokens).items():

@@ -111,7 +111,10 @@ def take(raw: str, n: int, out: Collector, prose: bool) -> None:
     """Read ``raw``, one token of text that occurs ``n`` times."""
     tok = raw.strip(STRIP)
     if tok.isascii() and tok.isdigit():
-        _number(tok, raw, raw, n, out)
+        if len(tok) == len(raw) and MIN_ID_LEN <= len(tok) <= MAX_ID_LEN:
+            out.add(tok, n)  # the common case, first
+        else:
+            _number(tok, raw, raw, n, out)
     elif not tok:
         return  # punctuation alone (a bullet, a dash): a separator
     elif "://" in tok:

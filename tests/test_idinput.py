@@ -59,7 +59,7 @@ def test_a_few_nul_bytes_in_utf8_text_are_not_taken_for_utf16() -> None:
 
 
 @pytest.mark.parametrize(("magic", "kind"), [(XLSX, "spreadsheet"),
-                                             (b"%PDF-1.7\n%\xe2\xe3", "PDF")])
+                                             (b"%PDF-1.7\n%\xe2\xe3", "PDF")], ids=["xlsx", "pdf"])
 def test_a_spreadsheet_or_pdf_is_refused_with_what_to_do(magic: bytes, kind: str) -> None:
     with pytest.raises(InputError, match=f"{kind}.*not text: save or export it as CSV"):
         decode_ids(magic, "the file")
@@ -136,7 +136,7 @@ def test_ids_file_in_utf16_is_read(sim: Simulator, env: dict[str, str], tmp_path
 @pytest.mark.parametrize(("content", "says"), [
     (XLSX, "the file is a spreadsheet or archive (.xlsx, .ods, .zip), not text"),
     (b"1" * (MAX_INPUT_BYTES + 1), "the file is over the 64 MiB limit for ID input"),
-])
+], ids=["xlsx", "over-the-cap"])
 def test_an_ids_file_that_cannot_be_read_as_ids_is_a_usage_error(
         env: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str],
         content: bytes, says: str) -> None:
@@ -151,7 +151,7 @@ def test_an_ids_file_that_cannot_be_read_as_ids_is_a_usage_error(
     f"{A}\x00{B}\n{C}\n".encode(),  # a NUL between two IDs
     f"{A}\n{B}\n{C}\n".encode("utf-16"),  # PowerShell's pipe
     f"{A}\r\n{B}\r\n{C}".encode("utf-16-le"),
-])
+], ids=["nul", "utf-16", "utf-16-le"])
 def test_piped_stdin_gets_the_same_rules(sim: Simulator, env: dict[str, str],
                                          stdin: bytes) -> None:
     for how in ([], ["--ids-file", "-"]):
