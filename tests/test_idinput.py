@@ -1,20 +1,15 @@
-"""Where ID text comes from (geelark_tui.idinput): the one input cap and the encoding rules, in
-the core and through the headless command (`--ids-file`, `-`, piped stdin)."""
+"""Where ID text comes from (geelark_tui.idinput): the one input cap and the encoding rules.
+The same through the headless command: tests/test_headless.py; through the app: tests/tui."""
 
 from __future__ import annotations
 
 import codecs
 import io
-import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from geelark_tui.cli import main
 from geelark_tui.idinput import (
     MAX_INPUT_BYTES,
     InputError,
@@ -24,7 +19,6 @@ from geelark_tui.idinput import (
     read_ids_stream,
 )
 from geelark_tui.ids import parse_ids
-from geelark_tui.simulator import Simulator, SimulatorConfig
 
 A, B, C = "574376043897425801", "574376043897425802", "574376043897425803"
 TEXT = f"taskId,plan\n{A},warm up\n{B},post\n{C},post\n"
@@ -95,70 +89,3 @@ def test_a_paste_over_the_cap_says_so_and_what_to_do() -> None:
     assert both is not None and "clear it first" in both
     wide = paste_problem("é" * (MAX_INPUT_BYTES // 2 + 1))  # fewer characters than bytes
     assert wide is not None
-
-
-# --- through the headless command --------------------------------------------------------------
-
-
-@pytest.fixture
-def sim() -> Iterator[Simulator]:
-    with Simulator(SimulatorConfig(per_minute=0, query_faults=False)) as s:
-        yield s
-
-
-@pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    values = {"GEELARK_TOKEN": "demo-token",
-              "GEELARK_TUI_CONFIG": str(tmp_path / "cfg" / "config.toml"),
-              "GEELARK_TUI_DATA_DIR": str(tmp_path / "data")}
-    for key, value in values.items():
-        monkeypatch.setenv(key, value)
-    return values
-
-
-def restart(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(["restart", *args])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def test_ids_file_in_utf16_is_read(sim: Simulator, env: dict[str, str], tmp_path: Path,
-                                   capsys: pytest.CaptureFixture[str]) -> None:
-    path = tmp_path / "from-notepad.csv"
-    path.write_bytes(TEXT.encode("utf-16"))
-    code, out, err = restart(capsys, "--ids-file", str(path), "--format", "json",
-                             "--base-url", sim.base_url)
-    assert code == 0, err
-    assert [r["id"] for r in json.loads(out)["results"]] == [A, B, C]
-    assert "ignored" not in err
-
-
-@pytest.mark.parametrize(("content", "says"), [
-    (XLSX, "the file is a spreadsheet or archive (.xlsx, .ods, .zip), not text"),
-    (b"1" * (MAX_INPUT_BYTES + 1), "the file is over the 64 MiB limit for ID input"),
-], ids=["xlsx", "over-the-cap"])
-def test_an_ids_file_that_cannot_be_read_as_ids_is_a_usage_error(
-        env: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str],
-        content: bytes, says: str) -> None:
-    path = tmp_path / "ids.bin"
-    path.write_bytes(content)
-    code, out, err = restart(capsys, "--ids-file", str(path))
-    assert code == 2 and out == ""
-    assert f"error: cannot read the IDs: {says}" in err
-
-
-@pytest.mark.parametrize("stdin", [
-    f"{A}\x00{B}\n{C}\n".encode(),  # a NUL between two IDs
-    f"{A}\n{B}\n{C}\n".encode("utf-16"),  # PowerShell's pipe
-    f"{A}\r\n{B}\r\n{C}".encode("utf-16-le"),
-], ids=["nul", "utf-16", "utf-16-le"])
-def test_piped_stdin_gets_the_same_rules(sim: Simulator, env: dict[str, str],
-                                         stdin: bytes) -> None:
-    for how in ([], ["--ids-file", "-"]):
-        done = subprocess.run(
-            [sys.executable, "-m", "geelark_tui", "restart", *how, "--format", "json",
-             "--base-url", sim.base_url], input=stdin, capture_output=True, timeout=60,
-            env={**os.environ, **env})
-        assert done.returncode in (0, 1), done.stderr  # the second time: already restarted
-        assert [r["id"] for r in json.loads(done.stdout)["results"]] == [A, B, C]
-        assert b"ignored" not in done.stderr
