@@ -51,6 +51,7 @@ _PROSE_LINE = rf"{_BLANK}*+(?>(?:{_SOLID}++{_BLANK}++)*?{_WORD}{_BLANK}*+){{3}}"
 _PROSE_FIRST = re.compile(_PROSE_LINE)
 _PROSE_NEXT = re.compile(rf"\n{_PROSE_LINE}")  # starts with a literal: a fast scan
 _LETTER = re.compile(r"[^\W\d_]")
+_KEY_NAME = re.compile(r"[A-Za-z][\w.\-]{0,63}")
 _ID_COLUMNS = ("taskid", "id", "taskids", "ids")  # priority order
 _ID_RUN = re.compile(r"[0-9]{6}")  # a header line holding this is data, not a header
 
@@ -72,7 +73,8 @@ def looks_like_prose(text: str, start: int = 0) -> bool:
 
 def chunks(text: str, start: int = 0) -> Iterator[str]:
     """``text[start:]`` in pieces of about :data:`CHUNK` characters, each ending at a line
-    end or, inside a very long line, at a separator (a comma before a blank)."""
+    end or, inside a very long line, at a separator (a comma, semicolon or pipe rather than
+    a blank, which could be the one in "taskId: 5743…")."""
     size = len(text)
     while start < size:
         end = start + CHUNK
@@ -104,15 +106,15 @@ def _loose_pair(text: str, at: int, floor: int) -> list[tuple[int, int]]:
     a key: before it, after it, and inside "Phone ID"; none if it does not."""
     key_end = _blanks_back(text, at, floor)
     key = _word_before(text, key_end)
-    if not key or key_end - len(key) < floor:
-        return []
     name = key.lstrip("{[(")
+    if key_end - len(key) < floor or not _KEY_NAME.fullmatch(name.strip("\"'")):
+        return []  # not a key: "count >= 5", "2026-01-01 = …", "a => b"
     if text[at] == ":" and not (name[:1] in "\"'" or name[-1:] in "\"'" or names_a_key(name)):
         return []  # a colon in a sentence: "Failed: 5743…"
     value = at + 1
     while value < len(text) and text[value] in " \t":
         value += 1
-    if value == len(text) or text[value] in "\r\n,;|":
+    if value == len(text) or not (text[value].isalnum() or text[value] in "\"'([{<#+-"):
         return []
     spans = [(key_end, at), (at + 1, value)]
     if key.lower() in ("id", "ids"):

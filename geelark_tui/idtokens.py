@@ -7,7 +7,7 @@ as, in this order:
   ID). A sign makes it a number, not an ID: ``-5743…`` is refused ("negative number"), as is
   ``+5743…``, in text, CSV and JSON alike. Dropping the sign would be a guess, and a wrong
   one when the minus comes from a signed 64-bit column that turned a large ID negative: it
-  would then name a different task.
+  would then name a different task. A dash with a blank after it is a bullet, not a sign.
 - a URL (``https://…/task/5743…?taskId=…``): its path segments that are all digits and the
   values of its query (and ``#`` fragment) pairs. A segment after one that names something
   else (``/env/5743…``) is not a task ID.
@@ -82,8 +82,8 @@ def reason(tok: str) -> str:
         kind = "too short" if n < MIN_ID_LEN else "too long"
         unit = "digit" if n == 1 else "digits"
         return f"{kind}: {n} {unit} (an ID has {MIN_ID_LEN} to {MAX_ID_LEN})"
-    if tok[:1] in ("+", "-") and tok[1:].isascii() and tok[1:].isdigit():
-        return NEGATIVE if tok[0] == "-" else SIGNED
+    if tok[:1] == "+" and tok[1:].isascii() and tok[1:].isdigit():
+        return SIGNED  # a minus is stripped with the punctuation, then found by _number
     if _SCIENTIFIC.fullmatch(tok):
         return "not an ID: a number rounded to scientific notation (export IDs as text)"
     if _NON_ASCII_DIGIT.search(tok):

@@ -507,6 +507,13 @@ def test_a_colon_in_a_sentence_is_not_a_key() -> None:
     assert r.ids == (A, B, C) and not r.ignored
 
 
+@pytest.mark.parametrize("text", [f"{A} => {B}", f"count >= {A} and {B}", f"{A} = {B}",
+                                  f"2026-05-29 = {A}, {B}", f"(note) = {A}; x == {B}"])
+def test_an_equals_sign_after_something_that_is_not_a_key_leaves_the_ids_alone(
+        text: str) -> None:
+    assert parse_ids(text).ids == (A, B)
+
+
 def test_numbers_under_other_keys_in_a_log_are_not_ids() -> None:
     r = parse_ids(f"ts=1717000000123 pid=2345678 task={A} code=48001 duration_ms=1234567")
     assert r.ids == (A,)
