@@ -31,11 +31,36 @@ _ANY, _IDLIST, _RECORD, _TOP_RECORD = range(4)
 _BULK = 65_536  # IDs of one JSON array added at a time
 
 
+class _Record:
+    """All that is kept of a JSON object whose only possible ID is its ``taskId``/``id``
+    field (no list, object or ``ids`` key in it): a dict for each of a million small
+    records would take ten times their text."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: object) -> None:
+        self.value = value
+
+
+def _object(pairs: list[tuple[str, object]]) -> object:
+    found: dict[str, object] = {}
+    for key, value in pairs:
+        k = norm_key(key)
+        if isinstance(value, (dict, list, _Record)) or k in _ID_LIST_KEYS:
+            return dict(pairs)
+        if k in ("taskid", "id"):
+            found[k] = value  # the last one, as in a dict
+    if not found:
+        return dict(pairs)  # kept whole: "JSON object without an id" quotes it
+    return _Record(found.get("taskid", found.get("id")))
+
+
 def parse_json(text: str) -> tuple[Collector, str]:
     """The IDs of ``text`` and the shape it was read as: "json", or "text" if it is not JSON."""
     out = Collector()
     try:
-        root = json.loads(text, parse_int=str, parse_float=str, parse_constant=str)
+        root = json.loads(text, parse_int=str, parse_float=str, parse_constant=str,
+                          object_pairs_hook=_object)
         _walk(root, out)
     except (ValueError, RecursionError):  # not JSON, or an object too deep to quote
         out = Collector()
@@ -70,6 +95,10 @@ def _walk(root: object, out: Collector) -> None:
             if isinstance(value, dict):
                 stack.append(_dict_children(value, mode, out))
                 break
+            if isinstance(value, _Record):
+                if mode != _ANY:
+                    _candidate(value.value, out)
+                continue
             if mode in (_IDLIST, _RECORD):
                 _candidate(value, out)
         else:

@@ -51,6 +51,7 @@ OTHER_NOUNS = frozenset({
 _KEY_NOISE = str.maketrans("", "", "_-. \"'" + JOINER)
 
 
+@lru_cache(maxsize=4096)
 def norm_key(key: str) -> str:
     return key.translate(_KEY_NOISE).lower()
 

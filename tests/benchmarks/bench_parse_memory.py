@@ -4,13 +4,14 @@
 
 Why: a 62 MB file of 3,263,158 IDs once peaked at 5 GB before anything was sent. For each
 shape the parser must handle at size (one ID a line, one huge comma-separated line, CSV, a
-JSON array, free text: log lines with prose, ``key=value`` pairs and URLs) a file of about
-``SIZE_MB`` MB (just under the 64 MiB input cap) is written, then read in a fresh interpreter
-exactly as the app and the headless command read it (``idinput.read_ids_path`` +
-``parse_ids``). The figure is the peak memory above what the process held before reading,
-divided by the file's size: RSS on Linux (``/proc/self/clear_refs`` resets the peak, ``VmHWM``
-reads it), else tracemalloc's peak. It counts the text itself (1x) and the IDs kept as ``str``
-(an 18-digit ID is 19 bytes of text and a 67-byte ``str``).
+JSON array of IDs and one of records, free text: log lines with prose, ``key=value`` pairs
+and URLs) a file of about ``SIZE_MB`` MB (just under the 64 MiB input cap) is written, then
+read in a fresh interpreter exactly as the app and the headless command read it
+(``idinput.read_ids_path`` + ``parse_ids``). The figure is the peak memory above what the
+process held before reading, divided by the file's size: RSS on Linux
+(``/proc/self/clear_refs`` resets the peak, ``VmHWM`` reads it), else tracemalloc's peak. It
+counts the text itself (1x) and the IDs kept as ``str`` (an 18-digit ID is 19 bytes of text
+and a 67-byte ``str``).
 
 The baseline, in its own fresh interpreter on the same file: ``Path.read_text().split()`` and
 ``dict.fromkeys`` over the tokens, the least a splitting parser does.
@@ -86,6 +87,10 @@ def _json(n: int) -> str:
     return json.dumps(list(_ids(n)))
 
 
+def _json_records(n: int) -> str:
+    return json.dumps([{"id": tid} for tid in _ids(n)], separators=(",", ":"))
+
+
 def _free_text(n: int) -> str:
     return "".join(
         f"2026-01-01 12:{i % 60:02d}:07 worker-{i % 7} task {tid} failed: code 2999{i % 10}, "
@@ -100,6 +105,7 @@ SHAPES: tuple[tuple[str, Callable[[int], str], int], ...] = (
     ("one huge comma-separated line", _one_line, 20),
     ("CSV, ID in the 2nd of 4 columns", _csv, 47),
     ("JSON array of strings", _json, 22),
+    ("JSON array of records, compact: [{\"id\":\"…\"}]", _json_records, 28),
     ("free text: log lines, key=value, URLs", _free_text, 230),
 )
 
