@@ -16,6 +16,7 @@ import json
 import re
 from collections.abc import Iterator
 from itertools import repeat
+from typing import cast
 
 from geelark_tui.idresult import MAX_ID_LEN, MIN_ID_LEN, Collector
 from geelark_tui.idtext import parse_text
@@ -86,9 +87,10 @@ def _walk(root: object, out: Collector) -> None:
     while stack:
         for value, mode in stack[-1]:
             if isinstance(value, list):
-                if mode != _ANY and _all_ids(value):
-                    for start in range(0, len(value), _BULK):
-                        out.add_all(value[start : start + _BULK])
+                ids = _ids_of(value) if mode != _ANY else None
+                if ids is not None:
+                    for start in range(0, len(ids), _BULK):
+                        out.add_all(ids[start : start + _BULK])
                     continue
                 stack.append(zip(value, repeat(_ANY if mode == _ANY else _IDLIST)))
                 break
@@ -105,15 +107,23 @@ def _walk(root: object, out: Collector) -> None:
             stack.pop()
 
 
+def _ids_of(values: list[object]) -> list[str] | None:
+    """The IDs of a list of IDs or of records with valid IDs, to add in bulk; else None."""
+    if values and all(type(v) is _Record for v in values):
+        values = [cast(_Record, v).value for v in values]
+    return cast(list[str], values) if _all_ids(values) else None
+
+
 def _all_ids(values: list[object]) -> bool:
     """True if every item of ``values`` is a valid ID (as a string, or a number's raw text)."""
+    strings = cast(list[str], values)  # checked by the join: TypeError if one is not a str
     try:
-        digits = "".join(values)  # type: ignore[arg-type]  # TypeError if one is not a str
+        digits = "".join(strings)
     except TypeError:
         return False
     if not values or not (digits.isascii() and digits.encode().isdigit()):
         return False
-    lengths = set(map(len, values))  # type: ignore[arg-type]
+    lengths = set(map(len, strings))
     return min(lengths) >= MIN_ID_LEN and max(lengths) <= MAX_ID_LEN
 
 
