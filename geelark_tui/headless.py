@@ -35,28 +35,23 @@ from geelark_tui.events import (
 from geelark_tui.exitcodes import EXIT_OUTPUT, EXIT_STOPPED, EXIT_USAGE
 from geelark_tui.follow import TIMEOUT as FOLLOW_TIMEOUT
 from geelark_tui.history import host_of
+from geelark_tui.idinput import check_size, read_ids_path, read_ids_stream
 from geelark_tui.ids import ParsedIds, parse_ids
 from geelark_tui.pacing import Pacer
 from geelark_tui.plan import RunPlan
 from geelark_tui.report import RunExtras, render, summary_sentence
 from geelark_tui.session import RunSession, SessionResult
 
-MAX_INPUT_BYTES = 64 * 1024 * 1024
-
 
 def read_input(args: argparse.Namespace, stdin: TextIO) -> str:
-    """All the text IDs may come from: arguments, --ids-file (or -), piped stdin."""
+    """All the text IDs may come from: arguments, --ids-file (or -), piped stdin; the size cap
+    and the encoding rules are those of `idinput` (the app's Load file reads the same way)."""
     parts = list(args.ids)
     if args.ids_file == "-" or (args.ids_file is None and not parts and not stdin.isatty()):
-        parts.append(stdin.read(MAX_INPUT_BYTES + 1))
+        parts.append(read_ids_stream(stdin))
     elif args.ids_file:
-        path = Path(args.ids_file)
-        with path.open("r", encoding="utf-8-sig", errors="replace") as handle:
-            parts.append(handle.read(MAX_INPUT_BYTES + 1))
-    text = "\n".join(parts)
-    if len(text) > MAX_INPUT_BYTES:
-        raise ValueError(f"input is larger than {MAX_INPUT_BYTES // 1024 // 1024} MB; split it")
-    return text
+        parts.append(read_ids_path(Path(args.ids_file)))
+    return check_size("\n".join(parts), "the input")  # arguments on top of a full file
 
 
 @dataclass

@@ -19,6 +19,7 @@ import pytest
 
 from geelark_tui import history
 from geelark_tui.cli import main
+from geelark_tui.limits import MAX_INPUT_BYTES
 from geelark_tui.simulator import Simulator, SimulatorConfig
 
 
@@ -280,3 +281,52 @@ def test_csv_hints_after_a_preflight_follow_the_task_status(
     assert rows[waiting]["code"] == rows[completed]["code"] == "48001"
     assert rows[waiting]["hint"].startswith("It is waiting")
     assert rows[completed]["hint"] == "It completed: nothing to restart, it ran."
+
+
+# --- reading the IDs: the cap and the encodings of geelark_tui.idinput ----------------------------
+
+ID_A, ID_B, ID_C = "574376043897425801", "574376043897425802", "574376043897425803"
+UTF16_CSV = f"taskId,plan\n{ID_A},warm up\n{ID_B},post\n{ID_C},post\n".encode("utf-16")
+XLSX_BYTES = b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00" + bytes(range(256)) * 4
+
+
+def test_ids_file_in_utf16_is_read(sim: Simulator, env: dict[str, str], tmp_path: Path,
+                                   capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "from-notepad.csv"
+    path.write_bytes(UTF16_CSV)
+    code, out, err = run_cli(capsys, "--ids-file", str(path), "--format", "json",
+                             "--base-url", sim.base_url)
+    assert code == 0, err
+    assert [r["id"] for r in json.loads(out)["results"]] == [ID_A, ID_B, ID_C]
+    assert "ignored" not in err
+
+
+@pytest.mark.parametrize(("content", "says"), [
+    (XLSX_BYTES, "the file is a spreadsheet or archive (.xlsx, .ods, .zip), not text"),
+    (b"1" * (MAX_INPUT_BYTES + 1), "the file is over the 64 MiB limit for ID input"),
+], ids=["xlsx", "over-the-cap"])
+def test_an_ids_file_that_cannot_be_read_as_ids_is_a_usage_error(
+        env: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        content: bytes, says: str) -> None:
+    path = tmp_path / "ids.bin"
+    path.write_bytes(content)
+    code, out, err = run_cli(capsys, "--ids-file", str(path))
+    assert code == 2 and out == ""
+    assert f"error: cannot read the IDs: {says}" in err
+
+
+@pytest.mark.parametrize("stdin", [
+    f"{ID_A}\x00{ID_B}\n{ID_C}\n".encode(),  # a NUL between two IDs
+    f"{ID_A}\n{ID_B}\n{ID_C}\n".encode("utf-16"),  # PowerShell's pipe
+    f"{ID_A}\r\n{ID_B}\r\n{ID_C}".encode("utf-16-le"),
+], ids=["nul", "utf-16", "utf-16-le"])
+def test_piped_stdin_gets_the_same_rules(sim: Simulator, env: dict[str, str],
+                                         stdin: bytes) -> None:
+    for how in ([], ["--ids-file", "-"]):
+        done = subprocess.run(
+            [sys.executable, "-m", "geelark_tui", "restart", *how, "--format", "json",
+             "--base-url", sim.base_url], input=stdin, capture_output=True, timeout=60,
+            env={**os.environ, **env})
+        assert done.returncode in (0, 1), done.stderr  # the second time: already restarted
+        assert [r["id"] for r in json.loads(done.stdout)["results"]] == [ID_A, ID_B, ID_C]
+        assert b"ignored" not in done.stderr

@@ -376,7 +376,201 @@ def test_comma_list_is_not_csv() -> None:
     assert r.ids == (A, B, C, D) and r.source == "text"
 
 
+# --- control characters (issue 10 item 9) --------------------------------------------------------
+
+
+@pytest.mark.parametrize("control", ["\x00", "\x01", "\x07", "\x1b", "\x7f", "\x9b"])
+def test_a_control_character_separates_tokens(control: str) -> None:
+    r = parse_ids(f"{A}{control}{B}\n{C}{control}junk{control}{D}")
+    assert r.ids == (A, B, C, D)
+    assert reasons(r) == {"junk": "not an ID: contains letters"}
+
+
+@pytest.mark.parametrize("text", [
+    f'taskId,name\n"{A}\x00{B}",x\n',  # a CSV cell
+    json.dumps([f"{A}\x00{B}"]),  # a JSON string
+    f"please retry {A}\x00{B} thanks",  # prose
+    f"taskId={A}\x00taskId={B}",  # pairs
+])
+def test_a_nul_separates_ids_in_every_shape(text: str) -> None:
+    r = parse_ids(text)
+    assert r.ids == (A, B) and not r.ignored
+
+
+# --- signed numbers (issue 10 item 9) ------------------------------------------------------------
+
+NEGATIVE = "negative number: not a task ID"
+SIGNED = "signed number: not a task ID"
+
+
+@pytest.mark.parametrize("token", [f"-{A}", f"(-{A})", f"--{A}", f"[-{A}].", "-12345"])
+def test_a_negative_number_is_not_read_as_the_positive_id(token: str) -> None:
+    r = parse_ids(f"{B}\n{token}")
+    assert r.ids == (B,)
+    assert reasons(r) == {token: NEGATIVE}
+
+
+@pytest.mark.parametrize("text", [
+    f"{B} -{A} +{C}",
+    f"please retry {B}, -{A} and +{C} today",
+    f"taskId,plan\n{B},x\n-{A},y\n+{C},z\n",
+    f"[{B}, -{A}]",
+    json.dumps([B, f"-{A}", f"+{C}"]),
+    json.dumps({"ids": f"{B}, -{A}, +{C}"}),
+    f"taskId={B} taskId=-{A} task_id:+{C}",
+])
+def test_a_signed_number_is_refused_alike_in_every_shape(text: str) -> None:
+    r = parse_ids(text)
+    assert r.ids == (B,)
+    assert {i.reason for i in r.ignored} <= {NEGATIVE, SIGNED}
+    assert NEGATIVE in {i.reason for i in r.ignored}
+
+
+def test_a_dash_before_a_blank_or_after_the_digits_is_not_a_sign() -> None:
+    r = parse_ids(f"- {A}\n-- {B}\n{C}-\n– {D}")
+    assert r.ids == (A, B, C, D)
+
+
+# --- JSON: a string where a list is expected (issue 10 item 9) -----------------------------------
+
+
+@pytest.mark.parametrize("doc", [
+    {"ids": f"{A},{B}"},
+    {"taskIds": f"{A} {B}"},
+    {"request": {"task_ids": f"{A}; {B}\n"}},
+    [f"{A}, {B}"],
+    {"data": {"items": [{"taskId": f"{A},{B}"}]}},
+])
+def test_a_json_string_of_several_ids_is_read_like_a_paste(doc: object) -> None:
+    r = parse_ids(json.dumps(doc))
+    assert r.ids == (A, B) and r.source == "json" and not r.ignored
+
+
+def test_a_json_string_of_ids_explains_its_bad_tokens() -> None:
+    r = parse_ids(json.dumps({"ids": f"{A}, 12345, abc"}))
+    assert r.ids == (A,)
+    assert reasons(r) == {"12345": "too short: 5 digits (an ID has 6 to 24)",
+                          "abc": "not an ID: contains letters"}
+
+
+# --- IDs in log lines and URLs (issue 14 item 1) -------------------------------------------------
+
+T0, T1, T2, T3, T4 = (f"5743760438974258{n}" for n in range(10, 15))
+OTHER = "574376043897111111"
+
+
+@pytest.mark.parametrize("text", [
+    f"taskId={T0}",
+    f"task_id:{T0}",
+    f"id={T0}",
+    f"2026-05-29 12:00:01 ERROR restart {{\"taskId\": \"{T0}\", \"code\": 48001}} failed",
+    f'2026-05-29 12:00:01 ERROR {{"taskId":"{T0}","envId":"{OTHER}"}}',
+    f"taskId: {T0}",
+    f"taskId = {T0}",
+    f"X-Task-Id: {T0}",
+    f"Task ID: {T0}",
+    f"TaskIDs: {T0}",
+    f"https://open.geelark.com/task/{T0}",
+    f"<https://open.geelark.com/#/automation/task/{T0}?tab=log>",
+    f"open.geelark.com/tasks/{T0}/detail",
+    f"https://open.geelark.com/detail?taskId={T0}&envId={OTHER}",
+    f"https://open.geelark.com/task/{T0}?envId={OTHER}&id={T0}",
+])
+def test_an_id_in_a_key_value_pair_or_a_url_is_read(text: str) -> None:
+    r = parse_ids(f"{text}\n{T1}")
+    assert r.ids == (T0, T1)
+    assert all(i.reason.startswith(("value of ", "not an ID")) for i in r.ignored)
+    assert OTHER not in r.ids
+
+
+@pytest.mark.parametrize("key", ["envId", "phoneId", "userId", "planId", "groupId", "env_id",
+                                 "serialNo", "traceId"])
+@pytest.mark.parametrize("form", ["{key}={v}", "{key}:{v}", '"{key}": "{v}",', "{key} = {v}",
+                                  "https://open.geelark.com/a?{key}={v}"])
+def test_a_value_under_a_key_that_names_something_else_is_not_a_task_id(
+        key: str, form: str) -> None:
+    r = parse_ids(f"{A} " + form.format(key=key, v=B))
+    assert r.ids == (A,)
+    assert [i.reason for i in r.ignored] == [f"value of {key}: not a task ID"]
+
+
+@pytest.mark.parametrize("key", ["envId", "phone_id", "userID", "Env ID", "Phone ID", "Plan",
+                                 "Group"])
+def test_key_colon_blank_value_under_another_key(key: str) -> None:
+    r = parse_ids(f"Task ID: {A}\n{key}: {B}")
+    assert r.ids == (A,)
+    assert reasons(r) == {f"{key}: {B}": f"value of {key}: not a task ID"}
+
+
+def test_a_colon_in_a_sentence_is_not_a_key() -> None:
+    r = parse_ids(f"Failed again: {A}. Note: {B}, and the last one: #{C}, thanks")
+    assert r.ids == (A, B, C) and not r.ignored
+
+
+@pytest.mark.parametrize("text", [f"{A} => {B}", f"count >= {A} and {B}", f"{A} = {B}",
+                                  f"2026-05-29 = {A}, {B}", f"(note) = {A}; x == {B}"])
+def test_an_equals_sign_after_something_that_is_not_a_key_leaves_the_ids_alone(
+        text: str) -> None:
+    assert parse_ids(text).ids == (A, B)
+
+
+def test_numbers_under_other_keys_in_a_log_are_not_ids() -> None:
+    r = parse_ids(f"ts=1717000000123 pid=2345678 task={A} code=48001 duration_ms=1234567")
+    assert r.ids == (A,)
+    assert {i.reason for i in r.ignored} == {
+        f"value of {k}: not a task ID" for k in ("ts", "pid", "code", "duration_ms")}
+
+
+def test_a_url_path_segment_after_another_thing_is_not_a_task_id() -> None:
+    r = parse_ids(f"https://open.geelark.com/env/{B}/task/{A}")
+    assert r.ids == (A,)
+    assert reasons(r) == {f"env/{B}": "after /env/ in a URL: not a task ID"}
+
+
+def test_a_url_without_an_id_is_explained_in_a_list_and_skipped_in_prose() -> None:
+    url = "https://open.geelark.com/tasks"
+    assert reasons(parse_ids(f"{A}\n{url}")) == {url: "not an ID: a URL without a task ID"}
+    assert parse_ids(f"please see {url} for {A}, thanks").ignored == ()
+
+
+def test_pairs_and_urls_keep_input_order_and_count_duplicates() -> None:
+    r = parse_ids(f"taskId={B}\n{A}\nhttps://open.geelark.com/task/{B}\nid={C} task_id:{A}")
+    assert r.ids == (B, A, C)
+    assert r.duplicates == 2
+
+
+def test_a_log_file_with_ids_in_every_form() -> None:
+    log = "\n".join([
+        f"2026-05-29 12:00:01 INFO restart requested taskId={T0} envId={OTHER} by support",
+        f'2026-05-29 12:00:02 WARN {{"taskId": "{T1}", "phoneId": "{OTHER}", "code": 48001}}',
+        f"2026-05-29 12:00:03 ERROR task_id:{T2} failed, see https://open.geelark.com/task/{T3}",
+        f"2026-05-29 12:00:04 ERROR id={T4} userId={OTHER} retry later",
+        f"2026-05-29 12:00:05 INFO taskId={T0} done",
+    ])
+    r = parse_ids(log)
+    assert r.ids == (T0, T1, T2, T3, T4)
+    assert r.duplicates == 1
+    assert {i.reason for i in r.ignored if OTHER in i.token} == {
+        "value of envId: not a task ID", "value of phoneId: not a task ID",
+        "value of userId: not a task ID"}
+
+
+def test_a_long_single_line_of_pairs_is_read_across_chunks() -> None:
+    ids = [str(10**17 + i) for i in range(120_000)]  # about 3 MB on one line
+    assert parse_ids(", ".join(f"taskId: {i}" for i in ids)).ids == tuple(ids)
+    assert parse_ids(" ".join(f"taskId={i}" for i in ids)).ids == tuple(ids)
+
+
 # --- big input -----------------------------------------------------------------------------------
+
+
+def test_duplicates_are_found_across_a_list_of_hundreds_of_thousands() -> None:
+    ids = [str(10**17 + i) for i in range(800_000)]  # more than one of the collector's dicts
+    text = "\n".join([*ids, *ids[:5], "x", *ids[-3:], ids[0], ids[400_000]])
+    r = parse_ids(text)
+    assert r.ids == tuple(ids)
+    assert r.duplicates == 10
+    assert reasons(r) == {"x": "not an ID: contains letters"}
 
 
 def test_large_input_with_junk_in_the_middle() -> None:

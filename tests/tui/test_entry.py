@@ -151,3 +151,50 @@ async def test_path_completion(tmp_path: Path) -> None:
         assert field.value == str(tmp_path / "ids-monday.txt")
         await pilot.press("enter")
         await wait_for(pilot, lambda: "1 unique ID " in stats_text(app))
+
+
+def toasts(app: object) -> str:
+    """The notifications on screen (the app runs with ``notifications=True``)."""
+    return "\n".join(str(toast.render()) for toast in app.screen.query("Toast"))  # type: ignore[attr-defined]
+
+
+async def test_a_paste_over_the_input_cap_is_refused_and_the_box_kept() -> None:
+    from geelark_tui.limits import MAX_INPUT_BYTES
+
+    app = make_app(make_config(), prefill=f"{tid(1)}\n{tid(2)}")
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await wait_for(pilot, lambda: "2 unique IDs" in stats_text(app))
+        app.post_message(events.Paste(tid(3) + "\n" + "5" * MAX_INPUT_BYTES))
+        await wait_for(pilot, lambda: "Paste refused" in toasts(app))
+        assert "over the 64 MiB limit for ID input" in toasts(app)
+        assert "the box is unchanged" in toasts(app)
+        assert app.query_one("#ids", TextArea).text == f"{tid(1)}\n{tid(2)}"
+        app.post_message(events.Paste(f"{tid(4)}\n"))  # a paste under the cap still works
+        await wait_for(pilot, lambda: "3 unique IDs" in stats_text(app))
+
+
+async def test_load_a_utf16_file(tmp_path: Path) -> None:
+    path = tmp_path / "from-notepad.txt"
+    path.write_bytes(f"{tid(5)}\r\n{tid(6)}\r\n".encode("utf-16"))
+    app = make_app(make_config())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+o")
+        app.screen.query_one("#open-path", Input).value = str(path)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "2 unique IDs" in stats_text(app))
+        screen = app.screen
+        assert isinstance(screen, EntryScreen)
+        assert screen.parsed.ids == (tid(5), tid(6)) and not screen.parsed.ignored_total
+
+
+async def test_load_a_spreadsheet_says_what_to_do(tmp_path: Path) -> None:
+    path = tmp_path / "ids.xlsx"
+    path.write_bytes(b"PK\x03\x04\x14\x00\x06\x00" + bytes(range(256)))
+    app = make_app(make_config(), prefill=tid(1))
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.press("ctrl+o")
+        app.screen.query_one("#open-path", Input).value = str(path)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "Cannot read" in toasts(app))
+        assert "spreadsheet" in toasts(app) and "export it as CSV" in toasts(app)
+        assert app.query_one("#ids", TextArea).text == tid(1)

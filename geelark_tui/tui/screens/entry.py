@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar
 
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -13,6 +13,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Label, TextArea
 from textual.worker import get_current_worker
 
+from geelark_tui.idinput import paste_problem, read_ids_path
 from geelark_tui.ids import ParsedIds, parse_ids
 from geelark_tui.tui.base import AppScreen
 from geelark_tui.tui.screens.confirm import ask_to_restart
@@ -20,17 +21,20 @@ from geelark_tui.tui.screens.open_file import OpenFileScreen
 from geelark_tui.tui.widgets.id_stats import IdStats
 from geelark_tui.tui.widgets.recent_sets import RecentSets
 
-MAX_FILE_BYTES = 64 * 1024 * 1024  # as the headless command's --ids-file
 PARSE_DELAY = 0.08  # seconds of quiet typing before the counts are recomputed
 LARGE_TEXT = 200_000  # characters: above this, parse in a thread
 
 
-def read_ids_file(path: Path) -> str:
-    with path.open("r", encoding="utf-8-sig", errors="replace") as handle:
-        text = handle.read(MAX_FILE_BYTES + 1)
-    if len(text) > MAX_FILE_BYTES:
-        raise ValueError(f"{path} is larger than {MAX_FILE_BYTES // 1024 // 1024} MB; split it")
-    return text
+class IdsArea(TextArea):
+    """The ID box: a paste over the input cap is refused before it reaches the box, so what the
+    box held stays as it was (the same cap as Load file and the headless command)."""
+
+    def on_paste(self, event: events.Paste) -> None:
+        problem = paste_problem(event.text, len(self.text))
+        if problem is not None:
+            event.prevent_default()  # TextArea's own handler would insert it
+            event.stop()
+            self.notify(problem, title="Paste refused", severity="error")
 
 
 class EntryScreen(AppScreen[None]):
@@ -65,8 +69,8 @@ class EntryScreen(AppScreen[None]):
             with Vertical(id="entry-main"):
                 yield Label("Paste task IDs: a list, CSV, JSON, a ticket…",
                             id="ids-label", markup=False)
-                yield TextArea(self._prefill, id="ids", soft_wrap=True, tab_behavior="focus",
-                               placeholder="574376043897425896\n574376043897425897\n…")
+                yield IdsArea(self._prefill, id="ids", soft_wrap=True, tab_behavior="focus",
+                              placeholder="574376043897425896\n574376043897425897\n…")
             with Vertical(id="entry-side"):
                 yield Label("What will be sent", classes="side-title")
                 yield IdStats(id="id-stats")
@@ -160,7 +164,7 @@ class EntryScreen(AppScreen[None]):
     @work(thread=True, exclusive=True, group="load-file", exit_on_error=False)
     def _read_file(self, path: Path) -> None:
         try:
-            text = read_ids_file(path)
+            text = read_ids_path(path)
         except (OSError, ValueError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             self.app.call_from_thread(self.notify, f"Cannot read {path}: {reason}",
