@@ -19,8 +19,11 @@ def log_run(report: RunReport, results: Sequence[IdResult], host: str, *,
             path: Path | None = None, secrets: Iterable[str] = ()) -> str | None:
     """Append one run (default path: `history.run_log_path()`); a warning, or None if done."""
     by_outcome: dict[str, list[str]] = {o.value: [] for o in Outcome}
+    by_code: dict[int, list[str]] = {}
     for result in results:
         by_outcome[result.outcome.value].append(result.id)
+        if result.code:  # 0 (success) and no code say nothing the outcome does not
+            by_code.setdefault(result.code, []).append(result.id)
     try:
         history.append_run(
             path or history.run_log_path(),
@@ -32,6 +35,7 @@ def log_run(report: RunReport, results: Sequence[IdResult], host: str, *,
             interrupted=report.stop_reason is not None,
             stop_reason=report.stop_reason,
             secrets=secrets,
+            ids_by_code=by_code,
         )
     except (OSError, ValueError) as exc:
         return f"could not write the run log: {exc}"
