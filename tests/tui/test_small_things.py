@@ -65,6 +65,20 @@ async def test_batch_lines_never_say_0_success_and_a_lookup_is_not_called_verifi
             assert not any("verified with" in line for line in lines)
 
 
+async def test_a_batch_answered_0_is_not_followed_by_0_success() -> None:
+    app = make_app(make_config())
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await progress_screen(app, pilot)
+        tracker = screen.tracker
+        assert tracker is not None
+        tracker.feed(RunStarted(40, 5, 8))
+        tracker.feed(BatchFinished(1, 8, 0, {Outcome.RESTARTED: 8}))
+        screen.repaint()
+        log = screen.query_one("#activity", RichLog)
+        await wait_for(pilot, lambda: len(log.lines) == 2)
+        assert log.lines[1].text.rstrip().endswith("batch 1/5: 8 restarted")
+
+
 async def test_results_summary_has_no_0_success_and_uses_thousands() -> None:
     rows = [IdResult(f"5743760439{n:08d}", Outcome.RESTARTED, 0, "restarted")
             for n in range(17)]
@@ -85,13 +99,15 @@ async def test_activity_lines_are_never_cut_under_the_scrollbar_at_80_columns() 
         screen = await progress_screen(app, pilot)
         tracker = screen.tracker
         assert tracker is not None
+        log = screen.query_one("#activity", RichLog)
         tracker.feed(RunStarted(40, 40, 1))
-        for n in range(40):  # more lines than the log shows: the scrollbar appears
+        for n in range(40):  # a few lines first, then more than the log shows: a scrollbar
             tracker.feed(BatchFinished(n + 1, 1, 48001, {Outcome.REJECTED: 1},
                                        "server kept refusing with 40017; sent again"))
-        screen.repaint()
-        log = screen.query_one("#activity", RichLog)
-        await wait_for(pilot, lambda: len(log.lines) >= 40 and log.max_scroll_y > 0)
+            if n in (2, 39):
+                screen.repaint()
+                await wait_for(pilot, lambda n=n: len(log.lines) >= n)  # type: ignore[misc]
+        await wait_for(pilot, lambda: log.max_scroll_y > 0)
         visible = log.scrollable_content_region.width
         assert visible < log.content_region.width  # the scrollbar takes its columns
         assert all(line.cell_length <= visible for line in log.lines), visible

@@ -88,8 +88,8 @@ class ProgressScreen(AppScreen[None]):
         yield SummaryBar(codes=False, total=False, id="run-counts")
         yield Static("", id="run-stats", markup=False)
         yield Static("", id="run-wait", markup=False)
-        # min_width=1: RichLog's default (78) would wrap lines wider than an 80-column
-        # screen's log; the stable gutter keeps them clear of the scrollbar once it shows.
+        # min_width=1: with RichLog's default (78) lines are wrapped wider than the log of
+        # an 80-column screen shows, and cut under its scrollbar.
         log = RichLog(max_lines=LOG_LINES, wrap=True, markup=False, min_width=1, id="activity")
         log.border_title = "Activity"
         yield log
