@@ -123,7 +123,7 @@ class ResultActions(TaskLookups):
 
     def action_export(self) -> None:
         config = self.ctx.config
-        folder = Path(config.ui.results_export_dir or ".").expanduser().absolute()
+        folder = Path(config.ui.results_export_dir or ".")  # the dialog makes it absolute
         scope = self.scope()
         self.app.push_screen(ExportScreen(folder, scope=scope, total=len(self.results)),
                              lambda request: self._export(request, scope))

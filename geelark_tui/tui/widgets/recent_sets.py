@@ -32,9 +32,9 @@ class RecentSets(OptionList):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "rename", "Rename", id="recent.rename",
-                tooltip="Rename the set under the cursor (e.g. to a ticket number)"),
+                tooltip="In the recent list: rename the set (e.g. to a ticket number)"),
         Binding("delete,d", "delete", "Delete", id="recent.delete",
-                tooltip="Remove the set under the cursor from the list (asks first)"),
+                tooltip="In the recent list: remove the set (asks first)"),
     ]
 
     class Chosen(Message):

@@ -140,12 +140,13 @@ class SummaryBar(Widget):
 
     @staticmethod
     def _flow(entries: list[Entry], width: int) -> list[list[Entry]]:
-        """Entries in lines of ``width`` cells; a line breaks between entries only."""
+        """Entries in lines of ``width`` cells; a line breaks between entries only, and
+        always before an entry whose gap is a line break."""
         lines: list[list[Entry]] = [[]]
         column = 0
         for gap, segments in entries:
             size = sum(cell_len(text) for text, _ in segments)
-            if column and column + len(gap) + size > width:
+            if column and (gap == "\n" or column + len(gap) + size > width):
                 lines.append([])
                 column = 0
             gap = gap if column else ""
@@ -154,12 +155,12 @@ class SummaryBar(Widget):
         return lines
 
     def layout_lines(self, width: int) -> list[list[Entry]]:
-        """The entries of each line at ``width`` cells: outcomes, then "by code:" and the
-        codes in MAX_LINES lines (or the lines the outcomes need): with their meanings when
-        all fit so, else as numbers, as many as fit, then "+N more"."""
+        """The entries of each line at ``width`` cells: outcomes, then on a line of their own
+        "by code:" and the codes, in MAX_LINES lines in all (at least one for the codes):
+        with their meanings when all fit so, else as numbers, as many as fit, "+N more"."""
         outcomes = self.outcome_entries()
         lines = self._flow(outcomes, width)
-        budget = max(MAX_LINES, len(lines))
+        budget = max(MAX_LINES, len(lines) + 1)
         named, numbers = self.code_segments(), self.code_segments(meaning=False)
         if not named:
             return lines
@@ -167,7 +168,7 @@ class SummaryBar(Widget):
             for shown in range(len(codes), least - 1, -1):
                 tail = [(more_label(len(codes) - shown), "")] if shown < len(codes) else []
                 kept = [*codes[:shown], *tail]
-                entries = [*outcomes, ("   ", [("by code: ", ""), kept[0]]),
+                entries = [*outcomes, ("\n", [("by code: ", ""), kept[0]]),
                            *((" · ", [segment]) for segment in kept[1:])]
                 lines = self._flow(entries, width)
                 if len(lines) <= budget:
