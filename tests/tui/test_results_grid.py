@@ -364,7 +364,8 @@ async def test_no_color_keeps_symbols_words_and_a_visible_cursor(
 
 
 async def test_100_000_rows_paint_filter_and_sort_fast() -> None:
-    results = make_results(100_000)
+    results = [IdResult(r.id, r.outcome, r.code, r.message, (1, 2, 4, 7, None)[n % 5])
+               for n, r in enumerate(make_results(100_000))]
     app = GridApp(())
     async with app.run_test(size=(120, 40)) as pilot:
         grid = app.grid
@@ -380,6 +381,10 @@ async def test_100_000_rows_paint_filter_and_sort_fast() -> None:
             lambda: grid.set_filter(outcomes={Outcome.REJECTED}),
             lambda: grid.set_filter(text="waiting"),
             lambda: grid.sort_by("id", reverse=True),
+            lambda: setattr(grid, "show_status", True),
+            lambda: grid.set_filter(statuses={"failed"}),
+            lambda: grid.set_filter(text="progress"),  # what STATUS says is searched too
+            lambda: grid.sort_by("status"),
             lambda: grid.sort_by("meaning"),
             lambda: grid.set_filter(),
         ]

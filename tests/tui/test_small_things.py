@@ -14,6 +14,7 @@ from textual.widgets import Checkbox, RichLog, TextArea
 from geelark_tui.api.models import IdResult, Outcome
 from geelark_tui.events import BatchFinished, BatchStarted, OutcomesReported, RunStarted
 from geelark_tui.simulator import Simulator, SimulatorConfig
+from geelark_tui.tracker import RunTracker
 from geelark_tui.tui.app import GeeLarkApp
 from geelark_tui.tui.demo import Demo, demo_text, start_demo
 from geelark_tui.tui.screens.confirm import RestartConfirmScreen
@@ -38,13 +39,15 @@ def screen_text(app: GeeLarkApp) -> str:
     return app.export_screenshot().replace("&#160;", " ")
 
 
-async def progress_screen(app: GeeLarkApp, pilot: object, ids: int = 40, **settings: int
-                          ) -> ProgressScreen:
+async def progress_screen(app: GeeLarkApp, pilot: object, ids: int = 40
+                          ) -> tuple[ProgressScreen, RunTracker]:
+    """A progress screen that runs nothing: the test feeds its tracker."""
     plan = app.context.plan(tuple(tid(n) for n in range(ids)))
     screen = ProgressScreen(app.context.session(plan), clock=FakeClock(), autostart=False)
     await app.push_screen(screen)
     await pilot.pause()  # type: ignore[attr-defined]
-    return screen
+    assert screen.tracker is not None
+    return screen, screen.tracker
 
 
 async def test_batch_lines_never_say_0_success_and_a_lookup_is_not_called_verified() -> None:
@@ -68,9 +71,7 @@ async def test_batch_lines_never_say_0_success_and_a_lookup_is_not_called_verifi
 async def test_a_batch_answered_0_is_not_followed_by_0_success() -> None:
     app = make_app(make_config())
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = await progress_screen(app, pilot)
-        tracker = screen.tracker
-        assert tracker is not None
+        screen, tracker = await progress_screen(app, pilot)
         tracker.feed(RunStarted(40, 5, 8))
         tracker.feed(BatchFinished(1, 8, 0, {Outcome.RESTARTED: 8}))
         screen.repaint()
@@ -96,9 +97,7 @@ async def test_results_summary_has_no_0_success_and_uses_thousands() -> None:
 async def test_activity_lines_are_never_cut_under_the_scrollbar_at_80_columns() -> None:
     app = make_app(make_config())
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = await progress_screen(app, pilot)
-        tracker = screen.tracker
-        assert tracker is not None
+        screen, tracker = await progress_screen(app, pilot)
         log = screen.query_one("#activity", RichLog)
         tracker.feed(RunStarted(40, 40, 1))
         for n in range(40):  # a few lines first, then more than the log shows: a scrollbar
@@ -119,9 +118,7 @@ async def test_time_left_counts_the_pacing_windows() -> None:
     """At 10 requests a minute, 30 batches cannot take the 3 s the first 10 did."""
     app = make_app(make_config(per_minute=10, batch_size=1))
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = await progress_screen(app, pilot, ids=30)
-        tracker = screen.tracker
-        assert tracker is not None
+        screen, tracker = await progress_screen(app, pilot, ids=30)
         clock = tracker.clock
         assert isinstance(clock, FakeClock)
         tracker.feed(RunStarted(30, 30, 1))

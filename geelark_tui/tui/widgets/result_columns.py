@@ -28,6 +28,8 @@ NEXT_STEP_MIN = 22
 _OUTCOME_ORDER = {outcome: n for n, outcome in enumerate(Outcome)}
 _NO_CODE = 1 << 62  # rows without a code sort after every code
 _fold = lru_cache(maxsize=4096)(str.casefold)  # repeated meanings share one folded string
+# A status in words, once per status: filtering or sorting 100,000 rows by STATUS asks often.
+status_word = lru_cache(maxsize=64)(TaskStatus.label)
 
 
 def meaning_of(result: IdResult) -> str:
@@ -37,7 +39,7 @@ def meaning_of(result: IdResult) -> str:
 
 def status_label(result: IdResult) -> str:
     """The STATUS column: the task's status from the latest lookup, "—" when none said."""
-    return "—" if result.status is None else TaskStatus.label(result.status)
+    return "—" if result.status is None else status_word(result.status)
 
 
 def outcome_label(result: IdResult) -> str:
