@@ -60,6 +60,9 @@ class Credentials:
 
     @property
     def label(self) -> str:
+        """How requests are authenticated, in words; "no credentials" until there are some."""
+        if not self.complete:
+            return "no credentials"
         return "bearer token" if self.method == "token" else f"app key (app id {self.app_id})"
 
 

@@ -164,8 +164,12 @@ class AppContext:
                           secrets=self.secrets)
 
     def plan(self, ids: tuple[str, ...], invalid: tuple[IgnoredToken, ...] = (),
-             *, unknown_resubmits: int = 0) -> RunPlan:
-        """Everything the confirmation states; raises ConnectionConfigError when not ready."""
+             *, duplicates: int = 0, ignored_total: int = 0, unknown_resubmits: int = 0,
+             scope: str = "", set_key: str | None = None) -> RunPlan:
+        """Everything the confirmation states; raises ConnectionConfigError when not ready.
+
+        ``duplicates`` and ``ignored_total`` come from the parser, for the confirmation to
+        repeat; ``scope`` and ``set_key`` say which rows of which set a re-run takes."""
         from geelark_tui.connection import ConnectionConfigError
         from geelark_tui.plan import RunPlan
 
@@ -179,4 +183,6 @@ class AppContext:
         return RunPlan(ids=ids, settings=self.run_settings(), base_url=base_url,
                        host=host_of(base_url), auth_label=credentials.label,
                        auth_source=credentials.source, invalid=invalid,
-                       unknown_resubmits=unknown_resubmits, preflight=self.preflight)
+                       duplicates=duplicates, ignored_total=ignored_total,
+                       unknown_resubmits=unknown_resubmits, scope=scope, set_key=set_key,
+                       preflight=self.preflight)

@@ -334,7 +334,7 @@ class RestartRun:
             )
             return
         self._emit(Verifying(batch.index, len(ids), why))
-        batch.notes.append(f"{why}: verified with task/query")
+        batch.notes.append(f"{why}: looked up with task/query")
         tasks, complete, unsettled = await self._look_up(batch, ids)
         results, again = [], []
         for task_id in ids:

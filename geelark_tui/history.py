@@ -65,8 +65,11 @@ def append_run(
     stop_reason: str | None = None,
     secrets: Iterable[str] = (),
     after: Mapping[str, int] | None = None,
+    ids_by_code: Mapping[int, Sequence[str]] | None = None,
 ) -> None:
     """Append one run. ``api_host`` may be a base URL: only host[:port] is kept.
+    ``ids_by_code`` (additive, key ``codes``): the IDs each API code answered, so that a run
+    reopened from the log says why each ID got its outcome.
 
     ``secrets`` (e.g. ``config.secrets()``): raise ValueError rather than write a line that
     contains one of them.
@@ -83,6 +86,8 @@ def append_run(
     }
     if after is not None:  # the restarted tasks were followed: how they ended
         record["after"] = {str(k): int(v) for k, v in after.items()}
+    if ids_by_code:
+        record["codes"] = {str(k): [str(i) for i in v] for k, v in ids_by_code.items()}
     line = json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
     for secret in secrets:
         if secret and (secret in line if len(secret) >= 6 else f'"{secret}"' in line):

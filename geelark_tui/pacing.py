@@ -76,6 +76,25 @@ class Pacer:
                 wait = max(wait, sent[len(sent) - limit] + window - now)
         return wait
 
+    def time_for(self, count: int) -> float:
+        """Seconds from now until ``count`` more requests can all have been sent, by the
+        windows alone (no request takes time here): what an estimate of time left must not
+        undercut. In a window of `limit` requests, request number m can go one window after
+        request m - limit; a request with no predecessor that far back can go now."""
+        if count <= 0:
+            return 0.0
+        now = self.clock.now()
+        latest = max(self._paused_until, now)
+        for (window, limit), sent in zip(self._limits, self._sent, strict=True):
+            while sent and sent[0] <= now - window:
+                sent.popleft()
+            last, hops = len(sent) + count - 1, 0  # the index of the last request to send
+            while last >= len(sent):
+                last, hops = last - limit, hops + 1
+            earliest = max(now, sent[last] + window if last >= 0 else now)
+            latest = max(latest, earliest + (hops - 1) * window)
+        return latest - now
+
     async def acquire(
         self,
         on_wait: Callable[[float, bool], None] | None = None,

@@ -31,7 +31,11 @@ class RunPlan:
     auth_label: str
     auth_source: str = "config"
     invalid: tuple[IgnoredToken, ...] = ()
+    duplicates: int = 0  # repeated IDs dropped from the text
+    ignored_total: int = 0  # tokens ignored, also those beyond the ones `invalid` lists
     unknown_resubmits: int = 0  # IDs whose last outcome was `unknown`: maybe restarted
+    scope: str = ""  # which rows of a result set a re-run takes, e.g. "the 3 selected"
+    set_key: str | None = None  # the recent set this run is part of (a retry of its rows)
     preflight: bool = False  # look every ID up before the run
     lookup: Lookup | None = None  # what the pre-flight found, once it has run
     include_all: bool = False  # with a pre-flight: restart also what cannot be restarted now
@@ -40,6 +44,11 @@ class RunPlan:
     follow: bool = False  # after the run, follow the restarted tasks to their end
     follow_timeout: float = FOLLOW_TIMEOUT
     follow_interval: float = FOLLOW_INTERVAL  # no task is polled more often
+
+    @property
+    def ignored(self) -> int:
+        """Tokens of the text that were not IDs."""
+        return max(self.ignored_total, len(self.invalid))
 
     @property
     def to_send(self) -> tuple[str, ...]:

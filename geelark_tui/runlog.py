@@ -20,8 +20,11 @@ def log_run(report: RunReport, results: Sequence[IdResult], host: str, *,
             after: Mapping[str, int] | None = None) -> str | None:
     """Append one run (default path: `history.run_log_path()`); a warning, or None if done."""
     by_outcome: dict[str, list[str]] = {o.value: [] for o in Outcome}
+    by_code: dict[int, list[str]] = {}
     for result in results:
         by_outcome[result.outcome.value].append(result.id)
+        if result.code:  # 0 (success) and no code say nothing the outcome does not
+            by_code.setdefault(result.code, []).append(result.id)
     try:
         history.append_run(
             path or history.run_log_path(),
@@ -34,6 +37,7 @@ def log_run(report: RunReport, results: Sequence[IdResult], host: str, *,
             stop_reason=report.stop_reason,
             secrets=secrets,
             after=after,
+            ids_by_code=by_code,
         )
     except (OSError, ValueError) as exc:
         return f"could not write the run log: {exc}"

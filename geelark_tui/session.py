@@ -169,8 +169,13 @@ class RunSession:
 
     def record_set(self) -> None:
         """Save the ID set in the config's recent sets: before the first request, so an
-        interrupted session loses nothing."""
+        interrupted session loses nothing. A re-run of some IDs of a set still in the list
+        (`plan.set_key`: a retry from the results) is part of that set: nothing new is
+        recorded, and the front end keeps that set's counts."""
         if self.config is None or self.recent_key is not None:
+            return
+        if self.plan.set_key is not None and any(r.key == self.plan.set_key
+                                                 for r in self.config.recent):
             return
         from geelark_tui.configstore import record_recent_set
 

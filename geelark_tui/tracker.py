@@ -40,11 +40,23 @@ def outcome_word(outcome: Outcome) -> str:
     return outcome.value.replace("_", " ")
 
 
+def stopped_text(reason: str) -> str:
+    """How a stopped run is announced: "Stopped by the user", "Stopped: 40003 signature…"."""
+    if reason.lower().startswith("stopped "):
+        return "Stopped " + reason[len("stopped "):]
+    return f"Stopped: {reason}"
+
+
 class RunTracker:
     """Counts, waits and the activity log of one run, updated from its events."""
 
-    def __init__(self, total_ids: int, clock: Callable[[], float]) -> None:
+    def __init__(self, total_ids: int, clock: Callable[[], float],
+                 pacing: Callable[[int], float] | None = None) -> None:
         self.clock = clock
+        # Seconds until n more requests may be sent (the pacer's windows): time left is
+        # never shorter than that, however fast the requests so far went.
+        self.pacing = pacing
+        self.batches_sent = 0  # batches sent at least once
         self.started_at = clock()
         self.total_ids = total_ids
         self.total_batches = 0
@@ -82,7 +94,11 @@ class RunTracker:
         if self.finished or self.settled == 0 or self.settled >= self.total_ids:
             return None if not self.finished else 0.0
         per_id = self.elapsed() / self.settled
-        return max(per_id * (self.total_ids - self.settled), self.wait_left())
+        estimate = max(per_id * (self.total_ids - self.settled), self.wait_left())
+        unsent = self.total_batches - self.batches_sent
+        if self.pacing is not None and unsent > 0:
+            estimate = max(estimate, self.pacing(unsent))
+        return estimate
 
     def wait_text(self) -> str:
         left = self.wait_left()
@@ -115,6 +131,7 @@ class RunTracker:
             self._batch_finished(event)
         elif isinstance(event, BatchStarted):
             self.requests += 1
+            self.batches_sent += event.attempt == 1
             self.wait_until = None
             if event.attempt > 1:
                 self._say(f"batch {event.batch}: sent again (attempt {event.attempt})")
@@ -140,7 +157,7 @@ class RunTracker:
 
     def _batch_finished(self, event: BatchFinished) -> None:
         parts = [f"{n} {outcome_word(o)}" for o, n in event.counts.items() if n]
-        code = "" if event.code is None else f" · {event.code} {describe(event.code).meaning}"
+        code = "" if not event.code else f" · {event.code} {describe(event.code).meaning}"
         note = f" ({event.note})" if event.note else ""
         total = f"/{self.total_batches}" if self.total_batches else ""
         self._say(f"batch {event.batch}{total}: {', '.join(parts) or 'nothing'}{code}{note}")

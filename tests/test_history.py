@@ -112,3 +112,35 @@ def test_concurrent_appends_never_interleave(tmp_path: Path) -> None:
     lines = path.read_text().splitlines()
     assert len(lines) == 100
     assert all(len(set(json.loads(line)["ids"]["restarted"])) == 1 for line in lines)
+
+
+def test_past_runs_reopen_with_their_codes_newest_first(tmp_path: Path) -> None:
+    """The run log keeps the code behind each ID (additive `codes`); a past run reopens
+    as one row per ID with its outcome and code; an older line without codes still reads."""
+    from geelark_tui.api.models import IdResult, Outcome
+    from geelark_tui.pastruns import past_runs
+    from geelark_tui.runlog import log_run
+    from geelark_tui.runreport import RunReport
+
+    path = tmp_path / "runs.jsonl"
+    run(path)  # written before codes were logged
+    results = [IdResult("1000001", Outcome.RESTARTED, 0, "restarted"),
+               IdResult("1000002", Outcome.REJECTED, 48002, "task does not exist"),
+               IdResult("1000003", Outcome.NOT_SENT, 40017, "not sent"),
+               IdResult("1000004", Outcome.UNKNOWN, None, "HTTP 502")]
+    report = RunReport(ids=tuple(r.id for r in results), results={r.id: r for r in results},
+                       started_at=START.timestamp(), finished_at=END.timestamp(),
+                       stop_reason="stopped by the user", stopped_by_user=True)
+    assert log_run(report, results, "https://openapi.geelark.com", path=path) is None
+    assert json.loads(path.read_text().splitlines()[1])["codes"] == {
+        "48002": ["1000002"], "40017": ["1000003"]}
+    newest, oldest = past_runs(path)
+    assert [(r.id, r.outcome, r.code) for r in newest.results()] == [
+        (r.id, r.outcome, r.code) for r in results]
+    assert newest.stop_reason == "stopped by the user" and newest.total == 4
+    assert "4 IDs · ✔ 1  ✘ 1  ○ 1  ? 1 · openapi.geelark.com · stopped: stopped by the user" in (
+        newest.line())
+    assert [(r.outcome, r.code) for r in oldest.results()] == [
+        (Outcome.RESTARTED, 0), (Outcome.RESTARTED, 0), (Outcome.REJECTED, None)]
+    assert past_runs(tmp_path / "none.jsonl") == []
+    assert [r.total for r in past_runs(path, limit=1)] == [4]

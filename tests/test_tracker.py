@@ -69,3 +69,37 @@ def test_the_log_is_bounded() -> None:
     assert len(tracker.log) == LOG_LINES
     assert len(tracker.take_new_lines()) == LOG_LINES
     assert tracker.take_new_lines() == []
+
+
+async def test_time_left_counts_the_pacing_windows_and_batch_lines_skip_code_0() -> None:
+    """200 requests a minute: 300 batches cannot end in the 3 s the first 100 took."""
+    from geelark_tui.pacing import FakeClock as PacerClock
+    from geelark_tui.pacing import Pacer
+
+    clock = FakeClock()
+    pacer = Pacer.for_api(200, 24_000, PacerClock(clock.t))
+    tracker = RunTracker(300, clock, pacing=pacer.time_for)
+    tracker.feed(RunStarted(300, 300, 1))
+    for n in range(100):  # a burst: the pacer's clock does not move
+        assert await pacer.acquire()
+        tracker.feed(BatchStarted(n + 1, 1, 1))
+    clock.t += 3
+    tracker.feed(OutcomesReported(tuple(IdResult(tid(n), Outcome.RESTARTED, 0, "ok")
+                                        for n in range(100))))
+    tracker.feed(BatchFinished(1, 100, 0, {Outcome.RESTARTED: 100}))
+    pace_only = 3 / 100 * 200  # 6 s at the pace so far
+    eta = tracker.eta()
+    assert eta is not None and eta > pace_only
+    # 100 sent: 100 more fit this window, the last 100 wait for the next (60 s + margin).
+    assert eta == pacer.time_for(200) == 61.0
+    assert pacer.time_for(100) == 0.0
+    assert "0 success" not in tracker.log[-1] and tracker.log[-1].endswith("100 restarted")
+    assert RunTracker(1, clock).eta() is None  # nothing settled: no pace to go by
+
+
+def test_stopped_text() -> None:
+    from geelark_tui.tracker import stopped_text
+
+    assert stopped_text("stopped by the user") == "Stopped by the user"
+    assert stopped_text("40003 signature or token rejected") == (
+        "Stopped: 40003 signature or token rejected")

@@ -27,8 +27,10 @@ if TYPE_CHECKING:
     from textual.command import Provider
     from textual.worker import Worker
 
+    from geelark_tui.pastruns import PastRun
     from geelark_tui.session import RunSession
-    from geelark_tui.tui.screens.progress import ProgressScreen
+    from geelark_tui.tui.screens.progress import ProgressScreen, RunOutcome
+    from geelark_tui.tui.screens.results_actions import ResultActions
 
 # Start-up cost: only the entry screen is imported up front; the other screens (and the
 # command palette provider) when first used.
@@ -56,6 +58,8 @@ class GeeLarkApp(LifecycleApp):
                 tooltip="Credentials, API host and pacing"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True, show=False,
                 tooltip="Quit (asks while a run is going on)"),
+        Binding("f4", "past_runs", "Past runs", id="app.past_runs", show=False,
+                tooltip="Runs from the run log: reopen one as a results grid"),
     ]
 
     def __init__(self, context: AppContext, *, prefill: str = "",
@@ -71,6 +75,7 @@ class GeeLarkApp(LifecycleApp):
         self._typed: set[str] = set()
         self._runs: list[ProgressScreen] = []  # every run of the session
         self._settled: list[ProgressScreen] = []  # ... whose end the app has handled
+        self._into: dict[ProgressScreen, ResultActions] = {}  # retries: whose rows they update
 
     # -- start ------------------------------------------------------------------------------
 
@@ -123,14 +128,19 @@ class GeeLarkApp(LifecycleApp):
 
     # -- moving between screens -------------------------------------------------------------
 
-    def start_run(self, session: RunSession) -> None:
-        """Confirmed: show the run (the session records the set before its first request)."""
+    def start_run(self, session: RunSession, *, into: ResultActions | None = None) -> None:
+        """Confirmed: show the run (the session records the set before its first request).
+        ``into``: the results screen whose rows the run retries; the run goes on top of it,
+        and its results are handed back to it at the end (one ticket = one set)."""
         from geelark_tui.tui.screens.progress import ProgressScreen
         from geelark_tui.tui.screens.results import ResultsScreen
 
         screen = ProgressScreen(session)
         self._runs.append(screen)
-        if isinstance(self.screen, ResultsScreen):
+        if into is not None:
+            self._into[screen] = into
+            self.push_screen(screen)
+        elif isinstance(self.screen, ResultsScreen):
             self.switch_screen(screen)
         else:
             self.push_screen(screen)
@@ -150,7 +160,36 @@ class GeeLarkApp(LifecycleApp):
             return
         while len(self.screen_stack) > 1 and self.screen is not progress:
             self.pop_screen()  # e.g. the stop dialog, still open when the run ended
+        into = self._into.pop(progress, None)
+        if into is not None and into in self.screen_stack:
+            self.pop_screen()  # back to the rows the run retried, updated in place
+            into.take_run(outcome)
+            return
         self.switch_screen(ResultsScreen(outcome))
+
+    def open_results(self, outcome: RunOutcome) -> None:
+        """Show rows that did not come from a run of this session (a past run)."""
+        from geelark_tui.tui.screens.results import ResultsScreen
+
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, EntryScreen):
+            self.pop_screen()
+        self.push_screen(ResultsScreen(outcome))
+
+    def action_past_runs(self) -> None:
+        from geelark_tui.tui.screens.past_runs import PastRunsScreen
+
+        if self.active_run() is not None:
+            self.notify("A run is going on: past runs can be opened once it ends.",
+                        title="Past runs", severity="warning")
+            return
+        if not any(isinstance(s, PastRunsScreen) for s in self.screen_stack):
+            self.push_screen(PastRunsScreen(self.context.run_log), self._reopen)
+
+    def _reopen(self, past: PastRun | None) -> None:
+        if past is not None:
+            from geelark_tui.tui.screens.past_runs import reopened
+
+            self.open_results(reopened(self.context, past))
 
     def new_set(self) -> None:
         while len(self.screen_stack) > 1 and not isinstance(self.screen, EntryScreen):
@@ -231,6 +270,8 @@ class GeeLarkApp(LifecycleApp):
                                  self.action_settings)
         if isinstance(self.screen, ResultsScreen):
             yield PaletteCommand("New set", "Back to an empty ID box", self.new_set)
+        yield PaletteCommand("Past runs", "Runs from the run log: reopen one as a results "
+                             "grid (f4)", self.action_past_runs)
 
     # -- secrets ----------------------------------------------------------------------------
 

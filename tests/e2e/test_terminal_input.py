@@ -13,6 +13,8 @@ import textwrap
 import pytest
 from tmux_driver import COMMAND, TmuxDriver
 
+from geelark_tui.simulator import DEMO_IDS
+
 pytestmark = pytest.mark.e2e
 
 NEW_ID = "574376043897425800"  # not in the demo set
@@ -30,16 +32,18 @@ def start(term: TmuxDriver, command: str) -> None:
               f"env -u NO_COLOR {assignments} {command}; echo EXITED=$?; sleep 60")
 
 
-def send_bad_bytes(term: TmuxDriver) -> None:
+def send_bad_bytes(term: TmuxDriver, more: bytes = b"") -> None:
     term.keys("-H", "82")  # one byte that is not UTF-8
-    term.paste(BINARY_PASTE)  # and a bracketed paste of them, around a valid ID
+    term.paste(BINARY_PASTE + more)  # and a bracketed paste of them, around a valid ID
 
 
 def test_invalid_bytes_idle_and_mid_run(terminal: TmuxDriver) -> None:
     start(terminal, f"{COMMAND} --demo")
     terminal.wait_for(lambda s: "40 unique IDs" in s, "the demo entry screen")
 
-    send_bad_bytes(terminal)
+    # The demo's sample IDs start selected: what is typed or pasted replaces them. The paste
+    # brings them back with one more, enough for a run to still be going a moment later.
+    send_bad_bytes(terminal, "\n".join(DEMO_IDS).encode())
     # The paste arrived as one paste: its ID counted, its junk a token ignored, nothing lost.
     screen = terminal.wait_for(lambda s: "41 unique IDs" in s, "the pasted ID counted")
     assert "EXITED" not in screen
@@ -52,7 +56,7 @@ def test_invalid_bytes_idle_and_mid_run(terminal: TmuxDriver) -> None:
     send_bad_bytes(terminal)
     assert "Restarting" in terminal.screen(), "the run ended before the bytes were sent"
 
-    screen = terminal.wait_for(lambda s: "of 41 IDs" in s, "the results", timeout=60)
+    screen = terminal.wait_for(lambda s: "41 of 41 rows" in s, "the results", timeout=60)
     assert "EXITED" not in screen
     terminal.keys("C-q")  # still answering keys
     terminal.wait_for(lambda s: "EXITED=0" in s, "a clean exit")

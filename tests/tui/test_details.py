@@ -139,7 +139,7 @@ async def test_lookup_failure_is_shown_and_d_toggles_the_pane() -> None:
         await pilot.press("d")
         await pilot.pause()
         assert pane.size.height == 2 and "Task" not in detail(app)
-        assert detail(app).startswith(f"{tid(1)}: not sent: cannot reach\nNext: ")
+        assert detail(app).startswith(f"{tid(1)}: ○ not sent · not sent: cannot reach\nNext: ")
         await pilot.press("d")  # back, and it tries again
         assert "Task:    looking it up…" in detail(app) or "lookup failed" in detail(app)
         await wait_for(pilot, lambda: "lookup failed" in detail(app))

@@ -3,23 +3,22 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
-from textual.widgets import Input, Static, TextArea
+from textual.widgets import Checkbox, Input, Static
 
 from geelark_tui.api.models import IdResult, Outcome
 from geelark_tui.context import AppContext
 from geelark_tui.ids import IgnoredToken
 from geelark_tui.report import to_csv, to_json
-from geelark_tui.simulator import Simulator
 from geelark_tui.tui.screens.confirm import RestartConfirmScreen
-from geelark_tui.tui.screens.entry import EntryScreen
 from geelark_tui.tui.screens.export import ExportScreen
 from geelark_tui.tui.screens.progress import RunOutcome
 from geelark_tui.tui.screens.results import ResultsScreen
 from geelark_tui.tui.widgets.results_grid import ResultsGrid
 
-from .helpers import make_app, make_config, notifications, tid, wait_for, wait_for_screen
+from .helpers import make_app, make_config, notifications, tid, wait_for
 
 R, J, N, U = Outcome.RESTARTED, Outcome.REJECTED, Outcome.NOT_SENT, Outcome.UNKNOWN
 RESULTS = [
@@ -74,46 +73,69 @@ async def test_filter_by_outcome_and_code_then_clear() -> None:
         await wait_for(pilot, lambda: "sorted by id" in status(screen))
 
 
-async def test_resubmit_not_sent_unknown_and_selected(sim: Simulator) -> None:
-    app = make_app(make_config(sim.base_url))
+async def test_retry_takes_exactly_the_selection_else_the_rows_shown_and_says_which() -> None:
+    """A filter showing 3 rows retries those 3; a selected row hidden by the filter is said,
+    never slipped in silently; nothing filtered or selected: every row."""
+    app = make_app(make_config(preflight=False))
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_results(app, pilot)
         grid = screen.query_one(ResultsGrid)
-        grid.move_cursor(2)  # the 48001 row: select it to re-submit it too
+        assert "none selected" in status(screen)
+
+        async def retry() -> RestartConfirmScreen:
+            await pilot.press("r")
+            confirm = app.screen
+            assert isinstance(confirm, RestartConfirmScreen)
+            return confirm
+
+        grid.move_cursor(3)  # the not-sent row
         await pilot.press("space")
-        assert "1 selected" in status(screen)
-        await pilot.press("r")
-        confirm = app.screen
-        assert isinstance(confirm, RestartConfirmScreen)
-        assert confirm.plan.ids == (tid(50), tid(2), tid(3))
+        await pilot.press("f", "f")  # rejected only: the selected row is hidden now
+        assert [r.id for r in grid.visible_results] == [tid(64), tid(50), tid(90)]
+        assert "1 selected (1 hidden)" in status(screen)
+        confirm = await retry()
+        assert confirm.plan.ids == (tid(2),)
+        body = str(confirm.query_one("#confirm-body", Static).render())
+        assert "IDs:       1, the selected rows" in body
+        await pilot.press("escape", "u")  # unselect: now the rows shown
+        assert "none selected" in status(screen)
+        confirm = await retry()
+        assert confirm.plan.ids == (tid(64), tid(50), tid(90))
+        assert "IDs:       3, the rows shown" in str(confirm.query_one("#confirm-body",
+                                                                       Static).render())
+        await pilot.press("escape", "escape")  # the filter off: every row
+        confirm = await retry()
+        assert confirm.plan.ids == tuple(r.id for r in RESULTS)
         warning = str(confirm.query_one(".dialog-warning", Static).render())
-        assert "1 ID had an unknown outcome" in warning
-        await wait_for(pilot, lambda: not confirm.looking)  # the pre-flight
-        await pilot.press("enter")
-        await wait_for_screen(pilot, app, ResultsScreen, other_than=screen)
-        again = app.screen
-        assert isinstance(again, ResultsScreen)
-        # 50 is waiting: the pre-flight keeps it out of the run.
-        assert [(r.id, r.outcome) for r in again.results] == [
-            (tid(50), Outcome.SKIPPED), (tid(2), R), (tid(3), R)]
-        assert [s for s in app.screen_stack if isinstance(s, ResultsScreen)] == [again]
-        await pilot.press("n")  # a new set: back to an empty box
-        assert isinstance(app.screen, EntryScreen)
-        assert app.screen.query_one("#ids", TextArea).text == ""
+        assert "1 ID had an unknown outcome: it may have been restarted" in warning
 
 
-async def test_resubmit_with_nothing_worth_it_says_so() -> None:
+async def test_select_all_shown_and_clear_selection() -> None:
     app = make_app(make_config())
     async with app.run_test(size=(80, 24)) as pilot:
-        context = app.context
-        screen = ResultsScreen(outcome_for(context, RESULTS[:3]))
-        await app.push_screen(screen)
-        await pilot.press("r")
+        screen = await open_results(app, pilot)
+        grid = screen.query_one(ResultsGrid)
+        await pilot.press("f", "f", "a")  # the rejected rows, all selected
+        assert grid.selected_ids == {tid(64), tid(50), tid(90)}
+        assert "3 selected" in status(screen)
+        await pilot.press("escape")  # the filter and the selection go
+        assert not grid.selected_ids
+        await pilot.press("a")
+        assert len(grid.selected_ids) == 6
+        await pilot.press("u")
+        assert not grid.selected_ids and "none selected" in status(screen)
+
+
+async def test_retry_with_no_row_shown_says_so() -> None:
+    app = make_app(make_config())
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_results(app, pilot)
+        await pilot.press("slash", *"nothing like this", "enter", "r")
         assert app.screen is screen
-        assert any("No ID is worth re-submitting" in n for n in notifications(app))
+        assert any("No rows shown: nothing to retry" in n for n in notifications(app))
 
 
-async def test_copy_the_ids_of_the_filter() -> None:
+async def test_copy_the_selection_else_the_rows_shown() -> None:
     app = make_app(make_config())
     async with app.run_test(size=(80, 24)) as pilot:
         await open_results(app, pilot)
@@ -122,9 +144,12 @@ async def test_copy_the_ids_of_the_filter() -> None:
         await pilot.press("f", "f")  # rejected only
         await pilot.press("c")
         assert app.clipboard == "\n".join([tid(64), tid(50), tid(90)])
+        await pilot.press("down", "space", "c")  # the second rejected row, selected
+        assert app.clipboard == tid(50)
         messages = notifications(app)
-        assert "Copied 6 IDs (in the grid) to the clipboard." in messages
-        assert "Copied 3 IDs (shown) to the clipboard." in messages
+        assert "Copied all 6 IDs to the clipboard." in messages
+        assert "Copied the 3 IDs shown to the clipboard." in messages
+        assert "Copied the 1 selected ID to the clipboard." in messages
 
 
 async def test_export_csv_and_json(tmp_path: Path) -> None:
@@ -142,6 +167,7 @@ async def test_export_csv_and_json(tmp_path: Path) -> None:
             await wait_for(pilot, lambda n=name: (tmp_path / n).exists())  # type: ignore[misc]
             await wait_for(pilot, lambda: any("Wrote 6 rows" in n
                                               for n in notifications(app)))
+            notifications(app).clear()
             assert (tmp_path / name).read_text(encoding="utf-8") == expected
         assert json.loads((tmp_path / "out.json").read_text())["summary"]["total"] == 6
         # The folder is remembered for next time.
@@ -150,16 +176,53 @@ async def test_export_csv_and_json(tmp_path: Path) -> None:
         assert str(app.screen.query_one("#export-path", Input).value).startswith(str(tmp_path))
 
 
-async def test_export_only_the_filtered_rows(tmp_path: Path) -> None:
+async def test_export_the_rows_shown_or_every_row_and_the_title_says_which(
+        tmp_path: Path) -> None:
     app = make_app(make_config())
     async with app.run_test(size=(80, 24)) as pilot:
         await open_results(app, pilot)
         await pilot.press("f", "f", "e")  # rejected only, then export
-        app.screen.query_one("#export-path", Input).value = str(tmp_path / "rejected.csv")
+        export = app.screen
+        assert isinstance(export, ExportScreen)
+        title = export.query_one("#export-title", Static)
+        assert str(title.render()) == "Export the 3 rows shown"
+        export.query_one("#export-path", Input).value = str(tmp_path / "rejected.csv")
         await pilot.press("enter")
         await wait_for(pilot, lambda: (tmp_path / "rejected.csv").exists())
         rows = (tmp_path / "rejected.csv").read_text().splitlines()
         assert len(rows) == 1 + 3
+        await pilot.press("e")
+        export = app.screen
+        assert isinstance(export, ExportScreen)
+        export.query_one("#export-all", Checkbox).value = True  # every row instead
+        await pilot.pause()
+        assert str(export.query_one("#export-title", Static).render()) == "Export all 6 rows"
+        export.query_one("#export-path", Input).value = str(tmp_path / "all.csv")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: (tmp_path / "all.csv").exists())
+        assert len((tmp_path / "all.csv").read_text().splitlines()) == 1 + 6
+
+
+async def test_export_shows_a_full_path_and_a_bare_name_goes_beside_it(
+        tmp_path: Path, monkeypatch: object) -> None:
+    """The folder shown is absolute (never relative to wherever the app was started), and a
+    bare file name typed lands in that folder."""
+    config = make_config()
+    app = make_app(config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_results(app, pilot)
+        await pilot.press("e")
+        field = app.screen.query_one("#export-path", Input)
+        shown = field.value
+        assert shown.startswith(("/", "~/")), shown
+        assert Path(shown).expanduser().parent == Path.cwd()
+        config.ui = replace(config.ui, results_export_dir=str(tmp_path))
+        await pilot.press("escape", "e")
+        field = app.screen.query_one("#export-path", Input)
+        assert Path(field.value).expanduser().parent == tmp_path
+        field.value = "bare.json"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: (tmp_path / "bare.json").exists())
 
 
 async def test_export_to_a_missing_folder_says_so(tmp_path: Path) -> None:

@@ -22,8 +22,8 @@ SECRET = "s3cret-token-value-123456"
 
 
 def screen_text(app: object) -> str:
-    """Everything painted on the screen right now (as SVG text)."""
-    return str(app.export_screenshot())  # type: ignore[attr-defined]
+    """Everything painted on the screen right now (as SVG text, spaces as spaces)."""
+    return str(app.export_screenshot()).replace("&#160;", " ")  # type: ignore[attr-defined]
 
 
 async def test_first_run_without_credentials_opens_settings_and_saves() -> None:
@@ -82,7 +82,8 @@ async def test_app_key_method_and_pacing_are_saved() -> None:
 
 
 @pytest.mark.parametrize(("field", "value", "message"), [
-    ("batch-size", "500", "batch_size must be a whole number from 1 to 100"),
+    ("batch-size", "500", "Batch size must be a whole number from 1 to 100"),
+    ("concurrency", "0", "Concurrency must be a whole number from 1 to 20"),
     ("per-minute", "x", "Per minute: most requests a minute, 1 to 200"),
     ("base-url", "http://example.com", "unencrypted"),
 ])
@@ -97,7 +98,57 @@ async def test_bad_values_are_not_saved(field: str, value: str, message: str) ->
         await pilot.pause()
         assert isinstance(app.screen, SettingsScreen)
         assert any(message in n for n in notifications(app))
+        # The words on screen, never an internal field name.
+        assert not any("_" in n.split(" must ")[0] for n in notifications(app))
     assert config.path.read_bytes() == before
+
+
+async def test_escape_with_edits_asks_before_discarding_them() -> None:
+    config = make_config()
+    before = config.path.read_bytes()
+    app = make_app(config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f2")
+        settings = app.screen
+        assert isinstance(settings, SettingsScreen)
+        await pilot.press("escape")  # nothing edited: leaves at once
+        assert isinstance(app.screen, EntryScreen)
+        await pilot.press("f2")
+        settings = app.screen
+        assert isinstance(settings, SettingsScreen)
+        await wait_for(pilot, lambda: settings.form_state() == settings._as_opened)
+        settings.query_one("#batch-size", Input).value = "42"
+        await pilot.press("escape")
+        assert app.screen.id == "discard-screen"
+        await pilot.press("escape")  # keep editing
+        assert app.screen is settings
+        assert settings.query_one("#batch-size", Input).value == "42"
+        await pilot.press("escape", "enter")  # discard
+        await wait_for_screen(pilot, app, EntryScreen)
+    assert config.path.read_bytes() == before
+
+
+async def test_no_credentials_are_never_called_a_bearer_token() -> None:
+    """The header says what there is; "Saved to" never shows before anything is saved."""
+    app = make_app(make_config(token=""))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_screen(pilot, app, SettingsScreen)
+        await wait_for(pilot, lambda: "no credentials" in app.sub_title)
+        assert "bearer token" not in app.sub_title
+        text = screen_text(app)
+        assert "Saved to" not in text and "Config file:" in text
+        assert "bearer" not in text
+
+
+async def test_a_config_file_not_written_yet_is_said_so(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GEELARK_TUI_CONFIG", str(tmp_path / "new" / "config.toml"))
+    config = load_config(resolve_config_path(None))
+    app = make_app(config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_screen(pilot, app, SettingsScreen)
+        path = str(app.screen.query_one("#settings-path", Static).render())
+        assert path.endswith("config.toml (not written yet) · ctrl+s saves")
 
 
 async def test_environment_credentials_are_shown_as_such_and_never_saved(

@@ -36,6 +36,7 @@ from geelark_tui.tui.screens.confirm import RestartConfirmScreen
 from geelark_tui.tui.screens.find import FindScreen
 from geelark_tui.tui.screens.progress import ProgressScreen, RunOutcome
 from geelark_tui.tui.screens.results import ResultsScreen
+from geelark_tui.tui.widgets.results_grid import ResultsGrid
 
 from .helpers import FakeClock, make_app, make_config, tid, wait_for
 
@@ -259,3 +260,64 @@ def test_find(snap_compare: Callable[..., bool]) -> None:
         await pilot.pause()
 
     snap(snap_compare, app, (80, 24), run_before=found)
+
+
+# A long triage: every outcome, thousands of IDs, many codes (more than fit on two lines).
+LONG_CODES = [(48001, 310), (48002, 120), (48000, 64), (48003, 40), (40005, 12), (48004, 9),
+              (41001, 5), (99123, 2)]
+
+
+def long_results() -> list[IdResult]:
+    rows = [IdResult(f"5743760439{n:08d}", R, 0, "restarted", 1) for n in range(1_500)]
+    n = 1_500
+    for code, count in LONG_CODES:
+        rows += [IdResult(f"5743760439{n + k:08d}", J, code, "refused", 4) for k in range(count)]
+        n += count
+    rows += [IdResult(f"5743760439{n + k:08d}", N, 40017, "not sent: server kept answering "
+                      "40017", 4) for k in range(1_202)]
+    n += 1_202
+    rows += [IdResult(f"5743760439{n + k:08d}", U, None, "HTTP 502; lookup failed", 7)
+             for k in range(6)]
+    n += 6
+    rows += [IdResult(f"5743760439{n + k:08d}", S, None, "skipped: task is in progress", 2)
+             for k in range(30)]
+    return rows
+
+
+@SIZES
+def test_results_long_summary(snap_compare: Callable[..., bool], size: tuple[int, int]) -> None:
+    """Thousands of IDs and more codes than two lines hold: the summary stays compact and
+    says how many codes it leaves out; outcome, code and next step are on every row."""
+    app = app_with_history()
+
+    async def finished(pilot: Pilot[Any]) -> None:
+        rows = long_results()
+        plan = app.context.plan(tuple(r.id for r in rows))
+        report = RunReport(ids=plan.ids, results={r.id: r for r in rows}, started_at=0.0,
+                           finished_at=312.0, restart_requests=43, query_requests=1)
+        outcome = RunOutcome(plan, rows, report, elapsed=312.4)
+        screen = ResultsScreen(outcome)
+        await app.push_screen(screen)
+        screen.query_one(ResultsGrid).move_cursor(1_500)  # the first rejected row
+        await pilot.press("d")  # brief detail pane: nothing is looked up
+        await pilot.pause()
+
+    snap(snap_compare, app, size, run_before=finished)
+
+
+@SIZES
+def test_confirm_include_all(snap_compare: Callable[..., bool], size: tuple[int, int]) -> None:
+    """After `a`: every line of the pre-flight, the duplicates and ignored tokens repeated,
+    and the buttons whole."""
+    app = app_with_history()
+
+    async def included(pilot: Pilot[Any]) -> None:
+        ids = tuple(r.id for r in PF_RESULTS)
+        plan = app.context.plan(ids, (IgnoredToken("12345", "too short: 5 digits"),
+                                      IgnoredToken("57437604389742589x", "contains letters")),
+                                duplicates=1, ignored_total=2)
+        await app.push_screen(RestartConfirmScreen(replace(plan, lookup=preflight_of(ids))))
+        await pilot.press("a")
+        await pilot.pause()
+
+    snap(snap_compare, app, size, run_before=included)

@@ -4,7 +4,9 @@
 `escape` cancels. `RestartConfirmScreen` returns the run session to start (or None): with a
 pre-flight it first has the session look every ID up with task/query (escape stops the
 lookup), then says how many can be restarted and restarts only those unless the user includes
-the rest on purpose (`a`).
+the rest on purpose (`a`). Enter pressed while the lookup is still going is kept, and said
+so: the run starts as soon as the lookup is in (unless it shows nothing can be restarted).
+The text scrolls between the title and the buttons, so the buttons are never cut off.
 """
 
 from __future__ import annotations
@@ -14,18 +16,20 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Checkbox, ProgressBar, Static
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Button, Checkbox, Footer, ProgressBar, Static
 
 from geelark_tui.api.codes import describe
 from geelark_tui.tui.base import AppModal, AppScreen
 from geelark_tui.tui.widgets.id_stats import plural
+from geelark_tui.tui.widgets.tick_box import TickBox
 
 if TYPE_CHECKING:
     from geelark_tui.ids import IgnoredToken
     from geelark_tui.plan import RunPlan
     from geelark_tui.preflight import Lookup
     from geelark_tui.session import RunSession
+    from geelark_tui.tui.screens.results_actions import ResultActions
 
 POLL_EVERY = 0.1  # seconds between repaints of the lookup's progress
 
@@ -53,6 +57,7 @@ class YesNoScreen(AppModal[bool]):
             if self._warning:
                 yield Static(self._warning, classes="dialog-warning", markup=False)
             yield from buttons(self._yes, self._no)
+        yield Footer(compact=True)
 
     def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)
@@ -88,12 +93,23 @@ def plan_text(plan: RunPlan, demo: bool = False, *, preflight: bool = False) -> 
     else:
         requests = f"{plural(plan.requests, 'restart request')} of up to {s.batch_size} IDs"
     return "\n".join([
-        f"IDs:       {len(plan.ids):,}",
+        f"IDs:       {ids_line(plan)}",
         f"Requests:  {requests}",
         f"API host:  {host}",
         f"Auth:      {plan.auth_label}{source}",
         f"Pace:      at most {s.per_minute} requests a minute, {s.concurrency} at a time",
     ])
+
+
+def ids_line(plan: RunPlan) -> str:
+    """``9 · 1 duplicate dropped · 2 tokens ignored`` (the last chance to notice them), or
+    ``3, the selected rows`` for a retry."""
+    parts = [f"{len(plan.ids):,}" + (f", {plan.scope}" if plan.scope else "")]
+    if plan.duplicates:
+        parts.append(f"{plural(plan.duplicates, 'duplicate')} dropped")
+    if plan.ignored:
+        parts.append(f"{plural(plan.ignored, 'token')} ignored")
+    return " · ".join(parts)
 
 
 def others_count(found: Lookup) -> int:
@@ -141,9 +157,11 @@ class RestartConfirmScreen(AppModal["RunSession | None"]):
     PALETTE_GROUP = "Dialog"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "confirm", "Restart", id="ask.yes", priority=True,
-                tooltip="Go ahead"),
+                tooltip="Go ahead (during the lookup: as soon as it is in)"),
         Binding("a", "include_all", "Include all", id="confirm.include_all",
                 tooltip="Also restart the tasks that cannot be restarted now (on purpose)"),
+        Binding("ctrl+t", "show_ignored", "Ignored", id="confirm.ignored",
+                tooltip="List the tokens of the text that were not read as IDs"),
         Binding("escape", "cancel", "Cancel", id="ask.no",
                 tooltip="Go back (stops the lookup)"),
     ]
@@ -158,6 +176,7 @@ class RestartConfirmScreen(AppModal["RunSession | None"]):
         self._preflight = preflight or plan.lookup is not None
         self._done = 0
         self._stopped = False
+        self.confirm_pending = False  # enter was pressed during the lookup
 
     @property
     def session(self) -> RunSession:
@@ -174,19 +193,22 @@ class RestartConfirmScreen(AppModal["RunSession | None"]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="confirm-dialog"):
             yield Static("", classes="dialog-title", id="confirm-title", markup=False)
-            yield Static("", classes="dialog-body", id="confirm-body", markup=False)
-            yield ProgressBar(total=max(len(self.plan.ids), 1), show_eta=False,
-                              id="lookup-bar")
-            yield Static("", id="lookup-note", markup=False)
-            yield Static("", id="preflight", markup=False)
-            include = Checkbox("", id="include-all", compact=True)
-            include.can_focus = False  # `a` toggles it; enter always confirms
-            yield include
-            yield Static("", classes="dialog-warning", id="confirm-warning", markup=False)
+            with VerticalScroll(id="confirm-text"):  # focused: the arrow keys scroll it
+                yield Static("", classes="dialog-body", id="confirm-body", markup=False)
+                yield ProgressBar(total=max(len(self.plan.ids), 1), show_eta=False,
+                                  id="lookup-bar")
+                yield Static("", id="lookup-note", markup=False)
+                yield Static("", id="preflight", markup=False)
+                include = TickBox("", id="include-all", compact=True)
+                include.can_focus = False  # `a` toggles it; enter always confirms
+                yield include
+                yield Static("", classes="dialog-warning", id="confirm-warning", markup=False)
             yield from buttons("Restart", "Cancel")
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.show()
+        self.query_one("#confirm-text").focus()
         if self.looking:
             self.set_interval(POLL_EVERY, self._poll)
             self._look_up()
@@ -203,9 +225,13 @@ class RestartConfirmScreen(AppModal["RunSession | None"]):
             self.found(found)
 
     def found(self, found: Lookup) -> None:
-        """The pre-flight is in: show what it says."""
+        """The pre-flight is in: show what it says; an enter pressed meanwhile starts the
+        run now, unless the lookup shows there is nothing to restart."""
         self.looking = False
         self.show()
+        if self.confirm_pending:
+            self.confirm_pending = False
+            self.action_confirm()
 
     def _poll(self) -> None:
         if not self.looking:
@@ -214,6 +240,8 @@ class RestartConfirmScreen(AppModal["RunSession | None"]):
         wait = self.ctx.pacer(self.plan.settings).wait_needed()
         note = (f"Waiting for the request budget: {wait:.0f} s" if wait >= 1 else
                 f"{self._done:,} of {len(self.plan.ids):,} looked up")
+        if self.confirm_pending:
+            note += " · enter pressed: restarting as soon as the lookup is in"
         self.query_one("#lookup-note", Static).update(note)
 
     # -- painting ---------------------------------------------------------------------------
@@ -222,7 +250,9 @@ class RestartConfirmScreen(AppModal["RunSession | None"]):
         plan = self.plan
         n_send = len(plan.to_send)
         stopped = plan.lookup is not None and plan.lookup.stopped
-        if self.looking:
+        if self.looking and self.confirm_pending:
+            title = f"Restart once the lookup of {plural(len(plan.ids), 'task')} is in…"
+        elif self.looking:
             title = f"Looking up {plural(len(plan.ids), 'task')}…"
         elif stopped:
             title = "Pre-flight stopped: nothing can be restarted"
@@ -252,12 +282,17 @@ class RestartConfirmScreen(AppModal["RunSession | None"]):
 
     def _warning(self) -> str:
         plan, parts = self.plan, []
-        if self.looking:
-            parts.append("Looking up each task's status first (escape stops).")
+        if self.looking and self.confirm_pending:
+            parts.append("Enter pressed: the restart starts as soon as the lookup is in, "
+                         "with what it finds (escape cancels).")
+        elif self.looking:
+            parts.append("Looking up each task's status first (escape stops; enter now "
+                         "restarts once it is in).")
         if plan.unknown_resubmits:
-            parts.append(f"{plural(plan.unknown_resubmits, 'ID')} had an unknown outcome: they "
-                         "may have been restarted already, and every restart uses one of a "
-                         "task's 5 retries.")
+            one = plan.unknown_resubmits == 1
+            parts.append(f"{plural(plan.unknown_resubmits, 'ID')} had an unknown outcome: "
+                         f"{'it' if one else 'they'} may have been restarted already, and "
+                         "every restart uses one of a task's 5 retries.")
         if plan.include_all:
             parts.append("Waiting, running and completed tasks will most likely be refused "
                          "(48001), missing ones too (48002).")
@@ -271,6 +306,8 @@ class RestartConfirmScreen(AppModal["RunSession | None"]):
             return found is not None and bool(others_count(found))
         if action == "confirm":  # after an account-level stop there is nothing to confirm
             return found is None or not found.stopped
+        if action == "show_ignored":
+            return bool(self.plan.ignored)
         return True
 
     def action_confirm(self) -> None:
@@ -279,14 +316,20 @@ class RestartConfirmScreen(AppModal["RunSession | None"]):
                         severity="error")
             return
         if self.looking:
-            self.notify("Still looking the tasks up: wait a moment, or press escape.",
-                        title="Pre-flight")
+            self.confirm_pending = True
+            self.show()
+            self._poll()
             return
         if not self.plan.to_send:
             self.notify("None of these tasks can be restarted now. Press a to include them "
                         "anyway, or escape.", title="Nothing to restart", severity="warning")
             return
         self.dismiss(self.session)
+
+    def action_show_ignored(self) -> None:
+        from geelark_tui.tui.screens.ignored import IgnoredScreen
+
+        self.app.push_screen(IgnoredScreen(self.plan.invalid, self.plan.ignored))
 
     def action_include_all(self) -> None:
         include = self.query_one("#include-all", Checkbox)
@@ -296,6 +339,8 @@ class RestartConfirmScreen(AppModal["RunSession | None"]):
         if event.checkbox.id == "include-all":
             self.session.choose(include_all=event.value)
             self.show()
+            # Its warning is at the end: on a small screen, bring it into view.
+            self.call_after_refresh(self.query_one("#confirm-text").scroll_end, animate=False)
 
     def action_cancel(self) -> None:
         self._stopped = True
@@ -313,16 +358,20 @@ class RestartConfirmScreen(AppModal["RunSession | None"]):
 
 
 def ask_to_restart(screen: AppScreen[Any], ids: tuple[str, ...],
-                   invalid: tuple[IgnoredToken, ...] = (), *, unknown_resubmits: int = 0,
+                   invalid: tuple[IgnoredToken, ...] = (), *, duplicates: int = 0,
+                   ignored_total: int = 0, unknown_resubmits: int = 0, scope: str = "",
+                   set_key: str | None = None, into: ResultActions | None = None,
                    open_settings: bool = True) -> None:
     """Plan a restart of `ids` from `screen` and ask first (with the pre-flight when it is
-    on); a confirmed run starts. When the connection is not ready, say why (and, with
-    `open_settings`, open Settings to fix it)."""
+    on); a confirmed run starts (and its results go `into` that results screen, when given).
+    When the connection is not ready, say why (and, with `open_settings`, open Settings).
+    The other fields are `AppContext.plan`'s."""
     from geelark_tui.connection import ConnectionConfigError
 
     ctx = screen.ctx
     try:
-        plan = ctx.plan(ids, invalid, unknown_resubmits=unknown_resubmits)
+        plan = ctx.plan(ids, invalid, duplicates=duplicates, ignored_total=ignored_total,
+                        unknown_resubmits=unknown_resubmits, scope=scope, set_key=set_key)
     except ConnectionConfigError as exc:
         screen.notify(str(exc), title="Not ready to connect", severity="error")
         if open_settings:
@@ -330,4 +379,4 @@ def ask_to_restart(screen: AppScreen[Any], ids: tuple[str, ...],
         return
     screen.app.push_screen(
         RestartConfirmScreen(plan, demo=ctx.demo, preflight=ctx.preflight),
-        lambda session: screen.gapp.start_run(session) if session else None)
+        lambda session: screen.gapp.start_run(session, into=into) if session else None)

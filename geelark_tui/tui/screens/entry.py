@@ -1,4 +1,5 @@
-"""The home screen: paste IDs, see what the parser made of them, pick a recent set, restart."""
+"""The home screen: paste IDs, see what the parser made of them (ctrl+t lists the tokens it
+ignored), pick, rename or delete a recent set, restart."""
 
 from __future__ import annotations
 
@@ -13,10 +14,13 @@ from textual.timer import Timer
 from textual.widgets import Footer, Label, TextArea
 from textual.worker import get_current_worker
 
+from geelark_tui.configstore import delete_recent_set, rename_recent_set
 from geelark_tui.idinput import paste_problem, read_ids_path
 from geelark_tui.ids import ParsedIds, parse_ids
+from geelark_tui.recentsets import RecentSet
 from geelark_tui.tui.base import AppScreen
-from geelark_tui.tui.screens.confirm import ask_to_restart
+from geelark_tui.tui.screens.confirm import YesNoScreen, ask_to_restart
+from geelark_tui.tui.screens.ignored import IgnoredScreen
 from geelark_tui.tui.screens.open_file import OpenFileScreen
 from geelark_tui.tui.widgets.id_stats import IdStats
 from geelark_tui.tui.widgets.recent_sets import RecentSets
@@ -47,7 +51,10 @@ class EntryScreen(AppScreen[None]):
         Binding("ctrl+f", "find", "Find", id="entry.find", priority=True,
                 tooltip="Find tasks of the last 7 days and restart them"),
         Binding("ctrl+l", "focus_recent", "Recent", id="entry.recent",
-                tooltip="Move to the list of recent ID sets (enter loads one)"),
+                tooltip="Move to the list of recent ID sets (enter loads one, r renames, "
+                        "delete removes)"),
+        Binding("ctrl+t", "show_ignored", "Ignored", id="entry.ignored",
+                tooltip="List the tokens that were not read as IDs, with the reason"),
         Binding("f2", "app.settings", "Settings", id="entry.settings",
                 tooltip="Credentials, API host and pacing"),
         Binding("ctrl+n", "clear", "Clear", id="entry.clear", show=False,
@@ -62,6 +69,7 @@ class EntryScreen(AppScreen[None]):
         self._parsed: ParsedIds = parse_ids("")
         self._parsed_text = ""
         self._timer: Timer | None = None
+        self._rerouted: events.Paste | None = None
 
     def compose(self) -> ComposeResult:
         yield from self.compose_header()
@@ -74,14 +82,17 @@ class EntryScreen(AppScreen[None]):
             with Vertical(id="entry-side"):
                 yield Label("What will be sent", classes="side-title")
                 yield IdStats(id="id-stats")
-                yield Label("Recent sets (ctrl+l)", classes="side-title")
+                yield Label("Recent sets (ctrl+l) · runs (f4)", classes="side-title")
                 yield RecentSets(id="recent")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.refresh_recent()
         self.update_stats()
-        self.query_one("#ids", TextArea).focus()
+        area = self.query_one("#ids", TextArea)
+        area.focus()
+        if self._prefill and self.ctx.demo:
+            area.select_all()  # the demo's sample IDs: a paste replaces them
 
     # -- live counts ------------------------------------------------------------------------
 
@@ -122,6 +133,23 @@ class EntryScreen(AppScreen[None]):
         self._parsed_text, self._parsed = text, parsed
         requests = self.ctx.requests_for(parsed.count)
         self.query_one(IdStats).show(parsed, requests)
+        self.refresh_bindings()  # ctrl+t is offered while some token is ignored
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "show_ignored":
+            return self._parsed.ignored_total > 0
+        return True
+
+    def on_paste(self, event: events.Paste) -> None:
+        """A paste that did not land in the ID box (the recent list had the focus): into the
+        box, never lost."""
+        area = self.query_one("#ids", TextArea)
+        if event is self._rerouted or self.focused is area:
+            return  # the box had it (a paste bubbles up from it)
+        event.stop()
+        self._rerouted = events.Paste(event.text)
+        area.focus()
+        area.post_message(self._rerouted)
 
     def refresh_recent(self) -> None:
         self.query_one(RecentSets).set_sets(self.ctx.config.recent)
@@ -139,8 +167,51 @@ class EntryScreen(AppScreen[None]):
     # -- actions ----------------------------------------------------------------------------
 
     def on_recent_sets_chosen(self, event: RecentSets.Chosen) -> None:
+        if isinstance(event, RecentSets.Edit):
+            return
         self.set_text("\n".join(event.recent.ids))
         self.notify(f"Loaded {event.recent.name}.", title="Recent set")
+
+    def on_recent_sets_edit(self, event: RecentSets.Edit) -> None:
+        from geelark_tui.tui.screens.text_prompt import TextPromptScreen
+
+        recent = event.recent
+        if event.what == "rename":
+            current = "" if recent.is_auto_named else recent.name
+            self.app.push_screen(
+                TextPromptScreen("Rename the set", f"{recent.name} ({recent.id_count:,} IDs)",
+                                 current, placeholder="e.g. Ticket 4711"),
+                lambda name: self._rename(recent, name))
+        else:
+            self.app.push_screen(
+                YesNoScreen("Delete this set?", f"{recent.name}\n{recent.id_count:,} IDs. "
+                            "Only the entry in the recent list goes; the run log keeps its "
+                            "runs.", yes="Delete", dialog_id="delete-set"),
+                lambda yes: self._delete(recent) if yes else None)
+
+    def _rename(self, recent: RecentSet, name: str | None) -> None:
+        if name is None:
+            return
+        config = self.ctx.config
+        renamed = rename_recent_set(config, recent.key, name)
+        self._config_changed(f"Renamed to {name}." if renamed else "The set is gone from "
+                             "the list.")
+
+    def _delete(self, recent: RecentSet) -> None:
+        delete_recent_set(self.ctx.config, recent.key)
+        self._config_changed(f"Deleted {recent.name}.")
+
+    def _config_changed(self, done: str) -> None:
+        config = self.ctx.config
+        warnings = config.take_warnings()
+        for warning in warnings:
+            self.notify(warning, title="Config", severity="warning")
+        self.refresh_recent()
+        self.notify(done, title="Recent sets")
+
+    def action_show_ignored(self) -> None:
+        parsed = self.parsed
+        self.app.push_screen(IgnoredScreen(parsed.ignored, parsed.ignored_total))
 
     def action_focus_recent(self) -> None:
         recent = self.query_one(RecentSets)
@@ -189,4 +260,5 @@ class EntryScreen(AppScreen[None]):
             reason = "No valid task ID in the box (an ID is 6 to 24 digits)."
             self.notify(reason, title="Nothing to restart", severity="warning")
             return
-        ask_to_restart(self, parsed.ids, parsed.ignored)
+        ask_to_restart(self, parsed.ids, parsed.ignored, duplicates=parsed.duplicates,
+                       ignored_total=parsed.ignored_total)

@@ -1,4 +1,5 @@
-"""Ask where to export the grid and in which format (CSV or JSON, as the headless command)."""
+"""Ask where to export the rows an action takes (the selection, else the rows shown) and as
+what: CSV or JSON (as the headless command), or the ticket reply (Markdown)."""
 
 from __future__ import annotations
 
@@ -6,48 +7,57 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.widgets import Checkbox, Input, RadioButton, RadioSet, Static
+from textual.widgets import Checkbox, Footer, Input, RadioButton, RadioSet, Static
 
 from geelark_tui.api.models import IdResult
 from geelark_tui.context import display_path
 from geelark_tui.ids import IgnoredToken
 from geelark_tui.report import RunExtras, to_csv, to_json
+from geelark_tui.ticket import ticket_reply
 from geelark_tui.tui.base import AppModal
+from geelark_tui.tui.widgets.tick_box import TickBox
 
-FORMATS = ("csv", "json")
+if TYPE_CHECKING:
+    from geelark_tui.tui.screens.results_filter import Scope
+
+FORMATS = ("csv", "json", "md")  # "md": the ticket reply
 
 
 @dataclass(frozen=True)
 class ExportRequest:
     path: Path
-    fmt: str  # "csv" or "json"
-    only_shown: bool = False
+    fmt: str  # "csv", "json" or "md"
+    every_row: bool = False  # every row of the set instead of the action's scope
 
 
 def render_export(fmt: str, rows: Sequence[IdResult], invalid: Sequence[IgnoredToken], *,
-                  with_status: bool = False) -> str:
+                  with_status: bool = False, title: str = "") -> str:
     """Exactly what `geelark-tui restart --format csv|json` prints for these rows (with
-    `--preflight` when `with_status`)."""
+    `--preflight` when `with_status`), or the ticket reply."""
     extras = RunExtras(with_status=with_status)
     if fmt == "json":
         return to_json(rows, invalid, extras) + "\n"
+    if fmt == "md":
+        return ticket_reply(rows, title=title)
     return to_csv(rows, extras)
 
 
 def write_export(request: ExportRequest, rows: Sequence[IdResult],
-                 invalid: Sequence[IgnoredToken], *, with_status: bool = False) -> None:
-    data = render_export(request.fmt, rows, invalid, with_status=with_status)
+                 invalid: Sequence[IgnoredToken], *, with_status: bool = False,
+                 title: str = "") -> None:
+    data = render_export(request.fmt, rows, invalid, with_status=with_status, title=title)
     request.path.write_text(data, encoding="utf-8")
 
 
 def default_name(fmt: str, now: datetime | None = None) -> str:
     stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
-    return f"geelark-results-{stamp}.{fmt}"
+    kind = "ticket-reply" if fmt == "md" else "results"
+    return f"geelark-{kind}-{stamp}.{fmt}"
 
 
 class ExportScreen(AppModal[ExportRequest | None]):
@@ -58,38 +68,56 @@ class ExportScreen(AppModal[ExportRequest | None]):
                 tooltip="Write the file"),
     ]
 
-    def __init__(self, folder: Path, *, shown: int, total: int, filtered: bool,
+    def __init__(self, folder: Path, *, scope: Scope, total: int,
                  now: datetime | None = None) -> None:
         super().__init__(id="export-screen")
-        self._folder, self._shown, self._total, self._filtered = folder, shown, total, filtered
+        self._folder = folder.expanduser().absolute()  # never a bare name: say where
+        self._scope, self._total = scope, total
         self._now = now
 
     def compose(self) -> ComposeResult:
         path = display_path(self._folder / default_name("csv", self._now))
         with Vertical(classes="dialog"):
-            yield Static(f"Export {self._total:,} rows", classes="dialog-title")
-            yield Static("The same CSV or JSON as `geelark-tui restart --format ...`.",
-                         classes="dialog-body", markup=False)
+            yield Static(self._title(False), classes="dialog-title", id="export-title",
+                         markup=False)
+            yield Static("CSV or JSON as `geelark-tui restart --format ...` writes them, or "
+                         "the ticket reply (Markdown).", classes="dialog-body", markup=False)
             yield Input(path, id="export-path", placeholder="file path")
             with RadioSet(id="export-format"):
                 yield RadioButton("CSV", value=True, id="fmt-csv")
                 yield RadioButton("JSON", id="fmt-json")
-            if self._filtered:
-                yield Checkbox(f"Only the {self._shown:,} rows the filter shows",
-                               value=True, id="export-shown")
+                yield RadioButton("Ticket reply (Markdown)", id="fmt-md")
+            if self._scope.kind != "all":
+                yield TickBox(f"Every row instead ({self._total:,})", id="export-all")
             yield Static("enter/ctrl+s: export · tab: next field · escape: cancel",
                          classes="dialog-hint")
+        yield Footer(compact=True)
+
+    def _title(self, every_row: bool) -> str:
+        if every_row:
+            return f"Export all {self._total:,} rows"
+        return f"Export {self._scope.phrase('row')}"
+
+    @property
+    def every_row(self) -> bool:
+        boxes = self.query("#export-all").results(Checkbox)
+        return any(box.value for box in boxes)
+
+    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+        self.query_one("#export-title", Static).update(self._title(event.value))
 
     @property
     def fmt(self) -> str:
         pressed = self.query_one(RadioSet).pressed_button
-        return "json" if pressed is not None and pressed.id == "fmt-json" else "csv"
+        return (pressed.id or "fmt-csv")[4:] if pressed is not None else "csv"
 
     def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
         field = self.query_one("#export-path", Input)
         path = Path(field.value)
-        if path.suffix.lower() in (".csv", ".json"):
-            field.value = str(path.with_suffix("." + self.fmt))
+        if path.suffix.lower()[1:] in FORMATS:
+            name = default_name(self.fmt, self._now) if path.name.startswith("geelark-") \
+                else path.with_suffix("." + self.fmt).name
+            field.value = str(path.with_name(name))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -101,16 +129,17 @@ class ExportScreen(AppModal[ExportRequest | None]):
             self.notify("Type a file path first.", severity="warning")
             return
         path = Path(text).expanduser()
+        if not path.is_absolute():
+            path = self._folder / path  # relative to the folder shown, not to the app's
         fmt = self.fmt
-        if path.suffix.lower() in (".csv", ".json"):
+        if path.suffix.lower()[1:] in FORMATS:
             fmt = path.suffix.lower()[1:]  # the name wins: ~/out.json is JSON
         elif path.is_dir():
             path = path / default_name(fmt, self._now)
         if not path.parent.is_dir():
             self.notify(f"No such folder: {display_path(path.parent)}", severity="error")
             return
-        only = self._filtered and self.query_one("#export-shown", Checkbox).value
-        self.dismiss(ExportRequest(path.absolute(), fmt, only))
+        self.dismiss(ExportRequest(path.absolute(), fmt, self.every_row))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Static
+from textual.widgets import Footer, Static
 
 from geelark_tui.api.models import Outcome
 from geelark_tui.report import OUTCOME_SYMBOLS
@@ -81,6 +81,7 @@ class HelpScreen(AppModal[None]):
             yield Static("Help", classes="dialog-title")
             yield Static(text, markup=False, id="help-text")
             yield Static("escape: close", classes="dialog-hint")
+        yield Footer(compact=True)
 
     def action_close(self) -> None:
         self.dismiss(None)

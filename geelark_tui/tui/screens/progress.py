@@ -18,7 +18,7 @@ from geelark_tui.api.models import IdResult
 from geelark_tui.plan import RunPlan
 from geelark_tui.runreport import RunReport
 from geelark_tui.session import RunSession, SessionResult
-from geelark_tui.tracker import LOG_LINES, RunTracker, format_duration
+from geelark_tui.tracker import LOG_LINES, RunTracker, format_duration, stopped_text
 from geelark_tui.tui.base import AppScreen
 from geelark_tui.tui.screens.confirm import YesNoScreen
 from geelark_tui.tui.widgets.id_stats import plural
@@ -39,6 +39,7 @@ class RunOutcome:
     elapsed: float = 0.0
     warnings: list[str] = field(default_factory=list)
     recent_key: str | None = None
+    origin: str = ""  # where rows not from a run came from (a past run reopened)
 
     @classmethod
     def of(cls, result: SessionResult, log: tuple[str, ...], elapsed: float) -> RunOutcome:
@@ -87,13 +88,16 @@ class ProgressScreen(AppScreen[None]):
         yield SummaryBar(codes=False, total=False, id="run-counts")
         yield Static("", id="run-stats", markup=False)
         yield Static("", id="run-wait", markup=False)
-        log = RichLog(max_lines=LOG_LINES, wrap=True, markup=False, id="activity")
+        # min_width=1: with RichLog's default (78) lines are wrapped wider than the log of
+        # an 80-column screen shows, and cut under its scrollbar.
+        log = RichLog(max_lines=LOG_LINES, wrap=True, markup=False, min_width=1, id="activity")
         log.border_title = "Activity"
         yield log
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.tracker = RunTracker(len(self.plan.to_send), self._clock or self.ctx.clock)
+        self.tracker = RunTracker(len(self.plan.to_send), self._clock or self.ctx.clock,
+                                  pacing=self.session.pacer.time_for)
         self.set_interval(REFRESH_EVERY, self.repaint)
         self.repaint()
         if self._autostart:
@@ -172,7 +176,7 @@ class ProgressScreen(AppScreen[None]):
     def _wait_line(self, tracker: RunTracker) -> str:
         if tracker.finished:
             if self.outcome is not None and self.outcome.stop_reason:
-                return f"Stopped: {self.outcome.stop_reason}"
+                return stopped_text(self.outcome.stop_reason)
             return "Finished."
         if tracker.stopping:
             return f"Stopping ({tracker.stopping}): waiting for the requests in flight"

@@ -1,93 +1,98 @@
-"""The results screen: a summary bar, the grid (one row per ID), the detail pane for the row
-under the cursor (see results_tasks.py), filters, and what to do next: re-submit, re-check,
-copy the IDs shown, export, or start a new set."""
+"""The results screen: a compact summary, the grid (one row per ID), the detail pane for the row
+under the cursor (see results_tasks.py), filters on outcome, code, STATUS and text, an explicit
+selection, and what to do next (results_actions.py): retry, copy, the ticket reply, export,
+re-check, a past run, or a new set. The rows are one set: a retry updates them in place."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
-from pathlib import Path
 from typing import ClassVar
 
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Footer, Input, Static
 
-from geelark_tui.api.codes import describe
-from geelark_tui.api.models import IdResult, Outcome
-from geelark_tui.configstore import save_config
-from geelark_tui.tracker import format_duration, outcome_word
+from geelark_tui.api.models import Outcome
+from geelark_tui.tracker import format_duration, outcome_word, stopped_text
 from geelark_tui.tui.base import PaletteCommand
-from geelark_tui.tui.screens.confirm import ask_to_restart
-from geelark_tui.tui.screens.export import ExportRequest, ExportScreen, write_export
 from geelark_tui.tui.screens.progress import RunOutcome
-from geelark_tui.tui.screens.results_tasks import TaskLookups
+from geelark_tui.tui.screens.results_actions import ResultActions
+from geelark_tui.tui.screens.results_filter import NO_FILTER, RowFilter, code_name, next_in
 from geelark_tui.tui.screens.run_log import RunLogScreen
 from geelark_tui.tui.widgets.id_stats import plural
-from geelark_tui.tui.widgets.result_columns import SORT_CYCLE
 from geelark_tui.tui.widgets.results_grid import ResultsGrid
 from geelark_tui.tui.widgets.summary_bar import SummaryBar
 from geelark_tui.tui.widgets.task_detail import TaskDetail
 
-RETRY_OUTCOMES = frozenset({Outcome.NOT_SENT, Outcome.UNKNOWN})
-NO_FILTER = object()
-
-
-def code_name(code: int | None) -> str:
-    return "no code" if code is None else f"{code} {describe(code).meaning}"
+SHOWN_IN_FOOTER = frozenset({"results.resubmit", "results.copy", "results.ticket",
+                             "results.export", "results.filter_outcome", "results.find",
+                             "results.select_shown", "results.new_set"})
 
 
 class ResultsTable(ResultsGrid):
-    """The grid, with "select" and "reverse sort" out of the footer (80 columns: room for the
-    screen's keys); F1 help lists them."""
+    """The grid, with its keys out of the footer (80 columns: room for the screen's keys);
+    F1 help and the palette list them."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         replace(b, show=False) for b in Binding.make_bindings(ResultsGrid.BINDINGS)
-        if b.id in ("grid.sort_reverse", "grid.toggle_select")
+        if b.id in ("grid.sort", "grid.sort_reverse", "grid.toggle_select")
     ]
 
 
-class ResultsScreen(TaskLookups):
+class ResultsScreen(ResultActions):
     PALETTE_GROUP = "Results"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("r", "resubmit", "Retry", id="results.resubmit",
-                tooltip="Run again the not-sent and unknown IDs, and any selected"),
-        Binding("c", "copy", "Copy", id="results.copy",
-                tooltip="Copy the IDs of the rows shown to the clipboard"),
-        Binding("e", "export", "Export", id="results.export",
-                tooltip="Write the grid to a CSV or JSON file"),
-        Binding("f", "cycle_outcome", "Outcome", id="results.filter_outcome",
-                tooltip="Show only one outcome (press again for the next)"),
-        Binding("g", "cycle_code", "Code", id="results.filter_code", show=False,
-                tooltip="Show only one code (press again for the next)"),
-        Binding("slash", "find", "Find", id="results.find",
-                tooltip="Show only rows whose ID or message contains a text"),
-        Binding("k", "recheck", "Re-check", id="results.recheck",
-                tooltip="Look the restarted (and unknown) tasks up again: their status now"),
-        Binding("n", "new_set", "New", id="results.new_set",
-                tooltip="Back to an empty ID box"),
-        Binding("d", "toggle_details", "Details", id="results.details", show=False,
-                tooltip="Show or hide the task details under the grid"),
-        Binding("l", "show_log", "Run log", id="results.log", show=False,
-                tooltip="The run's activity log and how it ended"),
-        Binding("escape", "clear", "Clear filter", id="results.clear", show=False,
-                tooltip="Show every row again and drop the selection"),
+        replace(b, show=b.id in SHOWN_IN_FOOTER) for b in Binding.make_bindings([
+            Binding("r", "resubmit", "Retry", id="results.resubmit",
+                    tooltip="Restart the selected rows, else the rows shown (asks first)"),
+            Binding("c", "copy", "Copy", id="results.copy",
+                    tooltip="Copy the IDs of the selected rows, else of the rows shown"),
+            Binding("t", "ticket", "Ticket", id="results.ticket",
+                    tooltip="Copy a ticket reply: totals, then the IDs by what to do next"),
+            Binding("e", "export", "Export", id="results.export",
+                    tooltip="Write the selected rows, else the rows shown: CSV, JSON or the "
+                            "ticket reply"),
+            Binding("f", "cycle_outcome", "Outcome", id="results.filter_outcome",
+                    tooltip="Show only one outcome (press again for the next)"),
+            Binding("g", "cycle_code", "Code", id="results.filter_code",
+                    tooltip="Show only one code (press again for the next)"),
+            Binding("h", "cycle_status", "Status", id="results.filter_status",
+                    tooltip="Show only one STATUS (press again for the next)"),
+            Binding("slash", "find", "Find", id="results.find",
+                    tooltip="Show only rows whose ID, message or STATUS contains a text"),
+            Binding("a", "select_shown", "All shown", id="results.select_shown",
+                    tooltip="Select every row shown (space selects one)"),
+            Binding("u", "clear_selection", "Unselect", id="results.clear_selection",
+                    tooltip="Clear the selection"),
+            Binding("k", "recheck", "Re-check", id="results.recheck",
+                    tooltip="Look the restarted (and unknown) tasks up again: their status now"),
+            Binding("n", "new_set", "New", id="results.new_set",
+                    tooltip="Back to an empty ID box"),
+            Binding("d", "toggle_details", "Details", id="results.details",
+                    tooltip="Show or hide the task details under the grid"),
+            Binding("l", "show_log", "Run log", id="results.log",
+                    tooltip="The activity log of the runs and how they ended"),
+            Binding("p", "app.past_runs", "Past runs", id="results.past_runs",
+                    tooltip="Runs from the run log: reopen one as a results grid"),
+            Binding("escape", "clear", "Clear filter", id="results.clear",
+                    tooltip="Show every row again and drop the selection"),
+        ])
     ]
 
     def __init__(self, outcome: RunOutcome) -> None:
         super().__init__(outcome, id="results")
-        self._outcome_filter: Outcome | None = None
-        self._code_filter: object = NO_FILTER  # an int code, None ("no code") or NO_FILTER
-        self._text_filter = ""
+        self.row_filter = RowFilter()
+        self.set_key = outcome.recent_key
+        self.runs = [outcome]
         self._sort_shown: tuple[str, bool] = ("input", False)
 
     def compose(self) -> ComposeResult:
         yield from self.compose_header()
-        yield SummaryBar(id="results-summary")
+        yield SummaryBar(zeros=False, total=False, id="results-summary")  # total: status line
         yield Static(self._run_line(), id="results-run", markup=False)
-        yield Input(placeholder="find: part of an ID or message (enter: keep, escape: clear)",
-                    id="results-find")
+        yield Input(placeholder="find: part of an ID, a message or a STATUS (enter: keep, "
+                                "escape: clear)", id="results-find")
         yield ResultsTable(self.results, id="grid")
         yield TaskDetail(id="results-detail")
         yield Static("", id="results-status", markup=False)
@@ -106,7 +111,9 @@ class ResultsScreen(TaskLookups):
     # -- text -------------------------------------------------------------------------------
 
     def _run_line(self) -> str:
-        o = self.outcome
+        o = self.runs[-1]
+        if o.origin:
+            return o.origin
         report = o.report
         requests = ""
         if report is not None:
@@ -114,34 +121,36 @@ class ResultsScreen(TaskLookups):
             lookups = report.query_requests + (o.plan.lookup.requests if o.plan.lookup else 0)
             if lookups:
                 requests += f" + {plural(lookups, 'lookup')}"
-        took = f"in {format_duration(o.elapsed)}"
-        head = f"Stopped: {o.stop_reason}" if o.stop_reason else "Finished"
-        return f"{head} · {took}{requests} · {o.plan.host}"
+        run = self.set.runs[-1]
+        head = stopped_text(o.stop_reason) if o.stop_reason else "Finished"
+        if len(self.runs) > 1:
+            head = f"{run.capitalize()} of {len(o.plan.ids):,}: {head[0].lower()}{head[1:]}"
+        return f"{head} · in {format_duration(o.elapsed)}{requests} · {o.plan.host}"
 
-    def _filter_words(self) -> str:
-        parts = []
-        if self._outcome_filter is not None:
-            parts.append(f"outcome {outcome_word(self._outcome_filter)}")
-        if self._code_filter is not NO_FILTER:
-            parts.append(code_name(self._code_filter))  # type: ignore[arg-type]
-        if self._text_filter:
-            parts.append(f'"{self._text_filter}"')
-        return ", ".join(parts)
+    def runs_changed(self) -> None:
+        self.query_one("#results-run", Static).update(self._run_line())
+        self.set_class(bool(self.runs[-1].stop_reason), "-stopped")
+        self.query_one(TaskDetail).set_class(True, "-runs")
 
     def _update_status(self) -> None:
         grid = self.grid
         shown, total = len(grid.visible_results), len(self.results)
         column, reverse = self._sort_shown = grid.sort_state
-        words = self._filter_words()
+        words = self.row_filter.words()
         status = f"{shown:,} of {total:,} rows" + (f" · only {words}" if words else "")
         status += f" · sorted by {column}{' (reversed)' if reverse else ''}"
-        if grid.selected_ids:
-            status += f" · {len(grid.selected_ids):,} selected"
+        selected = len(grid.selected_ids)
+        if selected:
+            hidden = grid.hidden_selected()
+            status += f" · {selected:,} selected" + (f" ({hidden:,} hidden)" if hidden else "")
+        else:
+            status += " · none selected"
         if self.rechecking:
             done, of = self.recheck_progress
             status += f" · re-checking {done:,} of {of:,}"
         self.query_one("#results-status", Static).update(status)
         self.set_class(bool(words), "-filtered")
+        self.set_class(bool(selected), "-selecting")
 
     def status_changed(self) -> None:
         self._update_status()
@@ -156,18 +165,19 @@ class ResultsScreen(TaskLookups):
     # -- filters ----------------------------------------------------------------------------
 
     def _apply_filter(self) -> None:
-        outcomes = None if self._outcome_filter is None else {self._outcome_filter}
-        codes = None if self._code_filter is NO_FILTER else {self._code_filter}
-        self.grid.set_filter(outcomes=outcomes, codes=codes,  # type: ignore[arg-type]
-                             text=self._text_filter)
+        self.grid.set_filter(**self.row_filter.grid_args())  # type: ignore[arg-type]
         self._update_status()
 
     def set_outcome_filter(self, outcome: Outcome | None) -> None:
-        self._outcome_filter = outcome
+        self.row_filter.outcome = outcome
         self._apply_filter()
 
     def set_code_filter(self, code: object) -> None:
-        self._code_filter = code
+        self.row_filter.code = code
+        self._apply_filter()
+
+    def set_status_filter(self, status: str | None) -> None:
+        self.row_filter.status = status
         self._apply_filter()
 
     def _present_outcomes(self) -> list[Outcome]:
@@ -178,15 +188,25 @@ class ResultsScreen(TaskLookups):
         codes = {r.code for r in self.results}
         return sorted(codes, key=lambda c: -1 if c is None else c)
 
+    def _present_statuses(self) -> list[str]:
+        if not self.grid.show_status:
+            return []
+        return sorted({self.row_status(r) for r in self.results})
+
     def action_cycle_outcome(self) -> None:
-        cycle: list[Outcome | None] = [None, *self._present_outcomes()]
-        at = cycle.index(self._outcome_filter) if self._outcome_filter in cycle else 0
-        self.set_outcome_filter(cycle[(at + 1) % len(cycle)])
+        self.set_outcome_filter(next_in([None, *self._present_outcomes()],
+                                        self.row_filter.outcome))
 
     def action_cycle_code(self) -> None:
-        cycle: list[object] = [NO_FILTER, *self._present_codes()]
-        at = cycle.index(self._code_filter) if self._code_filter in cycle else 0
-        self.set_code_filter(cycle[(at + 1) % len(cycle)])
+        self.set_code_filter(next_in([NO_FILTER, *self._present_codes()], self.row_filter.code))
+
+    def action_cycle_status(self) -> None:
+        statuses = self._present_statuses()
+        if not statuses:
+            self.notify("No STATUS yet: the tasks were not looked up (k re-checks them).",
+                        title="Status", severity="warning")
+            return
+        self.set_status_filter(next_in([None, *statuses], self.row_filter.status))
 
     def action_find(self) -> None:
         field = self.query_one("#results-find", Input)
@@ -195,18 +215,18 @@ class ResultsScreen(TaskLookups):
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "results-find":
-            self._text_filter = event.value.strip()
+            self.row_filter.text = event.value.strip()
             self._apply_filter()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "results-find":
             self.grid.focus()
-            self.set_class(bool(self._text_filter), "-finding")
+            self.set_class(bool(self.row_filter.text), "-finding")
 
     def action_clear(self) -> None:
         field = self.query_one("#results-find", Input)
-        had_filter = bool(self._filter_words()) or bool(self.grid.selected_ids)
-        self._outcome_filter, self._code_filter, self._text_filter = None, NO_FILTER, ""
+        had_filter = self.row_filter.active or bool(self.grid.selected_ids)
+        self.row_filter = RowFilter()
         with field.prevent(Input.Changed):
             field.value = ""
         self.remove_class("-finding")
@@ -216,79 +236,24 @@ class ResultsScreen(TaskLookups):
         if not had_filter:
             self.notify("Press n for a new set of IDs, or ctrl+q to quit.")
 
-    # -- actions ----------------------------------------------------------------------------
+    # -- selection --------------------------------------------------------------------------
 
-    def retry_ids(self) -> tuple[tuple[str, ...], int]:
-        """IDs worth re-submitting, in input order, and how many of them are `unknown`."""
-        selected = self.grid.selected_ids
-        chosen = [r for r in self.results if r.outcome in RETRY_OUTCOMES or r.id in selected]
-        unknown = sum(1 for r in chosen if r.outcome is Outcome.UNKNOWN)
-        return tuple(r.id for r in chosen), unknown
+    def action_select_shown(self) -> None:
+        added = self.grid.select_shown()
+        shown = len(self.grid.visible_results)
+        self.notify(f"Selected the {plural(shown, 'row')} shown ({added:,} newly): r, c, t "
+                    "and e now act on the selection; u clears it.", title="Selection")
 
-    def action_resubmit(self) -> None:
-        ids, unknown = self.retry_ids()
-        if not ids:
-            self.notify("No ID is worth re-submitting: none is not sent or unknown. Select "
-                        "rows with space to re-submit them anyway.", title="Re-submit",
-                        severity="warning")
-            return
-        ask_to_restart(self, ids, unknown_resubmits=unknown, open_settings=False)
+    def action_clear_selection(self) -> None:
+        self.grid.clear_selection()
 
-    def action_copy(self) -> None:
-        ids = [r.id for r in self.grid.visible_results]
-        if not ids:
-            self.notify("No rows shown: nothing to copy.", severity="warning")
-            return
-        self.app.copy_to_clipboard("\n".join(ids))
-        which = "shown" if self._filter_words() else "in the grid"
-        self.notify(f"Copied {plural(len(ids), 'ID')} ({which}) to the clipboard.",
-                    title="Copied")
-
-    def action_export(self) -> None:
-        config = self.ctx.config
-        folder = Path(config.ui.results_export_dir or ".").expanduser()
-        filtered = bool(self._filter_words())
-        self.app.push_screen(
-            ExportScreen(folder, shown=len(self.grid.visible_results), total=len(self.results),
-                         filtered=filtered),
-            self._export,
-        )
-
-    def _export(self, request: ExportRequest | None) -> None:
-        if request is None:
-            return
-        rows = self.grid.visible_results if request.only_shown else self.results
-        self._write(request, list(rows))
-
-    @work(thread=True, exclusive=True, group="export", exit_on_error=False)
-    def _write(self, request: ExportRequest, rows: list[IdResult]) -> None:
-        try:
-            write_export(request, rows, self.outcome.plan.invalid,
-                         with_status=self.grid.show_status)
-        except OSError as exc:
-            reason = exc.strerror or str(exc)
-            self.app.call_from_thread(self.notify, f"Cannot write {request.path}: {reason}",
-                                      title="Export", severity="error")
-            return
-        self.app.call_from_thread(self._exported, request, len(rows))
-
-    def _exported(self, request: ExportRequest, count: int) -> None:
-        self.notify(f"Wrote {plural(count, 'row')} to {request.path}.", title="Exported")
-        config = self.ctx.config
-        folder = str(request.path.parent)
-        if config.ui.results_export_dir != folder:
-            config.ui = replace(config.ui, results_export_dir=folder)
-            save_config(config)
-            for warning in config.take_warnings():
-                self.notify(warning, severity="warning")
+    # -- more -------------------------------------------------------------------------------
 
     def action_new_set(self) -> None:
         self.gapp.new_set()
 
     def action_show_log(self) -> None:
-        self.app.push_screen(RunLogScreen(self.outcome))
-
-    # -- palette ----------------------------------------------------------------------------
+        self.app.push_screen(RunLogScreen(self.runs, self.set.runs))
 
     def extra_commands(self) -> Iterable[PaletteCommand]:
         for outcome in self._present_outcomes():
@@ -299,7 +264,11 @@ class ResultsScreen(TaskLookups):
             yield PaletteCommand(f"Results: only code {code_name(code)}",
                                  "Show only rows with this code",
                                  lambda c=code: self.set_code_filter(c))  # type: ignore[misc]
-        for column in SORT_CYCLE:
+        for status in self._present_statuses():
+            yield PaletteCommand(f"Results: only status {status}",
+                                 "Show only rows whose STATUS says this",
+                                 lambda s=status: self.set_status_filter(s))  # type: ignore[misc]
+        for column in self.grid.sort_columns():
             yield PaletteCommand(f"Results: sort by {column}", "Sort the grid by this column",
                                  lambda c=column: self.grid.sort_by(c))  # type: ignore[misc]
         yield PaletteCommand("Results: show every row", "Clear the filters and the selection",

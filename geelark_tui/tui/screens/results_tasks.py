@@ -7,6 +7,9 @@ from the cursor on (so moving down the grid costs one request per 100 rows). The
 looks the restarted (and unknown) IDs up again and gives each row its new status. Every lookup
 runs in a worker and goes through the session's pacer, so it shares the API's rate limits with
 the runs; a failed lookup is shown, never raised.
+
+The rows are a `ResultSet` (one ticket = one set): what a lookup learns updates them in place
+(`absorb_facts`), and so does a retry (the results screen merges its run into the set).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from textual import work
 from textual.timer import Timer
 
 from geelark_tui.api.models import RESTARTABLE_STATUSES, IdResult, Outcome
+from geelark_tui.resultset import ResultSet
 from geelark_tui.task_info import BEFORE_THE_RUN, TaskStore, status_counts
 from geelark_tui.tui.base import AppScreen
 from geelark_tui.tui.screens.progress import RunOutcome
@@ -42,6 +46,7 @@ class TaskLookups(AppScreen[None]):
     def __init__(self, outcome: RunOutcome, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.outcome = outcome
+        self.set = ResultSet(outcome.results)  # the outcome's list, updated in place
         self.store = TaskStore()
         if outcome.plan.lookup is not None:
             self.store.absorb(outcome.plan.lookup, BEFORE_THE_RUN)
@@ -54,7 +59,7 @@ class TaskLookups(AppScreen[None]):
 
     @property
     def results(self) -> list[IdResult]:
-        return self.outcome.results
+        return self.set.rows
 
     @property
     def grid(self) -> ResultsGrid:
@@ -88,7 +93,10 @@ class TaskLookups(AppScreen[None]):
     def show_detail(self) -> None:
         result = self.grid.cursor_result
         info = self.store.info(result.id) if result is not None else self.store.info("")
-        self.detail.show(result, info)
+        answers = None
+        if self.set.retried and result is not None:
+            answers = self.set.history(result.id)
+        self.detail.show(result, info, answers)
 
     def _want_detail(self, *, retry: bool = False) -> None:
         """Look the cursor's task up soon, if nothing says what it is."""
@@ -178,17 +186,23 @@ class TaskLookups(AppScreen[None]):
         self.rechecked(found)
         self.status_changed()
 
-    def rechecked(self, found: Lookup) -> None:
-        """Each re-checked row gets the status its task has now."""
-        from geelark_tui.preflight import recheck_results
-
-        self.store.absorb(found, "re-checked")
-        updated = recheck_results(self.results, found)
-        changed = [new for old, new in zip(self.results, updated, strict=True) if new is not old]
-        self.outcome.results[:] = updated
+    def absorb_facts(self, found: Lookup, source: str) -> list[IdResult]:
+        """New facts about some tasks (a re-check, following them): the store takes them, each
+        row looked up gets the status its task has now, in place, and the STATUS column and
+        the detail pane show it. Returns the rows that changed."""
+        self.store.absorb(found, source)
+        failed = found.failed
+        changed = self.set.with_statuses({i: found.status_of(i) for i in found.ids
+                                          if i not in failed})
         self.grid.show_status = True
         self.grid.update_results(changed)
+        self.grid.refresh_rows()  # "was failed" may now read "failed again"
         self.show_detail()
+        return changed
+
+    def rechecked(self, found: Lookup) -> None:
+        """Each re-checked row gets the status its task has now."""
+        self.absorb_facts(found, "re-checked")
         looked = [i for i in found.ids if i not in found.failed]
         words = status_counts(found.status_of(i) for i in looked)
         if found.failed:

@@ -1,14 +1,17 @@
-"""The activity log of a finished run, kept from the progress screen."""
+"""The activity logs of a set's runs (the first, then each retry), kept from the progress
+screen."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.widgets import RichLog, Static
+from textual.widgets import Footer, RichLog, Static
 
+from geelark_tui.tracker import stopped_text
 from geelark_tui.tui.base import AppModal
 
 if TYPE_CHECKING:
@@ -21,22 +24,30 @@ class RunLogScreen(AppModal[None]):
         Binding("escape,l,q", "close", "Close", id="runlog.close"),
     ]
 
-    def __init__(self, outcome: RunOutcome) -> None:
+    def __init__(self, runs: Sequence[RunOutcome], names: Sequence[str]) -> None:
         super().__init__(id="runlog-screen")
-        self.outcome = outcome
+        self.runs = list(zip(names, runs, strict=False))
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="runlog-dialog"):
             yield Static("Run log", classes="dialog-title")
-            if self.outcome.stop_reason:
-                yield Static(f"Stopped: {self.outcome.stop_reason}", classes="dialog-warning",
-                             markup=False)
-            yield RichLog(max_lines=1000, wrap=True, markup=False, id="runlog")
+            name, last = self.runs[-1]
+            if last.stop_reason:
+                yield Static(f"{name.capitalize()}: {stopped_text(last.stop_reason)}",
+                             classes="dialog-warning", markup=False)
+            yield RichLog(max_lines=1000, wrap=True, markup=False, min_width=1, id="runlog")
             yield Static("escape: close", classes="dialog-hint")
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         log = self.query_one("#runlog", RichLog)
-        log.write("\n".join(self.outcome.log) or "(nothing was logged)")
+        lines: list[str] = []
+        for name, run in self.runs:
+            if len(self.runs) > 1:
+                ended = f": {stopped_text(run.stop_reason)}" if run.stop_reason else ""
+                lines += ["", f"── {name}{ended} ──"] if lines else [f"── {name}{ended} ──"]
+            lines.extend(run.log or ["(nothing was logged)"])
+        log.write("\n".join(lines))
         log.focus()
 
     def action_close(self) -> None:

@@ -1,7 +1,8 @@
 """Settings: credentials (masked, with a reveal toggle), base URL, pacing; save; test connection.
 
 Values that come from the environment (``GEELARK_*``) or from ``--base-url`` are shown as such,
-used, and never written to the file.
+used, and never written to the file. Escape with unsaved edits asks before dropping them;
+errors name the fields as the form does ("Per minute must be…").
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ from geelark_tui.connection import (
 from geelark_tui.context import display_path
 from geelark_tui.settings import ApiSettings, SubmitSettings
 from geelark_tui.tui.base import AppScreen
+from geelark_tui.tui.screens.confirm import YesNoScreen
+from geelark_tui.tui.widgets.tick_box import TickBox
 
 PROBE_ID = "100000000000000000"  # task/query for an ID that does not exist: changes nothing
 HOST_NAMES = {KNOWN_HOSTS[0]: "openapi.geelark.com (international)",
@@ -60,13 +63,15 @@ class SettingsScreen(AppScreen[bool]):
                 tooltip="One harmless lookup: do these credentials work?"),
         Binding("f3", "reveal", "Show secrets", id="settings.reveal",
                 tooltip="Show or hide the token and API key"),
-        Binding("escape", "back", "Back", id="settings.back", tooltip="Leave without saving"),
+        Binding("escape", "back", "Back", id="settings.back",
+                tooltip="Leave without saving (asks when something was edited)"),
     ]
 
     def __init__(self, *, first_run: bool = False, problem: str | None = None) -> None:
         super().__init__(id="settings")
         self.first_run = first_run
         self.problem = problem  # e.g. an unusable base URL: shown at the top until fixed
+        self._as_opened: tuple[object, ...] = ()  # the form when it opened
 
     # -- layout -----------------------------------------------------------------------------
 
@@ -94,9 +99,13 @@ class SettingsScreen(AppScreen[bool]):
                 yield Static(self.problem, id="settings-problem", markup=False)
             if self.first_run:
                 yield Static(FIRST_RUN, id="first-run", markup=False)
-            where = ("a temporary demo file: your real config is untouched" if self.ctx.demo
-                     else display_path(config.path))
-            yield Static(f"Saved to {where}", id="settings-path", markup=False)
+            if self.ctx.demo:
+                where = "a temporary demo file: your real config is untouched"
+            else:
+                written = config.path.exists()
+                where = display_path(config.path) + ("" if written else " (not written yet)")
+            yield Static(f"Config file: {where} · ctrl+s saves", id="settings-path",
+                         markup=False)
             yield Label("Authentication", classes="section")
             with RadioSet(id="auth-method", compact=True, disabled="auth_method" in env):
                 yield RadioButton("Token", value=api.auth_method == "token", id="method-token")
@@ -108,7 +117,7 @@ class SettingsScreen(AppScreen[bool]):
                                                          env=env.get("app_id", "")))
             yield from self._field("API key", self._input(api.api_key, "api-key", password=True,
                                                           env=env.get("api_key", "")))
-            yield Checkbox("Show secrets (f3)", id="reveal", compact=True)
+            yield TickBox("Show secrets (f3)", id="reveal", compact=True)
             yield Label("Connection", classes="section")
             url = self.ctx.base_url_flag or api.base_url
             url_env = "--base-url" if self.ctx.base_url_flag else env.get("base_url", "")
@@ -127,8 +136,8 @@ class SettingsScreen(AppScreen[bool]):
                 number.add_class("number")
                 yield from self._field(label, number, note)
             yield Label("Before a run", classes="section")
-            yield Checkbox("Pre-flight lookup before restarting", value=submit.preflight,
-                           id="preflight", compact=True)
+            yield TickBox("Pre-flight lookup before restarting", value=submit.preflight,
+                          id="preflight", compact=True)
             yield Static("Looks every ID up first and restarts only the failed and cancelled "
                          "tasks; the confirmation can include the rest on purpose.",
                          id="preflight-note", markup=False)
@@ -143,6 +152,19 @@ class SettingsScreen(AppScreen[bool]):
             first = base_url
         if first is not None:
             first.focus()
+        self.call_after_refresh(self._remember_form)
+
+    def _remember_form(self) -> None:
+        self._as_opened = self.form_state()
+
+    def form_state(self) -> tuple[object, ...]:
+        """Everything the form would save (not the reveal toggle)."""
+        fields = tuple(w.value for w in self.query(Input))
+        return (*fields, self.method, self.query_one("#preflight", Checkbox).value)
+
+    @property
+    def edited(self) -> bool:
+        return bool(self._as_opened) and self.form_state() != self._as_opened
 
     # -- reactions --------------------------------------------------------------------------
 
@@ -173,7 +195,18 @@ class SettingsScreen(AppScreen[bool]):
         box.value = not box.value
 
     def action_back(self) -> None:
-        self.dismiss(False)
+        if not self.edited:
+            self.dismiss(False)
+            return
+        self.app.push_screen(
+            YesNoScreen("Discard your changes?", "Some settings were edited and not saved. "
+                        "Discard them, or keep editing (ctrl+s saves).", yes="Discard",
+                        no="Keep editing", dialog_id="discard"),
+            self._discard)
+
+    def _discard(self, discard: bool | None) -> None:
+        if discard:
+            self.dismiss(False)
 
     # -- reading the form -------------------------------------------------------------------
 
@@ -192,18 +225,16 @@ class SettingsScreen(AppScreen[bool]):
         if not self.ctx.base_url_flag and "base_url" not in env:
             values["base_url"] = validate_base_url(self._value("base-url"))
         api = replace(config.api, **values)  # type: ignore[arg-type]
-        numbers: dict[str, int] = {}
+        submit = replace(config.submit, preflight=self.query_one("#preflight", Checkbox).value)
         for field_id, name, label, note in NUMBERS:
             text = self._value(field_id)
             if not text.isdigit():
                 raise ValueError(f"{label}: {note}")
-            numbers[name] = int(text)
-        preflight = self.query_one("#preflight", Checkbox).value
-        try:
-            submit = replace(config.submit, **numbers)  # type: ignore[arg-type]
-            submit = replace(submit, preflight=preflight)
-        except ValueError as exc:
-            raise ValueError(f"{exc}".replace("submit.", "")) from None
+            try:
+                submit = replace(submit, **{name: int(text)})  # type: ignore[arg-type]
+            except ValueError as exc:  # "submit.per_minute must be…": say it as the form does
+                reason = str(exc).removeprefix(f"submit.{name} ")
+                raise ValueError(f"{label} {reason}") from None
         return api, submit
 
     def form_credentials(self, api: ApiSettings) -> Credentials:

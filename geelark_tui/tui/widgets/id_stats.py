@@ -31,9 +31,11 @@ class IdStats(VerticalScroll, can_focus=False):
             self.set_class(False, "-has-ids")
             return
         self.set_class(bool(parsed.ids), "-has-ids")
+        ignored_line = f"{plural(parsed.ignored_total, 'token')} ignored"
+        if parsed.ignored_total:
+            ignored_line += " (ctrl+t)"
         lines = [f"{plural(parsed.count, 'unique ID')} → {plural(requests, 'request')}",
-                 f"{plural(parsed.duplicates, 'duplicate')} dropped",
-                 f"{plural(parsed.ignored_total, 'token')} ignored"]
+                 f"{plural(parsed.duplicates, 'duplicate')} dropped", ignored_line]
         if parsed.source != "text":
             lines.append(f"read as {parsed.source.upper()}")
         counts.update("\n".join(lines))

@@ -1,10 +1,13 @@
-"""RecentSets: the recent ID sets from the config, most recent first, with their last counts."""
+"""RecentSets: the recent ID sets from the config, most recent first, with their last counts.
+Enter loads one; r renames it (e.g. to a ticket number), delete removes it from the list."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import ClassVar
 
 from rich.text import Text
+from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
@@ -25,12 +28,28 @@ def counts_text(counts: dict[str, int] | None) -> str:
 
 
 class RecentSets(OptionList):
-    """Enter (or a click) on a set posts `RecentSets.Chosen`."""
+    """Enter (or a click) on a set posts `RecentSets.Chosen`; r and delete `RecentSets.Edit`."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("r", "rename", "Rename", id="recent.rename",
+                tooltip="In the recent list: rename the set (e.g. to a ticket number)"),
+        Binding("delete,d", "delete", "Delete", id="recent.delete",
+                tooltip="In the recent list: remove the set (asks first)"),
+    ]
 
     class Chosen(Message):
+        """Load this set."""
+
         def __init__(self, recent: RecentSet) -> None:
             super().__init__()
             self.recent = recent
+
+    class Edit(Chosen):
+        """Rename this set (``what`` "rename") or remove it from the list ("delete")."""
+
+        def __init__(self, recent: RecentSet, what: str) -> None:
+            super().__init__(recent)
+            self.what = what
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -54,8 +73,28 @@ class RecentSets(OptionList):
                 self.add_option(None)
             self.add_option(Option(prompt, id=recent.key))
 
+    @property
+    def current(self) -> RecentSet | None:
+        """The set under the cursor."""
+        if self.highlighted is None:
+            return None
+        return self._sets.get(self.get_option_at_index(self.highlighted).id or "")
+
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         recent = self._sets.get(event.option.id or "")
         if recent is not None:
             self.post_message(self.Chosen(recent))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("rename", "delete"):
+            return self.current is not None
+        return True
+
+    def action_rename(self) -> None:
+        if self.current is not None:
+            self.post_message(self.Edit(self.current, "rename"))
+
+    def action_delete(self) -> None:
+        if self.current is not None:
+            self.post_message(self.Edit(self.current, "delete"))

@@ -15,16 +15,21 @@ from rich.cells import cell_len, set_cell_size
 from geelark_tui.api.codes import describe
 from geelark_tui.api.models import IdResult, Outcome, TaskStatus
 from geelark_tui.report import OUTCOME_SYMBOLS, hint_for
+from geelark_tui.tracker import outcome_word
 
-SortColumn = Literal["input", "id", "outcome", "code", "meaning"]
-SORT_CYCLE: tuple[SortColumn, ...] = ("input", "id", "outcome", "code", "meaning")
+SortColumn = Literal["input", "id", "outcome", "status", "code", "meaning"]
+SORT_CYCLE: tuple[SortColumn, ...] = ("input", "id", "outcome", "status", "code", "meaning")
 MARK_W, OUTCOME_W, CODE_W = 2, 12, 6  # each width includes the one-cell gap after the text
 STATUS_W = 14  # the STATUS column, shown once a lookup has told the tasks' statuses
 ID_MIN, ID_MAX = 6, 24
-NEXT_STEP_MIN = 22  # NEXT STEP is shown only when it and MEANING both get this many cells
+# MEANING is shown only when it and NEXT STEP both get this many cells; on a narrower line
+# NEXT STEP takes the room (the detail pane says the meaning of the row under the cursor).
+NEXT_STEP_MIN = 22
 _OUTCOME_ORDER = {outcome: n for n, outcome in enumerate(Outcome)}
 _NO_CODE = 1 << 62  # rows without a code sort after every code
 _fold = lru_cache(maxsize=4096)(str.casefold)  # repeated meanings share one folded string
+# A status in words, once per status: filtering or sorting 100,000 rows by STATUS asks often.
+status_word = lru_cache(maxsize=64)(TaskStatus.label)
 
 
 def meaning_of(result: IdResult) -> str:
@@ -34,11 +39,16 @@ def meaning_of(result: IdResult) -> str:
 
 def status_label(result: IdResult) -> str:
     """The STATUS column: the task's status from the latest lookup, "—" when none said."""
-    return "—" if result.status is None else TaskStatus.label(result.status)
+    return "—" if result.status is None else status_word(result.status)
 
 
 def outcome_label(result: IdResult) -> str:
-    return f"{OUTCOME_SYMBOLS[result.outcome]} {result.outcome.value}"
+    return f"{OUTCOME_SYMBOLS[result.outcome]} {outcome_word(result.outcome)}"
+
+
+def status_sort_key(result: IdResult, text: str) -> tuple[int, str]:
+    """STATUS sorts by the task status (waiting first, "—" last), then by what it says."""
+    return (_NO_CODE if result.status is None else result.status, text)
 
 
 SORT_KEYS: dict[str, Callable[[IdResult], Any]] = {
@@ -66,7 +76,7 @@ def column_widths(width: int, longest_id: int, show_status: bool) -> tuple[int, 
     id_w = max(ID_MIN, min(longest_id, ID_MAX)) + 1
     rest = width - MARK_W - id_w - OUTCOME_W - CODE_W - STATUS_W * show_status
     if rest < 2 * NEXT_STEP_MIN + 1:
-        return id_w, max(rest, 0), 0
+        return id_w, 0, max(rest, 0)
     meaning_w = rest * 9 // 20
     return id_w, meaning_w, rest - meaning_w
 
@@ -74,7 +84,7 @@ def column_widths(width: int, longest_id: int, show_status: bool) -> tuple[int, 
 def header_text(width: int, longest_id: int, show_status: bool, sort: SortColumn,
                 reverse: bool) -> str:
     """The header line; the sort column is marked ▲ (▼ reversed)."""
-    id_w, meaning_w, hint_w = column_widths(width, longest_id, show_status)
+    id_w, meaning_w, _ = column_widths(width, longest_id, show_status)
 
     def label(column: SortColumn, text: str) -> str:
         return text if sort != column else text + ("▼" if reverse else "▲")
@@ -83,13 +93,11 @@ def header_text(width: int, longest_id: int, show_status: bool, sort: SortColumn
     text += fit(label("id", "ID"), id_w - 1) + " " + fit(label("outcome", "OUTCOME"),
                                                           OUTCOME_W - 1) + " "
     if show_status:
-        text += fit("STATUS", STATUS_W - 1) + " "
+        text += fit(label("status", "STATUS"), STATUS_W - 1) + " "
     text += fit(label("code", "CODE"), CODE_W - 1) + " "
-    if hint_w:
-        text += fit(label("meaning", "MEANING"), meaning_w - 1) + " NEXT STEP"
-    else:
-        text += label("meaning", "MEANING")
-    return fit(text, width)
+    if meaning_w:
+        text += fit(label("meaning", "MEANING"), meaning_w - 1) + " "
+    return fit(text + "NEXT STEP", width)
 
 
 def row_text(result: IdResult, width: int, longest_id: int, status: str | None,
@@ -102,8 +110,6 @@ def row_text(result: IdResult, width: int, longest_id: int, status: str | None,
     if status is not None:
         text += fit(status, STATUS_W - 1) + " "
     text += fit(code, CODE_W - 1) + " "
-    if hint_w:
-        text += fit(meaning_of(result), meaning_w - 1) + " " + fit(hint_for(result), hint_w)
-    else:
-        text += fit(meaning_of(result), meaning_w)
-    return fit(text, width)
+    if meaning_w:
+        text += fit(meaning_of(result), meaning_w - 1) + " "
+    return fit(text + fit(hint_for(result), hint_w), width)

@@ -31,15 +31,18 @@ from geelark_tui.tui.widgets.result_columns import (
     SORT_CYCLE,
     SORT_KEYS,
     SortColumn,
+    column_widths,
     fit,
     header_text,
     row_text,
     status_label,
+    status_sort_key,
 )
 
 
 class ResultsGrid(ScrollView, can_focus=True):
-    """One row per ID: ID, OUTCOME (symbol + word), CODE, MEANING, NEXT STEP; "●" = selected."""
+    """One row per ID: ID, OUTCOME (symbol + word), STATUS (after a lookup), CODE, MEANING
+    (on a wide line), NEXT STEP; "●" = selected."""
 
     # Styled in results_grid.tcss; the row colours (OUTCOME_CLASSES) in app.tcss.
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -59,7 +62,8 @@ class ResultsGrid(ScrollView, can_focus=True):
         Binding("space", "toggle_select", "Select", id="grid.toggle_select",
                 tooltip="Select or unselect the row under the cursor"),
         Binding("s", "cycle_sort", "Sort", id="grid.sort",
-                tooltip="Sort by the next column: input order, ID, outcome, code, meaning"),
+                tooltip="Sort by the next column: input order, ID, outcome, status, code, "
+                        "meaning"),
         Binding("S", "reverse_sort", "Reverse", id="grid.sort_reverse",
                 tooltip="Reverse the sort order"),
     ]
@@ -99,6 +103,7 @@ class ResultsGrid(ScrollView, can_focus=True):
         self._reverse = False
         self._outcomes: frozenset[str] | None = None
         self._codes: frozenset[int | None] | None = None
+        self._statuses: frozenset[str] | None = None
         self._text = ""
         self._keys: tuple[str, list[Any]] | None = None  # (column, key per position)
         self._id_width = 0  # the longest ID's length
@@ -147,19 +152,40 @@ class ResultsGrid(ScrollView, can_focus=True):
             self._id_width = max(self._id_width, len(result.id))
         if self._keys is not None:
             column, keys = self._keys
+            status_text = self.status_text
             for pos in touched:
-                key = SORT_KEYS[column](results[pos])
+                row = results[pos]
+                key = SORT_KEYS[column](row) if column in SORT_KEYS else status_sort_key(
+                    row, status_text(row))
                 keys[pos:pos + 1] = [key]  # replaces, or appends at the end
         self._lines.clear()
         self._rebuild(self._cursor_position())
 
     def set_filter(self, outcomes: Collection[Outcome] | None = None,
-                   codes: Collection[int | None] | None = None, text: str = "") -> None:
-        """Show only matching rows. `None`: no constraint; `text`: a substring of id or message."""
+                   codes: Collection[int | None] | None = None, text: str = "",
+                   statuses: Collection[str] | None = None) -> None:
+        """Show only matching rows. `None`: no constraint; `statuses`: what the STATUS
+        column says; `text`: a substring of the ID, the message or (shown) the STATUS."""
         self._outcomes = None if outcomes is None else frozenset(outcomes)
         self._codes = None if codes is None else frozenset(codes)
+        self._statuses = None if statuses is None else frozenset(statuses)
         self._text = text.strip().casefold()
         self._rebuild(self._cursor_position())
+
+    def refresh_rows(self) -> None:
+        """What the STATUS column says changed (the screen learnt more about the tasks):
+        repaint, and filter and sort again by the new words."""
+        self._lines.clear()
+        if self._sort == "status":
+            self._keys = None
+        self._rebuild(self._cursor_position())
+
+    def sort_columns(self) -> tuple[SortColumn, ...]:
+        """The columns `s` cycles through: those on screen (and the input order)."""
+        width = self.scrollable_content_region.width or 1000
+        meaning = column_widths(width, self._id_width, self._show_status)[1] > 0
+        return tuple(c for c in SORT_CYCLE if (c != "status" or self._show_status)
+                     and (c != "meaning" or meaning))
 
     def sort_by(self, column: SortColumn, reverse: bool = False) -> None:
         """Sort by a column; "input" is the order the IDs came in, which also breaks ties."""
@@ -204,6 +230,24 @@ class ResultsGrid(ScrollView, can_focus=True):
             self.refresh()
             self._post(self.SelectionChanged(0, self))
 
+    def select_shown(self) -> int:
+        """Add every row shown to the selection; returns how many were added."""
+        results, before = self._results, len(self._selected)
+        self._selected.update(results[pos].id for pos in self._visible)
+        added = len(self._selected) - before
+        if added:
+            self.refresh()
+            self._post(self.SelectionChanged(len(self._selected), self))
+        return added
+
+    def hidden_selected(self) -> int:
+        """Selected rows the filter hides."""
+        if not self._selected:
+            return 0
+        results = self._results
+        shown = sum(1 for pos in self._visible if results[pos].id in self._selected)
+        return len(self._selected) - shown
+
     @property
     def cursor_result(self) -> IdResult | None:
         position = self._cursor_position()
@@ -224,16 +268,21 @@ class ResultsGrid(ScrollView, can_focus=True):
     def _rebuild(self, keep: int | None) -> None:
         """Recompute the rows shown; the cursor stays on position `keep` if it is still shown."""
         results, outcomes, codes, text = self._results, self._outcomes, self._codes, self._text
+        statuses, status_text = self._statuses, self.status_text
+        in_status = text if self._show_status else ""
         rows: Sequence[int] = range(len(results))
-        if outcomes is not None or codes is not None or text:
+        if outcomes is not None or codes is not None or statuses is not None or text:
             rows = [n for n, r in enumerate(results)
                     if (outcomes is None or r.outcome in outcomes)
                     and (codes is None or r.code in codes)
-                    and (not text or text in r.id.casefold() or text in r.message.casefold())]
+                    and (statuses is None or status_text(r) in statuses)
+                    and (not text or text in r.id.casefold() or text in r.message.casefold()
+                         or (in_status and in_status in status_text(r).casefold()))]
         if self._sort != "input":
             if self._keys is None or self._keys[0] != self._sort:
                 self._keys = None  # free the old column's keys first
-                self._keys = (self._sort, list(map(SORT_KEYS[self._sort], results)))
+                key = SORT_KEYS.get(self._sort) or (lambda r: status_sort_key(r, status_text(r)))
+                self._keys = (self._sort, list(map(key, results)))
             rows = sorted(rows, key=self._keys[1].__getitem__, reverse=self._reverse)
         elif self._reverse:
             rows = rows[::-1]
@@ -305,7 +354,9 @@ class ResultsGrid(ScrollView, can_focus=True):
             self._post(self.SelectionChanged(len(self._selected), self))
 
     def action_cycle_sort(self) -> None:
-        self.sort_by(SORT_CYCLE[(SORT_CYCLE.index(self._sort) + 1) % len(SORT_CYCLE)])
+        cycle = self.sort_columns()
+        at = cycle.index(self._sort) if self._sort in cycle else 0
+        self.sort_by(cycle[(at + 1) % len(cycle)])
 
     def action_reverse_sort(self) -> None:
         self.sort_by(self._sort, not self._reverse)

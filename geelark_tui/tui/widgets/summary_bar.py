@@ -4,6 +4,11 @@ Colours come from the row style names of `geelark_tui.api.codes.row_style` (the 
 decides them) through the outcome component classes (`outcome_classes`) the results grid's rows
 use too, styled once in ``app.tcss``; every entry also carries a symbol and words, so nothing
 depends on colour.
+
+On the results screen it is compact: at most `MAX_LINES` lines, the outcomes first, then the
+codes behind what was not restarted, most frequent first. What does not fit is never cut
+silently: the last entry says how many codes are left ("+3 more codes (g)": the code
+filter cycles through them all).
 """
 
 from __future__ import annotations
@@ -18,13 +23,17 @@ from rich.text import Text
 from textual.geometry import Size
 from textual.widget import Widget
 
-from geelark_tui.api.codes import ROW_STYLES, describe, row_style
+from geelark_tui.api.codes import describe, row_style
 from geelark_tui.api.models import IdResult, Outcome
 from geelark_tui.report import OUTCOME_SYMBOLS
+from geelark_tui.tracker import outcome_word
 from geelark_tui.tui.widgets.outcome_classes import OUTCOME_CLASSES, outcome_class
 
-MEANING_WIDTH = 36
+MEANING_WIDTH = 24
 OPTIONAL = frozenset({Outcome.SKIPPED})  # shown only when some ID has it
+MAX_LINES = 2
+Segment = tuple[str, str]  # (text, row style name, "" for none)
+Entry = tuple[str, list[Segment]]  # (gap before it on the same line, its segments)
 
 
 def outcome_style(outcome: Outcome) -> str:
@@ -33,7 +42,7 @@ def outcome_style(outcome: Outcome) -> str:
 
 
 def outcome_label(outcome: Outcome, count: int) -> str:
-    return f"{OUTCOME_SYMBOLS[outcome]} {count} {outcome.value.replace('_', ' ')}"
+    return f"{OUTCOME_SYMBOLS[outcome]} {count:,} {outcome_word(outcome)}"
 
 
 def short_meaning(code: int) -> str:
@@ -44,23 +53,35 @@ def short_meaning(code: int) -> str:
     return meaning
 
 
-def code_label(code: int | None, count: int) -> str:
-    label = "no code" if code is None else f"{code} {short_meaning(code)}"
-    return f"{label}: {count}"
+def code_label(code: int | None, count: int, meaning: bool = True) -> str:
+    """``48002 task does not exist: 3`` (``48002: 3`` without the meaning); rows refused
+    without a code say so."""
+    if code is None:
+        label = "rejected without a code"
+    else:
+        label = f"{code} {short_meaning(code)}" if meaning else str(code)
+    return f"{label}: {count:,}"
+
+
+def more_label(count: int) -> str:
+    return f"+{count:,} more code{'s' if count != 1 else ''} (g)"
 
 
 class SummaryBar(Widget):
-    """Outcome totals on the first line; with ``codes=True`` the totals per code below."""
+    """Outcome totals; with ``codes=True`` the codes behind what was not restarted, and with
+    ``zeros=False`` only the outcomes some ID has (restarted always)."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = set(OUTCOME_CLASSES)
 
-    def __init__(self, *, codes: bool = True, total: bool = True, id: str | None = None,
-                 classes: str | None = None) -> None:
+    def __init__(self, *, codes: bool = True, total: bool = True, zeros: bool = True,
+                 id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.show_codes = codes
         self.show_total = total
+        self.show_zeros = zeros
         self._outcomes: dict[Outcome, int] = dict.fromkeys(Outcome, 0)
-        self._codes: Counter[tuple[str, int | None]] = Counter()
+        self._codes: Counter[int | None] = Counter()
+        self._code_styles: dict[int | None, str] = {}
 
     # -- data -------------------------------------------------------------------------------
 
@@ -70,11 +91,19 @@ class SummaryBar(Widget):
 
     def show_results(self, results: Iterable[IdResult]) -> None:
         outcomes: dict[Outcome, int] = dict.fromkeys(Outcome, 0)
-        codes: Counter[tuple[str, int | None]] = Counter()
+        codes: Counter[int | None] = Counter()
+        styles: dict[int | None, str] = {}
         for result in results:
             outcomes[result.outcome] += 1
-            codes[(row_style(result.outcome.value, result.code), result.code)] += 1
-        self._outcomes, self._codes = outcomes, codes
+            if result.outcome is Outcome.RESTARTED:
+                continue  # "0 success" says nothing the outcome does not
+            code = result.code
+            if code is None and result.outcome is not Outcome.REJECTED:
+                continue  # not sent, unknown, skipped: the outcome's count says it
+            codes[code] += 1
+            if code not in styles:
+                styles[code] = row_style(result.outcome.value, code)
+        self._outcomes, self._codes, self._code_styles = outcomes, codes, styles
         self.refresh(layout=True)
 
     @property
@@ -89,50 +118,76 @@ class SummaryBar(Widget):
     def _style(self, name: str) -> str:
         return str(self.get_component_rich_style(outcome_class(name)))
 
-    def lines(self) -> list[list[tuple[str, str, str]]]:
-        """(gap before it, text, row style name) per entry, per line: outcomes, then codes."""
-        first: list[tuple[str, str, str]] = []
+    def outcome_entries(self) -> list[Entry]:
+        entries: list[Entry] = []
         for outcome, count in self._outcomes.items():
-            if outcome in OPTIONAL and not count:
+            hidden = outcome in OPTIONAL or (not self.show_zeros
+                                             and outcome is not Outcome.RESTARTED)
+            if hidden and not count:
                 continue
-            first.append(("   ", outcome_label(outcome, count), outcome_style(outcome)))
+            entries.append(("  ", [(outcome_label(outcome, count), outcome_style(outcome))]))
         if self.show_total:
-            first.append(("   ", f"of {self.total:,} ID{'s' if self.total != 1 else ''}", ""))
-        lines = [first]
-        if self.show_codes and self._codes:
-            order = {name: n for n, name in enumerate(ROW_STYLES)}
-            entries = sorted(self._codes.items(),
-                             key=lambda kv: (order.get(kv[0][0], 99), kv[0][1] or 0))
-            codes = [(" · ", code_label(code, count), style) for (style, code), count in entries]
-            codes[0] = (" ", *codes[0][1:])
-            lines.append([("", "by code:", ""), *codes])
-        if first:
-            first[0] = ("", *first[0][1:])
+            total = self.total
+            entries.append(("  ", [(f"of {total:,} ID{'s' if total != 1 else ''}", "")]))
+        return entries
+
+    def code_segments(self, meaning: bool = True) -> list[Segment]:
+        if not self.show_codes:
+            return []
+        ranked = sorted(self._codes.items(), key=lambda kv: (-kv[1], kv[0] or 0))
+        return [(code_label(code, count, meaning), self._code_styles[code])
+                for code, count in ranked]
+
+    @staticmethod
+    def _flow(entries: list[Entry], width: int) -> list[list[Entry]]:
+        """Entries in lines of ``width`` cells; a line breaks between entries only, and
+        always before an entry whose gap is a line break."""
+        lines: list[list[Entry]] = [[]]
+        column = 0
+        for gap, segments in entries:
+            size = sum(cell_len(text) for text, _ in segments)
+            if column and (gap == "\n" or column + len(gap) + size > width):
+                lines.append([])
+                column = 0
+            gap = gap if column else ""
+            lines[-1].append((gap, segments))
+            column += len(gap) + size
+        return lines
+
+    def layout_lines(self, width: int) -> list[list[Entry]]:
+        """The entries of each line at ``width`` cells: outcomes, then on a line of their own
+        "by code:" and the codes, in MAX_LINES lines in all (at least one for the codes):
+        with their meanings when all fit so, else as numbers, as many as fit, "+N more"."""
+        outcomes = self.outcome_entries()
+        lines = self._flow(outcomes, width)
+        budget = max(MAX_LINES, len(lines) + 1)
+        named, numbers = self.code_segments(), self.code_segments(meaning=False)
+        if not named:
+            return lines
+        for codes, least in ((named, len(named)), (numbers, 0)):
+            for shown in range(len(codes), least - 1, -1):
+                tail = [(more_label(len(codes) - shown), "")] if shown < len(codes) else []
+                kept = [*codes[:shown], *tail]
+                entries = [*outcomes, ("\n", [("by code: ", ""), kept[0]]),
+                           *((" · ", [segment]) for segment in kept[1:])]
+                lines = self._flow(entries, width)
+                if len(lines) <= budget:
+                    return lines
         return lines
 
     def render(self) -> Text:
         return self._text(self.content_region.width)
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return self._text(width).plain.count("\n") + 1
+        return len(self.layout_lines(width or 1_000_000))
 
     def _text(self, width: int) -> Text:
-        """Lines break between entries only: an entry never splits over two lines (Rich would
-        wrap at any space, the non-breaking ones included)."""
-        width = width or 1_000_000
-        text = Text(no_wrap=True, overflow="fold")
-        for n, line in enumerate(self.lines()):
+        text = Text(no_wrap=True, overflow="ellipsis")
+        for n, line in enumerate(self.layout_lines(width or 1_000_000)):
             if n:
                 text.append("\n")
-            if sum(len(gap) + cell_len(entry) for gap, entry, _ in line) > width:
-                line = [(gap.replace("   ", "  "), entry, style) for gap, entry, style in line]
-            column = 0
-            for gap, entry, style in line:
-                size = cell_len(entry)
-                if column and column + len(gap) + size > width:
-                    text.append("\n")
-                    column, gap = 0, ""
+            for gap, segments in line:
                 text.append(gap)
-                text.append(entry, self._style(style) if style else "")
-                column += len(gap) + size
+                for segment, style in segments:
+                    text.append(segment, self._style(style) if style else "")
         return text

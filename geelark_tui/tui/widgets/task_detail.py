@@ -1,6 +1,8 @@
-"""TaskDetail: the pane under the results grid for the row under the cursor: what happened and
-what to do next, and (expanded) the task itself: type, phone, plan, status, scheduled time in
-local time, and the task's own failure with its meaning. One line each, cut to the width."""
+"""TaskDetail: the pane under the results grid for the row under the cursor: what happened (the
+outcome, the code's meaning, the server's message), what to do next, the answers of every run
+of the set when it was retried, and (expanded) the task itself: type, phone, plan, status,
+scheduled time in local time, and the task's own failure with its meaning. One line each, cut
+to the width."""
 
 from __future__ import annotations
 
@@ -9,9 +11,12 @@ from typing import ClassVar
 from rich.text import Text
 from textual.widget import Widget
 
+from geelark_tui.api.codes import describe
 from geelark_tui.api.models import IdResult
-from geelark_tui.report import hint_for
+from geelark_tui.report import OUTCOME_SYMBOLS, hint_for
+from geelark_tui.resultset import Answer
 from geelark_tui.task_info import BEFORE_THE_RUN, TaskInfo, task_lines
+from geelark_tui.tracker import outcome_word
 
 LABEL_W = 9  # "Failure: "
 
@@ -25,6 +30,30 @@ def label_cell(label: str) -> str:
     return f"{label}:".ljust(LABEL_W) if label else ""
 
 
+def answer_text(result: IdResult) -> str:
+    """``✘ rejected 48000``: an outcome with its code."""
+    code = "" if result.code is None or result.code == 0 else f" {result.code}"
+    return f"{OUTCOME_SYMBOLS[result.outcome]} {outcome_word(result.outcome)}{code}"
+
+
+def what_happened(result: IdResult) -> str:
+    """The first line: the ID, its outcome, the code's meaning and the server's message."""
+    text = f"{result.id}: {answer_text(result)}"
+    meaning = describe(result.code).meaning if result.code else ""
+    if meaning:
+        text += f" {meaning}"
+    if result.message and result.message.casefold() not in (
+            meaning.casefold(), result.outcome.value, outcome_word(result.outcome)):
+        text += f" · {result.message}"
+    return text
+
+
+def runs_text(answers: tuple[Answer, ...]) -> str:
+    """``first run ✘ rejected 40017 → retry 1 ✔ restarted``."""
+    text = " → ".join(f"{a.run} {answer_text(a.result)}" for a in answers)
+    return text + (" (not in a later run)" if len(answers) == 1 else "")
+
+
 class TaskDetail(Widget):
     """Two lines (the result) or five (the result and its task), per `expanded`."""
 
@@ -34,11 +63,15 @@ class TaskDetail(Widget):
         super().__init__(id=id, classes=classes)
         self._result: IdResult | None = None
         self._info = TaskInfo("unknown")
+        self._answers: tuple[Answer, ...] | None = None  # None: the set was run once
         self.expanded = True
 
-    def show(self, result: IdResult | None, info: TaskInfo) -> None:
-        self._result, self._info = result, info
-        self.refresh()
+    def show(self, result: IdResult | None, info: TaskInfo,
+             answers: tuple[Answer, ...] | None = None) -> None:
+        """``answers``: every run's answer for the row, once the set has been run again."""
+        self._result, self._info, self._answers = result, info, answers
+        self.set_class(answers is not None, "-runs")
+        self.refresh(layout=True)
 
     def set_expanded(self, expanded: bool) -> None:
         self.expanded = expanded
@@ -54,7 +87,9 @@ class TaskDetail(Widget):
         # What a lookup after the run found is the latest fact; the pre-flight's is the
         # status the result carries already.
         latest = info.task if info.source != BEFORE_THE_RUN else None
-        lines = [("", f"{result.id}: {result.message}"), ("Next", hint_for(result, task=latest))]
+        lines = [("", what_happened(result)), ("Next", hint_for(result, task=latest))]
+        if self._answers is not None:
+            lines.append(("Runs", runs_text(self._answers)))
         if self.expanded:
             lines.extend(task_lines(self._info))
         return lines

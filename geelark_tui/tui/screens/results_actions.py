@@ -1,0 +1,152 @@
+"""What the results screen does with its rows: retry, copy, ticket reply, export. Each acts on
+exactly the selection, else exactly the rows shown (every row when nothing is filtered), and
+says which. A retry runs on top of the screen and its answers are merged into the set in place
+(`take_run`): one ticket = one set."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from textual import work
+
+from geelark_tui.api.models import IdResult, Outcome
+from geelark_tui.configstore import save_config, update_recent_counts
+from geelark_tui.report import summarize
+from geelark_tui.ticket import ticket_reply, totals_line
+from geelark_tui.tracker import stopped_text
+from geelark_tui.tui.screens.confirm import ask_to_restart
+from geelark_tui.tui.screens.export import ExportRequest, ExportScreen, write_export
+from geelark_tui.tui.screens.progress import RunOutcome
+from geelark_tui.tui.screens.results_filter import RowFilter, Scope
+from geelark_tui.tui.screens.results_tasks import TaskLookups
+from geelark_tui.tui.widgets.summary_bar import SummaryBar
+
+
+class ResultActions(TaskLookups):
+    """The screen provides `row_filter`, `set_key` (the recent set the rows belong to) and
+    `runs_changed()` (repaint what says which run is shown)."""
+
+    row_filter: RowFilter
+    set_key: str | None
+    runs: list[RunOutcome]
+
+    def runs_changed(self) -> None:
+        """A retry was merged in."""
+
+    def scope(self) -> Scope:
+        grid = self.grid
+        selected = grid.selected_ids
+        if selected:
+            rows = [r for r in self.results if r.id in selected]
+            return Scope(rows, "selected", grid.hidden_selected())
+        if self.row_filter.active:
+            return Scope(list(grid.visible_results), "shown")
+        return Scope(list(self.results), "all")
+
+    # -- retry ------------------------------------------------------------------------------
+
+    def action_resubmit(self) -> None:
+        scope = self.scope()
+        if not scope.rows:
+            self.notify("No rows shown: nothing to retry.", title="Retry", severity="warning")
+            return
+        unknown = sum(1 for r in scope.rows if r.outcome is Outcome.UNKNOWN)
+        ask_to_restart(self, tuple(r.id for r in scope.rows), unknown_resubmits=unknown,
+                       scope=scope.which(), set_key=self.set_key, into=self,
+                       open_settings=False)
+
+    def take_run(self, outcome: RunOutcome) -> None:
+        """A retry of some rows has ended: its answers update those rows in place, each row
+        keeping its earlier answers (the detail pane's "Runs" line)."""
+        run = f"retry {len(self.set.runs)}"
+        changed = self.set.merge(outcome.results, run)
+        if outcome.plan.lookup is not None:
+            self.store.absorb(outcome.plan.lookup, "before the run")
+        self.runs.append(outcome)
+        grid = self.grid
+        grid.show_status = grid.show_status or outcome.plan.lookup is not None
+        grid.update_results(changed)
+        grid.refresh_rows()
+        self.query_one(SummaryBar).show_results(self.results)
+        self.show_detail()
+        self.runs_changed()
+        ended = f" {stopped_text(outcome.stop_reason)}." if outcome.stop_reason else ""
+        self.notify(f"{run.capitalize()}: {totals_line(outcome.results)}.{ended} "
+                    f"{len(changed):,} rows changed in place; the detail pane shows each "
+                    "row's runs.", title="Retry")
+        for warning in outcome.warnings:
+            self.notify(warning, title="Run log", severity="warning")
+        self._save_counts()
+
+    def _save_counts(self) -> None:
+        """The set's counts in the recent list: those of the whole set, not of the retry."""
+        config = self.ctx.config
+        if self.set_key is None or not any(r.key == self.set_key for r in config.recent):
+            return
+        update_recent_counts(config, self.set_key, summarize(self.results))
+        for warning in config.take_warnings():
+            self.notify(warning, title="Config", severity="warning")
+
+    # -- copy, ticket reply -----------------------------------------------------------------
+
+    def action_copy(self) -> None:
+        scope = self.scope()
+        if not scope.rows:
+            self.notify("No rows shown: nothing to copy.", severity="warning")
+            return
+        self.app.copy_to_clipboard("\n".join(r.id for r in scope.rows))
+        self.notify(f"Copied {scope.phrase()} to the clipboard.", title="Copied")
+
+    def ticket_title(self) -> str:
+        config = self.ctx.config
+        named = next((r for r in config.recent if r.key == self.set_key), None)
+        return "" if named is None or named.is_auto_named else named.name
+
+    def action_ticket(self) -> None:
+        scope = self.scope()
+        if not scope.rows:
+            self.notify("No rows shown: nothing to reply about.", severity="warning")
+            return
+        self.app.copy_to_clipboard(ticket_reply(scope.rows, title=self.ticket_title()))
+        self.notify(f"Copied a ticket reply for {scope.phrase()} to the clipboard (e "
+                    "exports it as a file).", title="Ticket reply")
+
+    # -- export -----------------------------------------------------------------------------
+
+    def action_export(self) -> None:
+        config = self.ctx.config
+        folder = Path(config.ui.results_export_dir or ".")  # the dialog makes it absolute
+        scope = self.scope()
+        self.app.push_screen(ExportScreen(folder, scope=scope, total=len(self.results)),
+                             lambda request: self._export(request, scope))
+
+    def _export(self, request: ExportRequest | None, scope: Scope) -> None:
+        if request is None:
+            return
+        rows = list(self.results) if request.every_row else scope.rows
+        self._write(request, rows, self.ticket_title())
+
+    @work(thread=True, exclusive=True, group="export", exit_on_error=False)
+    def _write(self, request: ExportRequest, rows: list[IdResult], title: str) -> None:
+        try:
+            write_export(request, rows, self.outcome.plan.invalid,
+                         with_status=self.grid.show_status, title=title)
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            self.app.call_from_thread(self.notify, f"Cannot write {request.path}: {reason}",
+                                      title="Export", severity="error")
+            return
+        self.app.call_from_thread(self._exported, request, len(rows))
+
+    def _exported(self, request: ExportRequest, count: int) -> None:
+        what = "a ticket reply for " if request.fmt == "md" else ""
+        self.notify(f"Wrote {what}{count:,} row{'s' if count != 1 else ''} to {request.path}.",
+                    title="Exported")
+        config = self.ctx.config
+        folder = str(request.path.parent)
+        if config.ui.results_export_dir != folder:
+            config.ui = replace(config.ui, results_export_dir=folder)
+            save_config(config)
+            for warning in config.take_warnings():
+                self.notify(warning, severity="warning")
