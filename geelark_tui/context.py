@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -52,6 +52,9 @@ class AppContext:
     wall_clock: Callable[[], float] = time.time  # what "the last 12 hours" counts back from
     # Demo mode tunes a few engine knobs the config does not expose (see tui/demo.py).
     run_overrides: Mapping[str, Any] = field(default_factory=dict)
+    # Seconds between two polls of one followed task (None: follow.INTERVAL, 5 s; the tests
+    # and the demo's screenshots shorten it, the simulator's tasks running in a second).
+    follow_interval: float | None = None
     # Messages from servers and exceptions pass through `scrub` before they are kept; the run
     # log refuses a line holding any of `secrets()`. The app sets both (its redactor).
     scrub: Callable[[str], str] | None = None
@@ -165,7 +168,8 @@ class AppContext:
 
     def plan(self, ids: tuple[str, ...], invalid: tuple[IgnoredToken, ...] = (),
              *, duplicates: int = 0, ignored_total: int = 0, unknown_resubmits: int = 0,
-             scope: str = "", set_key: str | None = None) -> RunPlan:
+             scope: str = "", set_key: str | None = None,
+             cancel_active: bool = False) -> RunPlan:
         """Everything the confirmation states; raises ConnectionConfigError when not ready.
 
         ``duplicates`` and ``ignored_total`` come from the parser, for the confirmation to
@@ -180,9 +184,12 @@ class AppContext:
                 "no credentials: set them in Settings (F2), or set GEELARK_TOKEN "
                 "(or GEELARK_APP_ID and GEELARK_API_KEY) before starting the app"
             )
-        return RunPlan(ids=ids, settings=self.run_settings(), base_url=base_url,
+        plan = RunPlan(ids=ids, settings=self.run_settings(), base_url=base_url,
                        host=host_of(base_url), auth_label=credentials.label,
                        auth_source=credentials.source, invalid=invalid,
                        duplicates=duplicates, ignored_total=ignored_total,
                        unknown_resubmits=unknown_resubmits, scope=scope, set_key=set_key,
-                       preflight=self.preflight)
+                       preflight=self.preflight or cancel_active, cancel_active=cancel_active)
+        if self.follow_interval is not None:
+            plan = replace(plan, follow_interval=self.follow_interval)
+        return plan

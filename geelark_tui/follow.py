@@ -16,7 +16,7 @@ from typing import Any
 
 from geelark_tui.api.client import GeeLarkClient, TransportFailure
 from geelark_tui.api.codes import RUN_STOPPING, stop_reason
-from geelark_tui.api.models import Task, TaskStatus
+from geelark_tui.api.models import RUNNING_STATUSES, Task, TaskStatus
 from geelark_tui.engine import THROTTLE_CODES
 from geelark_tui.events import FollowUpdate
 from geelark_tui.limits import MAX_BATCH
@@ -27,7 +27,6 @@ TIMEOUT = 600.0  # seconds: the headless default (--follow-timeout)
 STATES = ("completed", "failed", "cancelled", "active", "unknown")
 FINAL = {TaskStatus.COMPLETED: "completed", TaskStatus.FAILED: "failed",
          TaskStatus.CANCELLED: "cancelled"}
-ACTIVE = (TaskStatus.WAITING, TaskStatus.IN_PROGRESS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +48,7 @@ def after_of(task: Task | None) -> After:
         return After("unknown")
     state = FINAL.get(TaskStatus(task.status)) if task.status in FINAL else None
     if state is None:
-        state = "active" if task.status in ACTIVE else "unknown"
+        state = "active" if task.status in RUNNING_STATUSES else "unknown"
     failed = state == "failed"
     return After(state, task.status, task.fail_code if failed else None,
                  task.fail_desc if failed else None)
@@ -109,8 +108,8 @@ class Follow:
         while due and not over():
             now = clock.now()
             ready = [i for i, when in due.items() if when <= now]
-            if not ready:
-                await clock.sleep(min(min(due.values()), deadline) - now)
+            if not ready:  # in short steps: a stop is noticed at once
+                await clock.sleep(min(min(due.values()), deadline, now + 0.25) - now)
                 continue
             for at in range(0, len(ready), MAX_BATCH):
                 chunk = ready[at:at + MAX_BATCH]

@@ -69,9 +69,18 @@ class RunPlan:
             self.lookup.groups()["running"]
 
     @property
+    def planned(self) -> tuple[str, ...]:
+        """What the run is to restart: `to_send`, and with `cancel_active` (before that stage
+        has run) the waiting and running tasks it will cancel first."""
+        if not self.cancel_active or self.cancelled or not self.active:
+            return self.to_send
+        wanted = set(self.to_send).union(self.active)
+        return tuple(i for i in self.ids if i in wanted)
+
+    @property
     def requests(self) -> int:
-        """Restart requests for the IDs sent."""
-        return count_requests(len(self.to_send), self.settings.batch_size)
+        """Restart requests for the IDs planned."""
+        return count_requests(len(self.planned), self.settings.batch_size)
 
     @property
     def lookups(self) -> int:

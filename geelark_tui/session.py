@@ -156,6 +156,11 @@ class RunSession:
         if self.follower is not None:
             self.follower.stop(reason)
 
+    def stop_following(self, reason: str = USER_STOP) -> None:
+        """Stop polling the restarted tasks; the run itself is not touched."""
+        if self.follower is not None:
+            self.follower.stop(reason)
+
     def choose(self, *, include_all: bool | None = None,
                cancel_active: bool | None = None) -> None:
         """After the pre-flight: restart also the tasks that cannot be restarted now; cancel

@@ -35,6 +35,7 @@ class TaskStatus(IntEnum):
 
 RESTARTABLE_STATUSES = frozenset({TaskStatus.FAILED, TaskStatus.CANCELLED})
 ACTIVE_STATUSES = frozenset({TaskStatus.WAITING, TaskStatus.IN_PROGRESS, TaskStatus.COMPLETED})
+RUNNING_STATUSES = frozenset({TaskStatus.WAITING, TaskStatus.IN_PROGRESS})  # cancel takes these
 
 
 @dataclass(frozen=True, slots=True)

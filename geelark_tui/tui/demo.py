@@ -6,8 +6,9 @@ simulator is seeded so the sample set (`DEMO_IDS`) shows every outcome, with the
 (the default) and without it: some restarted, some rejected with different codes, a batch the
 server answers with 5xx after applying it (`unknown`, looked up afterwards), a batch refused
 twice with 40017 (`not_sent`) and, with the pre-flight, the tasks still waiting, running or
-completed, or missing (`skipped`). Restarted tasks move on in the simulator (waiting, running,
-then completed or failed again) within seconds, so a re-check (k) shows them change. Find
+completed, or missing (`skipped`). Restarted tasks move on in the simulator (waiting 2 s,
+running 6 s, then completed, or failed again for a third of them), so the results screen's
+following shows them run and end within seconds (polls every 5 s, as against the real API). Find
 (ctrl+f) reads the simulator's task history (`sim_history`: 7 days of plans, phones and
 failures), and every failed or cancelled task it lists can be restarted.
 """
@@ -25,6 +26,7 @@ from geelark_tui.context import AppContext
 from geelark_tui.simulator import DEMO_IDS, Simulator, SimulatorConfig
 
 DEMO_TOKEN = "demo-token"
+DEMO_TASK_TIMING = (2.0, 6.0)  # seconds a restarted task waits, then runs
 DEMO_BATCH_SIZE = 6  # DEMO_IDS in 5 to 7 requests: enough batches for every outcome to show
 DEMO_CONCURRENCY = 1  # one request at a time keeps the seeded faults on the same batches
 # Give up on a batch the server refuses twice, and back off briefly: the demo shows `not_sent`
@@ -34,7 +36,7 @@ DEMO_RUN_OVERRIDES: dict[str, Any] = {"max_resends": 1, "backoff": 0.5}
 
 def demo_simulator_config(latency: float = 0.15) -> SimulatorConfig:
     return SimulatorConfig(token=DEMO_TOKEN, seed=47, error_5xx_rate=0.1, code_40017_rate=0.2,
-                           query_faults=False, latency=latency)
+                           query_faults=False, latency=latency, state_timing=DEMO_TASK_TIMING)
 
 
 def demo_text() -> str:

@@ -111,6 +111,14 @@ def test_full_demo_set_exits_cleanly_and_leaves_real_config_alone(
     flat = re.sub(r"\s+", " ", screen)  # the summary bar may use non-breaking spaces
     for word in ("restarted", "rejected", "not sent", "skipped"):  # (no unknown: test_demo)
         assert word in flat, screen
+    # The restarted tasks are followed live (every 5 s), running, then to their end: some
+    # complete, a third fail again.
+    terminal.wait_for(lambda s: "Following" in s and "running" in s, "following, live",
+                      timeout=20)
+    screen = terminal.wait_for(lambda s: "to their end" in s, "following to the end",
+                               timeout=40)
+    line = next(line for line in screen.splitlines() if "to their end" in line)
+    assert "completed" in line and "failed again" in line, line
     terminal.keys("C-q")
     terminal.wait_for(lambda s: "EXITED=0" in s, "a clean exit")
     assert not (tmp_path / ".config" / "geelark-tui").exists()

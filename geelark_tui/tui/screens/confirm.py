@@ -143,6 +143,11 @@ def preflight_text(plan: RunPlan) -> str:
     if plan.include_all:
         lines.append(f"Restarting all {len(plan.ids):,}, the {others:,} that cannot be "
                      "restarted now included on purpose.")
+    elif plan.cancel_active and plan.active:
+        rest = others - len(plan.active)
+        lines.append(f"Cancelling the {len(plan.active):,} waiting or running first, then "
+                     "restarting them with the failed and cancelled"
+                     + (f": {rest:,} skipped." if rest else "."))
     elif plan.to_send:
         lines.append(f"Restarting only the failed and cancelled: {others:,} skipped.")
     else:
@@ -160,6 +165,8 @@ class RestartConfirmScreen(AppModal["RunSession | None"]):
                 tooltip="Go ahead (during the lookup: as soon as it is in)"),
         Binding("a", "include_all", "Include all", id="confirm.include_all",
                 tooltip="Also restart the tasks that cannot be restarted now (on purpose)"),
+        Binding("x", "cancel_active", "Cancel stuck", id="confirm.cancel_active",
+                tooltip="Cancel the waiting and running tasks first, then restart them"),
         Binding("ctrl+t", "show_ignored", "Ignored", id="confirm.ignored",
                 tooltip="List the tokens of the text that were not read as IDs"),
         Binding("escape", "cancel", "Cancel", id="ask.no",
@@ -199,9 +206,10 @@ class RestartConfirmScreen(AppModal["RunSession | None"]):
                                   id="lookup-bar")
                 yield Static("", id="lookup-note", markup=False)
                 yield Static("", id="preflight", markup=False)
-                include = TickBox("", id="include-all", compact=True)
-                include.can_focus = False  # `a` toggles it; enter always confirms
-                yield include
+                for box_id in ("cancel-active", "include-all"):
+                    box = TickBox("", id=box_id, compact=True)
+                    box.can_focus = False  # `x` and `a` toggle them; enter always confirms
+                    yield box
                 yield Static("", classes="dialog-warning", id="confirm-warning", markup=False)
             yield from buttons("Restart", "Cancel")
         yield Footer(compact=True)
@@ -248,7 +256,7 @@ class RestartConfirmScreen(AppModal["RunSession | None"]):
 
     def show(self) -> None:
         plan = self.plan
-        n_send = len(plan.to_send)
+        n_send = len(plan.planned)
         stopped = plan.lookup is not None and plan.lookup.stopped
         if self.looking and self.confirm_pending:
             title = f"Restart once the lookup of {plural(len(plan.ids), 'task')} is in…"
@@ -270,6 +278,12 @@ class RestartConfirmScreen(AppModal["RunSession | None"]):
         with include.prevent(Checkbox.Changed):
             include.value = plan.include_all
         include.display = bool(others)
+        stuck = len(plan.active)
+        cancel = self.query_one("#cancel-active", Checkbox)
+        cancel.label = f"Cancel the {stuck:,} waiting or running, restart them too (x)"
+        with cancel.prevent(Checkbox.Changed):
+            cancel.value = plan.cancel_active
+        cancel.display = bool(stuck)
         warning = self._warning()
         box = self.query_one("#confirm-warning", Static)
         box.update(warning)
@@ -293,6 +307,10 @@ class RestartConfirmScreen(AppModal["RunSession | None"]):
             parts.append(f"{plural(plan.unknown_resubmits, 'ID')} had an unknown outcome: "
                          f"{'it' if one else 'they'} may have been restarted already, and "
                          "every restart uses one of a task's 5 retries.")
+        if plan.cancel_active and plan.active:
+            parts.append(f"{plural(len(plan.active), 'waiting or running task')} will be "
+                         "cancelled with task/cancel (in the same budget), then restarted with "
+                         "the rest: what they are doing now is stopped.")
         if plan.include_all:
             parts.append("Waiting, running and completed tasks will most likely be refused "
                          "(48001), missing ones too (48002).")
@@ -304,6 +322,8 @@ class RestartConfirmScreen(AppModal["RunSession | None"]):
         found = self.plan.lookup
         if action == "include_all":
             return found is not None and bool(others_count(found))
+        if action == "cancel_active":
+            return bool(self.plan.active)
         if action == "confirm":  # after an account-level stop there is nothing to confirm
             return found is None or not found.stopped
         if action == "show_ignored":
@@ -320,7 +340,7 @@ class RestartConfirmScreen(AppModal["RunSession | None"]):
             self.show()
             self._poll()
             return
-        if not self.plan.to_send:
+        if not self.plan.planned:
             self.notify("None of these tasks can be restarted now. Press a to include them "
                         "anyway, or escape.", title="Nothing to restart", severity="warning")
             return
@@ -335,9 +355,16 @@ class RestartConfirmScreen(AppModal["RunSession | None"]):
         include = self.query_one("#include-all", Checkbox)
         include.value = not include.value  # on_checkbox_changed does the rest
 
+    def action_cancel_active(self) -> None:
+        cancel = self.query_one("#cancel-active", Checkbox)
+        cancel.value = not cancel.value
+
     def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
-        if event.checkbox.id == "include-all":
-            self.session.choose(include_all=event.value)
+        if event.checkbox.id in ("include-all", "cancel-active"):
+            if event.checkbox.id == "include-all":
+                self.session.choose(include_all=event.value)
+            else:
+                self.session.choose(cancel_active=event.value)
             self.show()
             # Its warning is at the end: on a small screen, bring it into view.
             self.call_after_refresh(self.query_one("#confirm-text").scroll_end, animate=False)
@@ -361,7 +388,7 @@ def ask_to_restart(screen: AppScreen[Any], ids: tuple[str, ...],
                    invalid: tuple[IgnoredToken, ...] = (), *, duplicates: int = 0,
                    ignored_total: int = 0, unknown_resubmits: int = 0, scope: str = "",
                    set_key: str | None = None, into: ResultActions | None = None,
-                   open_settings: bool = True) -> None:
+                   open_settings: bool = True, cancel_active: bool = False) -> None:
     """Plan a restart of `ids` from `screen` and ask first (with the pre-flight when it is
     on); a confirmed run starts (and its results go `into` that results screen, when given).
     When the connection is not ready, say why (and, with `open_settings`, open Settings).
@@ -371,12 +398,13 @@ def ask_to_restart(screen: AppScreen[Any], ids: tuple[str, ...],
     ctx = screen.ctx
     try:
         plan = ctx.plan(ids, invalid, duplicates=duplicates, ignored_total=ignored_total,
-                        unknown_resubmits=unknown_resubmits, scope=scope, set_key=set_key)
+                        unknown_resubmits=unknown_resubmits, scope=scope, set_key=set_key,
+                        cancel_active=cancel_active)
     except ConnectionConfigError as exc:
         screen.notify(str(exc), title="Not ready to connect", severity="error")
         if open_settings:
             screen.gapp.action_settings()
         return
     screen.app.push_screen(
-        RestartConfirmScreen(plan, demo=ctx.demo, preflight=ctx.preflight),
+        RestartConfirmScreen(plan, demo=ctx.demo, preflight=plan.preflight),
         lambda session: screen.gapp.start_run(session, into=into) if session else None)

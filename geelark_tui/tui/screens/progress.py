@@ -40,11 +40,13 @@ class RunOutcome:
     warnings: list[str] = field(default_factory=list)
     recent_key: str | None = None
     origin: str = ""  # where rows not from a run came from (a past run reopened)
+    session: RunSession | None = None  # the run's session: its restarted tasks can be followed
 
     @classmethod
-    def of(cls, result: SessionResult, log: tuple[str, ...], elapsed: float) -> RunOutcome:
+    def of(cls, session: RunSession, result: SessionResult, log: tuple[str, ...],
+           elapsed: float) -> RunOutcome:
         return cls(result.plan, result.results, result.report, log, result.stop_reason,
-                   elapsed, list(result.warnings), result.recent_key)
+                   elapsed, list(result.warnings), result.recent_key, session=session)
 
 
 class ProgressScreen(AppScreen[None]):
@@ -124,7 +126,7 @@ class ProgressScreen(AppScreen[None]):
             result = session.settle(f"the run failed: {type(exc).__name__}: {exc}",
                                     interrupted=True)
         tracker.finish()
-        self.outcome = RunOutcome.of(result, tuple(tracker.log), tracker.elapsed())
+        self.outcome = RunOutcome.of(session, result, tuple(tracker.log), tracker.elapsed())
         self.repaint()
         self.post_message(self.Finished(self.outcome, self))
 

@@ -67,6 +67,11 @@ class ResultsScreen(ResultActions):
                     tooltip="Clear the selection"),
             Binding("k", "recheck", "Re-check", id="results.recheck",
                     tooltip="Look the restarted (and unknown) tasks up again: their status now"),
+            Binding("x", "cancel_restart", "Cancel+restart", id="results.cancel_restart",
+                    tooltip="Cancel the waiting or running tasks of the selected rows (else "
+                            "of the rows shown), then restart them (asks first)"),
+            Binding("w", "toggle_follow", "Follow", id="results.follow",
+                    tooltip="Stop following the restarted tasks (or follow them again)"),
             Binding("n", "new_set", "New", id="results.new_set",
                     tooltip="Back to an empty ID box"),
             Binding("d", "toggle_details", "Details", id="results.details",
@@ -94,6 +99,7 @@ class ResultsScreen(ResultActions):
         yield Input(placeholder="find: part of an ID, a message or a STATUS (enter: keep, "
                                 "escape: clear)", id="results-find")
         yield ResultsTable(self.results, id="grid")
+        yield Static("", id="results-follow", markup=False)
         yield TaskDetail(id="results-detail")
         yield Static("", id="results-status", markup=False)
         yield Footer(compact=True, show_command_palette=False)  # 80 columns: room for keys
@@ -107,6 +113,8 @@ class ResultsScreen(ResultActions):
         self.set_interval(0.2, self._follow_sort)  # the grid sorts on its own keys (s, S)
         for warning in self.outcome.warnings:
             self.notify(warning, title="Run log", severity="warning")
+        self.follow_changed()
+        self.follow_run(self.outcome)
 
     # -- text -------------------------------------------------------------------------------
 
@@ -154,6 +162,12 @@ class ResultsScreen(ResultActions):
 
     def status_changed(self) -> None:
         self._update_status()
+
+    def follow_changed(self) -> None:
+        line = self.follow_line()
+        field = self.query_one("#results-follow", Static)
+        field.update(line)
+        field.display = bool(line)
 
     def _follow_sort(self) -> None:
         if self.grid.sort_state != self._sort_shown:

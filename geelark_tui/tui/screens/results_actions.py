@@ -10,20 +10,21 @@ from pathlib import Path
 
 from textual import work
 
-from geelark_tui.api.models import IdResult, Outcome
+from geelark_tui.api.models import RUNNING_STATUSES, IdResult, Outcome
 from geelark_tui.configstore import save_config, update_recent_counts
 from geelark_tui.report import summarize
+from geelark_tui.task_info import BEFORE_THE_RUN
 from geelark_tui.ticket import ticket_reply, totals_line
 from geelark_tui.tracker import stopped_text
 from geelark_tui.tui.screens.confirm import ask_to_restart
 from geelark_tui.tui.screens.export import ExportRequest, ExportScreen, write_export
 from geelark_tui.tui.screens.progress import RunOutcome
 from geelark_tui.tui.screens.results_filter import RowFilter, Scope
-from geelark_tui.tui.screens.results_tasks import TaskLookups
+from geelark_tui.tui.screens.results_follow import TaskFollowing
 from geelark_tui.tui.widgets.summary_bar import SummaryBar
 
 
-class ResultActions(TaskLookups):
+class ResultActions(TaskFollowing):
     """The screen provides `row_filter`, `set_key` (the recent set the rows belong to) and
     `runs_changed()` (repaint what says which run is shown)."""
 
@@ -56,13 +57,37 @@ class ResultActions(TaskLookups):
                        scope=scope.which(), set_key=self.set_key, into=self,
                        open_settings=False)
 
+    def stuck(self, rows: list[IdResult]) -> list[IdResult]:
+        """Rows skipped, or refused with 48001, whose task is (as last seen) waiting or
+        running: what "cancel and restart" takes."""
+        def status(row: IdResult) -> int | None:
+            task = self.store.tasks.get(row.id)
+            return task.status if task is not None else row.status
+
+        return [r for r in rows if (r.outcome is Outcome.SKIPPED or r.code == 48001)
+                and status(r) in RUNNING_STATUSES]
+
+    def action_cancel_restart(self) -> None:
+        """`x`: cancel the stuck tasks of the selection (else of the rows shown), then restart
+        them, after a confirmation that says so."""
+        scope = self.scope()
+        rows = self.stuck(scope.rows)
+        if not rows:
+            self.notify(f"None of {scope.phrase('row')} is waiting or running (skipped, or "
+                        "refused with 48001): nothing to cancel.", title="Cancel and restart",
+                        severity="warning")
+            return
+        ask_to_restart(self, tuple(r.id for r in rows), scope=scope.which(),
+                       set_key=self.set_key, into=self, open_settings=False,
+                       cancel_active=True)
+
     def take_run(self, outcome: RunOutcome) -> None:
         """A retry of some rows has ended: its answers update those rows in place, each row
         keeping its earlier answers (the detail pane's "Runs" line)."""
         run = f"retry {len(self.set.runs)}"
         changed = self.set.merge(outcome.results, run)
         if outcome.plan.lookup is not None:
-            self.store.absorb(outcome.plan.lookup, "before the run")
+            self.store.absorb(outcome.plan.lookup, BEFORE_THE_RUN)
         self.runs.append(outcome)
         grid = self.grid
         grid.show_status = grid.show_status or outcome.plan.lookup is not None
@@ -78,6 +103,7 @@ class ResultActions(TaskLookups):
         for warning in outcome.warnings:
             self.notify(warning, title="Run log", severity="warning")
         self._save_counts()
+        self.follow_run(outcome)
 
     def _save_counts(self) -> None:
         """The set's counts in the recent list: those of the whole set, not of the retry."""

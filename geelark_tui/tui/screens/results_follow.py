@@ -1,0 +1,112 @@
+"""The results screen follows every restarted task to its end: the session polls task/query
+(100 a request, in the shared per-minute budget, no task more often than every 5 s) and each
+poll's facts update the rows in place: the STATUS column ("failed again"), the detail pane
+and the next step. A live line counts them; `w` stops following, and starts it again.
+
+Each run shown here (the first, and every retry) is followed by its own session; the line
+counts every followed task once, by its latest state.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import work
+
+from geelark_tui.api.models import Outcome
+from geelark_tui.follow import STATES, after_of
+from geelark_tui.preflight import Lookup
+from geelark_tui.tui.screens.progress import RunOutcome
+from geelark_tui.tui.screens.results_tasks import TaskLookups
+
+if TYPE_CHECKING:
+    from geelark_tui.events import FollowUpdate
+    from geelark_tui.session import RunSession
+
+FOLLOWED = "followed"  # the source of what following learnt (the detail pane says it)
+# How the live line names each end state.
+STATE_WORDS = {"completed": "completed", "failed": "failed again", "cancelled": "cancelled",
+               "active": "running", "unknown": "not seen yet"}
+
+
+class TaskFollowing(TaskLookups):
+    """Following the restarted tasks of each run shown; `follow_line()` says how it goes."""
+
+    def __init__(self, outcome: RunOutcome, *, id: str | None = None) -> None:
+        super().__init__(outcome, id=id)
+        self.followed: dict[str, str] = {}  # task ID -> its latest state (follow.STATES)
+        self._sessions: list[RunSession] = []  # every run's session that has restarted tasks
+        self._following: set[int] = set()  # ... the ones following now (by id())
+        self._stopped = False
+
+    # -- starting and stopping ------------------------------------------------------------
+
+    def follow_run(self, outcome: RunOutcome) -> None:
+        """Follow what `outcome`'s run restarted (a run's end: the first, or a retry)."""
+        session = outcome.session
+        restarted = [r.id for r in outcome.results if r.outcome is Outcome.RESTARTED]
+        if session is None or not restarted:
+            return
+        self._sessions.append(session)
+        for task_id in restarted:
+            self.followed[task_id] = "unknown"
+        self._stopped = False
+        self._follow(session)
+
+    @work(group="follow", exit_on_error=False)
+    async def _follow(self, session: RunSession) -> None:
+        self._following.add(id(session))
+        self.follow_changed()
+        try:
+            await session.follow(on_update=self._followed)
+        finally:
+            self._following.discard(id(session))
+            self.follow_changed()
+
+    def action_toggle_follow(self) -> None:
+        """`w`: stop following; pressed again, follow what has not ended yet."""
+        if self._following:
+            self._stopped = True
+            for session in self._sessions:
+                session.stop_following()
+            self.notify("Stopped following: press w to follow again.", title="Follow")
+            return
+        waiting = [s for s in self._sessions if s.result is not None]
+        if not waiting or not any(state in ("active", "unknown")
+                                  for state in self.followed.values()):
+            self.notify("Nothing to follow: no restarted task is still waiting or running.",
+                        title="Follow", severity="warning")
+            return
+        self._stopped = False
+        for session in waiting:
+            self._follow(session)
+
+    # -- what a poll learnt ----------------------------------------------------------------
+
+    def _followed(self, update: FollowUpdate) -> None:
+        """One poll's facts (on the event loop, at most 100 tasks): the rows in place."""
+        tasks = {t.id: t for t in update.tasks}
+        self.absorb_facts(Lookup(tuple(tasks), tasks=tasks), FOLLOWED)
+        for task_id, task in tasks.items():
+            self.followed[task_id] = after_of(task).state
+        self.follow_changed()
+
+    def follow_changed(self) -> None:
+        """Following progressed or ended: the screen repaints its live line."""
+
+    def follow_line(self) -> str:
+        """"Following 1,234 restarted: 800 completed · 200 failed again · 234 running"."""
+        if not self.followed:
+            return ""
+        counts = dict.fromkeys(STATES, 0)
+        for state in self.followed.values():
+            counts[state] += 1
+        parts = " · ".join(f"{n:,} {STATE_WORDS[s]}" for s, n in counts.items() if n)
+        total = f"{len(self.followed):,} restarted"
+        if self._following:
+            return f"Following {total}: {parts} (w stops)"
+        ended = counts["active"] == counts["unknown"] == 0
+        if ended:
+            return f"Followed {total} to their end: {parts}"
+        why = "stopped" if self._stopped else "time is up"
+        return f"Followed {total} ({why}; w follows again): {parts}"

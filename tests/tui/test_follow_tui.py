@@ -1,0 +1,146 @@
+"""Following restarted tasks on the results screen, and cancelling stuck ones to restart them:
+the real app (Pilot) against the simulator over real HTTP, whose restarted tasks run for half
+a second and then complete, or fail again when their ID ends in a multiple of 3."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from textual.widgets import Checkbox, Static
+
+from geelark_tui.api.models import Outcome
+from geelark_tui.simulator import Simulator, SimulatorConfig
+from geelark_tui.tui.app import GeeLarkApp
+from geelark_tui.tui.screens.confirm import RestartConfirmScreen
+from geelark_tui.tui.screens.results import ResultsScreen
+
+from .helpers import TOKEN, confirm_run, make_app, make_config, tid, wait_for, wait_for_screen
+
+POLL = 0.3  # seconds between two polls of one task (the product's is 5 s)
+
+
+@pytest.fixture
+def quick_sim() -> Iterator[Simulator]:
+    config = SimulatorConfig(token=TOKEN, per_minute=0, state_timing=(0.2, 0.3),
+                             query_faults=False)
+    with Simulator(config) as sim:
+        yield sim
+
+
+def app_for(sim: Simulator, ids: list[str]) -> GeeLarkApp:
+    app = make_app(make_config(sim.base_url), prefill="\n".join(ids))
+    app.context.follow_interval = POLL
+    return app
+
+
+async def results_of(pilot: object, app: GeeLarkApp, *keys: str) -> ResultsScreen:
+    await confirm_run(pilot, app, *keys)  # type: ignore[arg-type]
+    await wait_for_screen(pilot, app, ResultsScreen, timeout=30)  # type: ignore[arg-type]
+    screen = app.screen
+    assert isinstance(screen, ResultsScreen)
+    return screen
+
+
+async def test_results_follow_to_the_end_and_failed_again_can_be_restarted(
+    quick_sim: Simulator,
+) -> None:
+    ids = [tid(n) for n in range(7)]  # failed: restartable; 00, 03, 06 fail again
+    again = [tid(0), tid(3), tid(6)]
+    app = app_for(quick_sim, ids)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await results_of(pilot, app)
+        line = screen.query_one("#results-follow", Static)
+        # live: the line counts the tasks as the polls come in ...
+        await wait_for(pilot, lambda: "Following 7 restarted" in str(line.render()))
+        await wait_for(pilot, lambda: screen.follow_line().startswith("Followed"), 15)
+        # ... to their end, as the simulator has them
+        assert screen.follow_line() == ("Followed 7 restarted to their end: 4 completed · "
+                                        "3 failed again")
+        for task_id in ids:
+            assert quick_sim.task_state(task_id).status == (4 if task_id in again else 3)
+        # the STATUS column says it, in place
+        rows = {r.id: r for r in screen.results}
+        assert {screen.row_status(rows[i]) for i in again} == {"failed again"}
+        assert screen.row_status(rows[tid(1)]) == "completed"
+        # "failed again" is a filter; select what it shows, and restart exactly those
+        for _ in range(6):
+            if screen.row_filter.status == "failed again":
+                break
+            await pilot.press("h")
+        assert [r.id for r in screen.grid.visible_results] == again
+        await pilot.press("a", "r")
+        await wait_for_screen(pilot, app, RestartConfirmScreen)
+        confirm = app.screen
+        assert isinstance(confirm, RestartConfirmScreen)
+        await wait_for(pilot, lambda: not confirm.looking)
+        assert confirm.plan.planned == tuple(again)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: len(screen.set.runs) == 2, 30)
+        assert app.screen is screen  # the same set, updated in place
+    assert {i: n for i, n in quick_sim.restart_counts.items() if n > 1} == dict.fromkeys(again, 2)
+
+
+async def test_w_stops_following_and_follows_again(quick_sim: Simulator) -> None:
+    ids = [tid(n) for n in (1, 2)]
+    app = app_for(quick_sim, ids)
+    app.context.follow_interval = 30.0  # nothing would end before the test does
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await results_of(pilot, app)
+        await wait_for(pilot, lambda: screen.follow_line().startswith("Following"))
+        await pilot.press("w")
+        await wait_for(pilot, lambda: "stopped; w follows again" in screen.follow_line())
+        await pilot.press("w")
+        await wait_for(pilot, lambda: screen.follow_line().startswith("Following"))
+
+
+async def test_the_confirmation_offers_to_cancel_the_stuck_ones_off_by_default(
+    quick_sim: Simulator,
+) -> None:
+    waiting, running, failed = tid(50), tid(54), tid(1)
+    app = app_for(quick_sim, [waiting, running, failed])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+r")
+        confirm = app.screen
+        assert isinstance(confirm, RestartConfirmScreen)
+        await wait_for(pilot, lambda: not confirm.looking)
+        box = confirm.query_one("#cancel-active", Checkbox)
+        assert box.display and not box.value  # offered, off
+        assert confirm.plan.planned == (failed,)
+        await pilot.press("x")
+        assert box.value and confirm.plan.planned == (waiting, running, failed)
+        text = str(confirm.query_one("#preflight", Static).render())
+        assert "Cancelling the 2 waiting or running first" in text
+        assert "will be cancelled with task/cancel" in str(
+            confirm.query_one("#confirm-warning", Static).render())
+        await pilot.press("enter")
+        await wait_for_screen(pilot, app, ResultsScreen, timeout=30)
+        screen = app.screen
+        assert isinstance(screen, ResultsScreen)
+        rows = {r.id: r for r in screen.results}
+    assert quick_sim.cancel_counts == {waiting: 1, running: 1}
+    for task_id in (waiting, running):
+        assert rows[task_id].outcome is Outcome.RESTARTED
+        assert rows[task_id].message.startswith("cancelled, then ")
+
+
+async def test_cancel_and_restart_from_the_results(quick_sim: Simulator) -> None:
+    waiting, running, completed, failed = tid(50), tid(54), tid(58), tid(1)
+    app = app_for(quick_sim, [waiting, running, completed, failed])
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await results_of(pilot, app)
+        rows = {r.id: r for r in screen.results}
+        assert {rows[i].outcome for i in (waiting, running, completed)} == {Outcome.SKIPPED}
+        await pilot.press("x")  # every row: only the waiting and running ones qualify
+        await wait_for_screen(pilot, app, RestartConfirmScreen)
+        confirm = app.screen
+        assert isinstance(confirm, RestartConfirmScreen)
+        await wait_for(pilot, lambda: not confirm.looking)
+        assert confirm.plan.ids == (waiting, running) and confirm.plan.cancel_active
+        assert "Restart 2 tasks?" in str(confirm.query_one("#confirm-title", Static).render())
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: len(screen.set.runs) == 2, 30)
+        rows = {r.id: r for r in screen.results}
+        assert rows[waiting].outcome is rows[running].outcome is Outcome.RESTARTED
+        assert rows[completed].outcome is Outcome.SKIPPED
+    assert quick_sim.cancel_counts == {waiting: 1, running: 1}
