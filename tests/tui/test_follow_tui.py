@@ -51,12 +51,11 @@ async def test_results_follow_to_the_end_and_failed_again_can_be_restarted(
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await results_of(pilot, app)
         line = screen.query_one("#results-follow", Static)
-        # live: the line counts the tasks as the polls come in ...
-        await wait_for(pilot, lambda: "Following 7 restarted" in str(line.render()))
+        # followed to their end (the live line while it goes on: the next test), as the
+        # simulator has them
         await wait_for(pilot, lambda: screen.follow_line().startswith("Followed"), 15)
-        # ... to their end, as the simulator has them
-        assert screen.follow_line() == ("Followed 7 restarted to their end: 4 completed · "
-                                        "3 failed again")
+        assert str(line.render()) == screen.follow_line() == (
+            "Followed 7 restarted to their end: 4 completed · 3 failed again")
         for task_id in ids:
             assert quick_sim.task_state(task_id).status == (4 if task_id in again else 3)
         # the STATUS column says it, in place
@@ -81,17 +80,23 @@ async def test_results_follow_to_the_end_and_failed_again_can_be_restarted(
     assert {i: n for i, n in quick_sim.restart_counts.items() if n > 1} == dict.fromkeys(again, 2)
 
 
-async def test_w_stops_following_and_follows_again(quick_sim: Simulator) -> None:
-    ids = [tid(n) for n in (1, 2)]
-    app = app_for(quick_sim, ids)
-    app.context.follow_interval = 30.0  # nothing would end before the test does
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await results_of(pilot, app)
-        await wait_for(pilot, lambda: screen.follow_line().startswith("Following"))
-        await pilot.press("w")
-        await wait_for(pilot, lambda: "stopped; w follows again" in screen.follow_line())
-        await pilot.press("w")
-        await wait_for(pilot, lambda: screen.follow_line().startswith("Following"))
+async def test_the_live_line_and_w_to_stop_following_and_follow_again() -> None:
+    ids = [tid(n) for n in (1, 2, 4)]
+    slow = SimulatorConfig(token=TOKEN, per_minute=0, state_timing=(0.1, 60.0),
+                           query_faults=False)  # restarted tasks run for a minute
+    with Simulator(slow) as sim:
+        app = app_for(sim, ids)
+        async with app.run_test(size=(80, 24)) as pilot:
+            screen = await results_of(pilot, app)
+            line = screen.query_one("#results-follow", Static)
+            await wait_for(pilot, lambda: str(line.render()) == (
+                "Following 3 restarted: 3 running (w stops)"))
+            rows = {r.id: r for r in screen.results}
+            assert screen.row_status(rows[tid(1)]) == "in progress"  # in place, live
+            await pilot.press("w")
+            await wait_for(pilot, lambda: "stopped; w follows again" in screen.follow_line())
+            await pilot.press("w")
+            await wait_for(pilot, lambda: screen.follow_line().startswith("Following"))
 
 
 async def test_the_confirmation_offers_to_cancel_the_stuck_ones_off_by_default(

@@ -13,12 +13,13 @@ from geelark_tui.config import load_config
 from geelark_tui.configstore import record_recent_set, update_recent_counts
 from geelark_tui.history import append_run
 from geelark_tui.simulator import Simulator
-from geelark_tui.tui.screens.confirm import RestartConfirmScreen, YesNoScreen
+from geelark_tui.tui.screens.confirm import RestartConfirmScreen
 from geelark_tui.tui.screens.entry import EntryScreen
 from geelark_tui.tui.screens.past_runs import PastRunsScreen
 from geelark_tui.tui.screens.progress import RunOutcome
 from geelark_tui.tui.screens.results import ResultsScreen
 from geelark_tui.tui.screens.text_prompt import TextPromptScreen
+from geelark_tui.tui.screens.yes_no import YesNoScreen
 from geelark_tui.tui.widgets.recent_sets import RecentSets
 from geelark_tui.tui.widgets.results_grid import ResultsGrid
 from geelark_tui.tui.widgets.summary_bar import SummaryBar

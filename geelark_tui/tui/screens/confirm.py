@@ -1,7 +1,6 @@
-"""Yes/no dialogs: the restart confirmation, and a generic one (stop, quit) to build on.
+"""The restart confirmation, and `ask_to_restart`, the one way every screen asks for a run.
 
-`YesNoScreen` returns a bool through `push_screen(screen, callback)`: `enter` confirms,
-`escape` cancels. `RestartConfirmScreen` returns the run session to start (or None): with a
+`RestartConfirmScreen` returns the run session to start (or None): with a
 pre-flight it first has the session look every ID up with task/query (escape stops the
 lookup), then says how many can be restarted and restarts only those unless the user includes
 the rest on purpose (`a`). Enter pressed while the lookup is still going is kept, and said
@@ -16,11 +15,17 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Button, Checkbox, Footer, ProgressBar, Static
 
-from geelark_tui.api.codes import describe
 from geelark_tui.tui.base import AppModal, AppScreen
+from geelark_tui.tui.screens.confirm_text import (
+    others_count,
+    plan_text,
+    preflight_text,
+    stopped_text,
+)
+from geelark_tui.tui.screens.yes_no import buttons
 from geelark_tui.tui.widgets.id_stats import plural
 from geelark_tui.tui.widgets.tick_box import TickBox
 
@@ -32,127 +37,6 @@ if TYPE_CHECKING:
     from geelark_tui.tui.screens.results_actions import ResultActions
 
 POLL_EVERY = 0.1  # seconds between repaints of the lookup's progress
-
-
-class YesNoScreen(AppModal[bool]):
-    """A question with the facts needed to answer it."""
-
-    PALETTE_GROUP = "Dialog"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "answer(True)", "Confirm", id="ask.yes", priority=True,
-                tooltip="Go ahead"),
-        Binding("escape", "answer(False)", "Cancel", id="ask.no", tooltip="Go back"),
-    ]
-
-    def __init__(self, title: str, body: str, *, yes: str = "Yes", no: str = "Cancel",
-                 warning: str = "", dialog_id: str = "ask") -> None:
-        super().__init__(id=f"{dialog_id}-screen")
-        self._title, self._body, self._warning = title, body, warning
-        self._yes, self._no = yes, no
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Static(self._title, classes="dialog-title", markup=False)
-            yield Static(self._body, classes="dialog-body", markup=False)
-            if self._warning:
-                yield Static(self._warning, classes="dialog-warning", markup=False)
-            yield from buttons(self._yes, self._no)
-        yield Footer(compact=True)
-
-    def action_answer(self, answer: bool) -> None:
-        self.dismiss(answer)
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.dismiss(event.button.id == "yes")
-
-
-def buttons(yes: str, no: str) -> ComposeResult:
-    with Horizontal(classes="dialog-buttons"):
-        ok = Button(f"{yes} (enter)", variant="primary", id="yes")
-        cancel = Button(f"{no} (esc)", id="no")
-        ok.can_focus = cancel.can_focus = False  # enter always confirms, escape cancels
-        yield ok
-        yield cancel
-
-
-def plan_text(plan: RunPlan, demo: bool = False, *, preflight: bool = False) -> str:
-    """The facts of a run: IDs, requests (lookups included), host, auth and pace."""
-    s = plan.settings
-    host = f"{plan.host} (DEMO: simulated API)" if demo else plan.host
-    source = " from the environment" if plan.auth_source == "environment" else ""
-    lookups = plural(plan.lookups, "lookup")
-    if plan.lookup is not None and plan.lookup.stopped:
-        requests = f"none: the pre-flight stopped after {plural(plan.lookup.requests, 'lookup')}"
-    elif plan.lookup is not None:
-        requests = (f"{plural(plan.requests, 'restart request')} of up to {s.batch_size} IDs"
-                    f" (after {lookups})")
-    elif preflight:
-        requests = (f"{lookups}, then up to {plural(plan.requests, 'restart request')}"
-                    f" of up to {s.batch_size} IDs")
-    else:
-        requests = f"{plural(plan.requests, 'restart request')} of up to {s.batch_size} IDs"
-    return "\n".join([
-        f"IDs:       {ids_line(plan)}",
-        f"Requests:  {requests}",
-        f"API host:  {host}",
-        f"Auth:      {plan.auth_label}{source}",
-        f"Pace:      at most {s.per_minute} requests a minute, {s.concurrency} at a time",
-    ])
-
-
-def ids_line(plan: RunPlan) -> str:
-    """``9 · 1 duplicate dropped · 2 tokens ignored`` (the last chance to notice them), or
-    ``3, the selected rows`` for a retry."""
-    parts = [f"{len(plan.ids):,}" + (f", {plan.scope}" if plan.scope else "")]
-    if plan.duplicates:
-        parts.append(f"{plural(plan.duplicates, 'duplicate')} dropped")
-    if plan.ignored:
-        parts.append(f"{plural(plan.ignored, 'token')} ignored")
-    return " · ".join(parts)
-
-
-def others_count(found: Lookup) -> int:
-    """IDs a default run leaves out: waiting, running, completed, missing, undocumented
-    (none to include on purpose after an account-level stop: nothing is sent then)."""
-    return 0 if found.stopped else len(found.ids) - len(found.to_send(False))
-
-
-def stopped_text(found: Lookup) -> str:
-    """An account-level answer stopped the pre-flight: why, and what to do about it."""
-    return (f"The API refused this account: {found.stop_reason}. Nothing will be restarted.\n"
-            f"{describe(found.stop_code).hint}")
-
-
-def preflight_text(plan: RunPlan) -> str:
-    """What the pre-flight found, and what will therefore be sent."""
-    found = plan.lookup
-    if found is None:
-        return ""
-    lines = [f"Now: {found.groups_line()}."]
-    if found.stopped:
-        return "\n".join([*lines, stopped_text(found)])
-    others = others_count(found)
-    failed = found.groups()["lookup_failed"]
-    if failed:
-        reason = found.errors[0] if found.errors else "no answer"
-        lines.append(f"Lookup failed for {plural(len(failed), 'ID')} ({reason}): they are "
-                     "sent anyway, and the server decides.")
-    if not others:
-        return "\n".join(lines)
-    if plan.include_all:
-        lines.append(f"Restarting all {len(plan.ids):,}, the {others:,} that cannot be "
-                     "restarted now included on purpose.")
-    elif plan.cancel_active and plan.active:
-        rest = others - len(plan.active)
-        lines.append(f"Cancelling the {len(plan.active):,} waiting or running first, then "
-                     "restarting them with the failed and cancelled"
-                     + (f": {rest:,} skipped." if rest else "."))
-    elif plan.to_send:
-        lines.append(f"Restarting only the failed and cancelled: {others:,} skipped.")
-    else:
-        lines.append("None can be restarted now: only failed or cancelled tasks can be.")
-    return "\n".join(lines)
 
 
 class RestartConfirmScreen(AppModal["RunSession | None"]):

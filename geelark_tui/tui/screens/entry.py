@@ -19,9 +19,10 @@ from geelark_tui.idinput import paste_problem, read_ids_path
 from geelark_tui.ids import ParsedIds, parse_ids
 from geelark_tui.recentsets import RecentSet
 from geelark_tui.tui.base import AppScreen
-from geelark_tui.tui.screens.confirm import YesNoScreen, ask_to_restart
+from geelark_tui.tui.screens.confirm import ask_to_restart
 from geelark_tui.tui.screens.ignored import IgnoredScreen
 from geelark_tui.tui.screens.open_file import OpenFileScreen
+from geelark_tui.tui.screens.yes_no import YesNoScreen
 from geelark_tui.tui.widgets.id_stats import IdStats
 from geelark_tui.tui.widgets.recent_sets import RecentSets
 

@@ -20,7 +20,7 @@ from geelark_tui.runreport import RunReport
 from geelark_tui.session import RunSession, SessionResult
 from geelark_tui.tracker import LOG_LINES, RunTracker, format_duration, stopped_text
 from geelark_tui.tui.base import AppScreen
-from geelark_tui.tui.screens.confirm import YesNoScreen
+from geelark_tui.tui.screens.yes_no import YesNoScreen
 from geelark_tui.tui.widgets.id_stats import plural
 from geelark_tui.tui.widgets.summary_bar import SummaryBar
 

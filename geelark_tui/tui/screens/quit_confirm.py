@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from geelark_tui.tui.screens.confirm import YesNoScreen
+from geelark_tui.tui.screens.yes_no import YesNoScreen
 
 
 class QuitConfirmScreen(YesNoScreen):

@@ -30,7 +30,7 @@ from geelark_tui.connection import (
 from geelark_tui.context import display_path
 from geelark_tui.settings import ApiSettings, SubmitSettings
 from geelark_tui.tui.base import AppScreen
-from geelark_tui.tui.screens.confirm import YesNoScreen
+from geelark_tui.tui.screens.yes_no import YesNoScreen
 from geelark_tui.tui.widgets.tick_box import TickBox
 
 PROBE_ID = "100000000000000000"  # task/query for an ID that does not exist: changes nothing
