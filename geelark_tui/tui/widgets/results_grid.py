@@ -20,11 +20,11 @@ from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.message import Message
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from geelark_tui.api.codes import row_style
 from geelark_tui.api.models import IdResult, Outcome
+from geelark_tui.tui.widgets.line_list import LineList, navigation_bindings
 from geelark_tui.tui.widgets.outcome_classes import OUTCOME_CLASSES, outcome_class
 from geelark_tui.tui.widgets.result_columns import (
     MARK_W,
@@ -40,7 +40,7 @@ from geelark_tui.tui.widgets.result_columns import (
 )
 
 
-class ResultsGrid(ScrollView, can_focus=True):
+class ResultsGrid(LineList):
     """One row per ID: ID, OUTCOME (symbol + word), STATUS (after a lookup), CODE, MEANING
     (on a wide line), NEXT STEP; "●" = selected."""
 
@@ -51,14 +51,7 @@ class ResultsGrid(ScrollView, can_focus=True):
     }
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up", "move(-1)", "Up", show=False, id="grid.cursor_up", tooltip="Previous row"),
-        Binding("down", "move(1)", "Down", show=False, id="grid.cursor_down", tooltip="Next row"),
-        Binding("pageup", "page(-1)", "Page up", show=False, id="grid.page_up",
-                tooltip="Up one screen"),
-        Binding("pagedown", "page(1)", "Page down", show=False, id="grid.page_down",
-                tooltip="Down one screen"),
-        Binding("home", "jump(0)", "First", show=False, id="grid.home", tooltip="First row"),
-        Binding("end", "jump(-1)", "Last", show=False, id="grid.end", tooltip="Last row"),
+        *navigation_bindings("grid", "row"),
         Binding("space", "toggle_select", "Select", id="grid.toggle_select",
                 tooltip="Select or unselect the row under the cursor"),
         Binding("s", "cycle_sort", "Sort", id="grid.sort",
@@ -258,10 +251,21 @@ class ResultsGrid(ScrollView, can_focus=True):
         """Index of the cursor in `visible_results` (0 when nothing is shown)."""
         return self._cursor
 
+    @property
+    def cursor_line(self) -> int:
+        return self._cursor
+
+    @property
+    def line_count(self) -> int:
+        return len(self._visible)
+
     def move_cursor(self, row: int) -> None:
         """Put the cursor on a row of `visible_results` (clamped) and scroll it into view."""
         self._cursor = max(0, min(row, len(self._visible) - 1))
         self._changed()
+
+    def move_to(self, line: int) -> None:
+        self.move_cursor(line)
 
     # ---- filtering and sorting ----------------------------------------------------------------
 
@@ -307,44 +311,21 @@ class ResultsGrid(ScrollView, can_focus=True):
         self.refresh()
         if not self._live:
             return
-        self._scroll_to_cursor()
+        self.scroll_to_cursor()
         result = self.cursor_result
         if result is not self._posted:
             self._posted = result
             self.post_message(self.CursorMoved(result, self))
 
-    def _body_height(self) -> int:
-        return max(self.scrollable_content_region.height - 1, 1)  # lines under the header
-
-    def _scroll_to_cursor(self) -> None:
-        body, top = self._body_height(), round(self.scroll_y)
-        if self._cursor < top:
-            self.scroll_to(y=self._cursor, animate=False, force=True)
-        elif self._cursor >= top + body:
-            self.scroll_to(y=self._cursor - body + 1, animate=False, force=True)
-
     def on_mount(self) -> None:
         self._live = True  # messages go out from now on (`is_mounted` is set after on_mount)
         self._changed()
-
-    def on_resize(self, event: events.Resize) -> None:
-        self._scroll_to_cursor()
 
     def notify_style_update(self) -> None:  # also runs on focus and blur
         super().notify_style_update()
         self._styles.clear()
         self._lines.clear()
         self.refresh()
-
-    def action_move(self, rows: int) -> None:
-        self.move_cursor(self._cursor + rows)
-
-    def action_page(self, pages: int) -> None:
-        self.move_cursor(self._cursor + pages * self._body_height())
-
-    def action_jump(self, row: int) -> None:
-        """Go to a row of `visible_results`; negative counts from the end."""
-        self.move_cursor(row if row >= 0 else len(self._visible) + row)
 
     def action_toggle_select(self) -> None:
         result = self.cursor_result

@@ -19,13 +19,13 @@ from textual import events
 from textual.binding import Binding, BindingType
 from textual.geometry import Size
 from textual.message import Message
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from geelark_tui.api.models import Task
 from geelark_tui.task_filter import state_name
 from geelark_tui.task_groups import GROUP_TITLES, GroupBy, Grouping, TaskGroup, reason_of
 from geelark_tui.tasks_report import short_time
+from geelark_tui.tui.widgets.line_list import LineList, navigation_bindings
 
 MARK_W, ARROW_W, COUNT_W = 2, 2, 7
 ID_W, STATE_W, WHEN_W, OTHER_W = 19, 10, 12, 12
@@ -50,7 +50,7 @@ def fit(text: str, width: int) -> str:
     return set_cell_size(text, width - 1) + "…"
 
 
-class TaskGroupList(ScrollView, can_focus=True):
+class TaskGroupList(LineList):
     """One line per group ("▸ 312  29997 insufficient balance"), its tasks under it when
     expanded; "●" marks what is selected ("◐": part of a group)."""
 
@@ -63,14 +63,7 @@ class TaskGroupList(ScrollView, can_focus=True):
     TaskGroupList { height: 1fr; overflow-x: hidden; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up", "move(-1)", "Up", show=False, id="groups.up", tooltip="Previous line"),
-        Binding("down", "move(1)", "Down", show=False, id="groups.down", tooltip="Next line"),
-        Binding("pageup", "page(-1)", "Page up", show=False, id="groups.page_up",
-                tooltip="Up one screen"),
-        Binding("pagedown", "page(1)", "Page down", show=False, id="groups.page_down",
-                tooltip="Down one screen"),
-        Binding("home", "jump(0)", "First", show=False, id="groups.home", tooltip="First line"),
-        Binding("end", "jump(-1)", "Last", show=False, id="groups.end", tooltip="Last line"),
+        *navigation_bindings("groups", "line"),
         Binding("enter", "expand", "Open", id="groups.expand",
                 tooltip="Show or hide the tasks of the group under the cursor"),
         Binding("right", "expand", "Open", show=False, id="groups.expand_right",
@@ -187,28 +180,8 @@ class TaskGroupList(ScrollView, can_focus=True):
 
     def _moved(self) -> None:
         self.refresh()
-        if not self.is_mounted:
-            return
-        line, body, top = self.cursor_line, self._body_height(), round(self.scroll_y)
-        if line < top:
-            self.scroll_to(y=line, animate=False, force=True)
-        elif line >= top + body:
-            self.scroll_to(y=line - body + 1, animate=False, force=True)
-
-    def _body_height(self) -> int:
-        return max(self.scrollable_content_region.height - 1, 1)
-
-    def on_resize(self, event: events.Resize) -> None:
-        self._moved()
-
-    def action_move(self, lines: int) -> None:
-        self.move_to(self.cursor_line + lines)
-
-    def action_page(self, pages: int) -> None:
-        self.move_to(self.cursor_line + pages * self._body_height())
-
-    def action_jump(self, line: int) -> None:
-        self.move_to(line if line >= 0 else self._lines + line)
+        if self.is_mounted:
+            self.scroll_to_cursor()
 
     def action_expand(self) -> None:
         where = self._where(self.cursor_line)
