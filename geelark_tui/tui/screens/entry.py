@@ -10,13 +10,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.timer import Timer
-from textual.widgets import Footer, Label, TextArea
+from textual.widgets import Footer, Label
 from textual.worker import get_current_worker
 
 from geelark_tui.ids import ParsedIds, parse_ids
 from geelark_tui.tui.base import AppScreen
 from geelark_tui.tui.screens.confirm import RestartConfirmScreen
 from geelark_tui.tui.screens.open_file import OpenFileScreen
+from geelark_tui.tui.widgets.id_box import IdBox
 from geelark_tui.tui.widgets.id_stats import IdStats
 from geelark_tui.tui.widgets.recent_sets import RecentSets
 
@@ -63,8 +64,8 @@ class EntryScreen(AppScreen[None]):
             with Vertical(id="entry-main"):
                 yield Label("Paste task IDs: a list, CSV, JSON, a ticket…",
                             id="ids-label", markup=False)
-                yield TextArea(self._prefill, id="ids", soft_wrap=True, tab_behavior="focus",
-                               placeholder="574376043897425896\n574376043897425897\n…")
+                yield IdBox(self._prefill, id="ids", soft_wrap=True, tab_behavior="focus",
+                            placeholder="574376043897425896\n574376043897425897\n…")
             with Vertical(id="entry-side"):
                 yield Label("What will be sent", classes="side-title")
                 yield IdStats(id="id-stats")
@@ -75,13 +76,13 @@ class EntryScreen(AppScreen[None]):
     def on_mount(self) -> None:
         self.refresh_recent()
         self.update_stats()
-        self.query_one("#ids", TextArea).focus()
+        self.query_one("#ids", IdBox).focus()
 
     # -- live counts ------------------------------------------------------------------------
 
     @property
     def text(self) -> str:
-        return self.query_one("#ids", TextArea).text
+        return self.query_one("#ids", IdBox).ids_text
 
     @property
     def parsed(self) -> ParsedIds:
@@ -91,7 +92,7 @@ class EntryScreen(AppScreen[None]):
             self._show_stats(text, parse_ids(text))
         return self._parsed
 
-    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+    def on_text_area_changed(self, event: IdBox.Changed) -> None:
         if self._timer is not None:
             self._timer.stop()
         self._timer = self.set_timer(PARSE_DELAY, self.update_stats)
@@ -125,8 +126,8 @@ class EntryScreen(AppScreen[None]):
         self.update_stats(force=True)  # the batch size may have changed in Settings
 
     def set_text(self, text: str) -> None:
-        area = self.query_one("#ids", TextArea)
-        area.load_text(text)
+        area = self.query_one("#ids", IdBox)
+        area.set_ids_text(text)
         area.focus()
         self.update_stats()
 
@@ -143,7 +144,7 @@ class EntryScreen(AppScreen[None]):
         recent.focus()
 
     def action_focus_ids(self) -> None:
-        self.query_one("#ids", TextArea).focus()
+        self.query_one("#ids", IdBox).focus()
 
     def action_clear(self) -> None:
         self.set_text("")
