@@ -19,6 +19,7 @@ import httpx
 
 from geelark_tui.api.endpoints import CANCEL_PATH, QUERY_PATH, RESTART_PATH
 from geelark_tui.api.models import BatchResult, Envelope, FailDetail, QueryResult, Task
+from geelark_tui.api.transport import transport_for
 
 log = logging.getLogger(__name__)
 
@@ -203,14 +204,15 @@ class GeeLarkClient:
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        limits = httpx.Limits(max_connections=max_connections,
+                              max_keepalive_connections=max_connections)
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
             auth=auth,
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
-            limits=httpx.Limits(max_connections=max_connections,
-                                max_keepalive_connections=max_connections),
+            limits=limits,
             headers={"Content-Type": "application/json", "User-Agent": "geelark-tui"},
-            transport=transport,
+            transport=transport or transport_for(self.base_url, limits),
             follow_redirects=False,
         )
 
