@@ -65,6 +65,7 @@ SETTLE_S = 1.0  # after a figure's end, stalls are still counted this long
 SIZE = (80, 24)
 MIB = 2**20
 _MARK = "@@bench-tui@@ "
+PROFILE_ENV = "BENCH_TUI_PROFILE"  # where to write a profile of the run (needs pyinstrument)
 
 TARGETS = {
     "paste_stall_s": 0.100,
@@ -116,6 +117,17 @@ def _rss_mib() -> float:
 
 def _peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _profiler() -> Any:
+    """With `PROFILE_ENV` set (a path), pyinstrument profiles ctrl+r to the results painted."""
+    if not os.environ.get(PROFILE_ENV):
+        return None
+    from pyinstrument import Profiler
+
+    profiler = Profiler(interval=0.0005, async_mode="disabled")
+    profiler.start()
+    return profiler
 
 
 def _app_scenario(url: str, preflight: bool, first: int) -> dict[str, Any]:
@@ -245,6 +257,7 @@ def _app_scenario(url: str, preflight: bool, first: int) -> dict[str, Any]:
             out["paste_rss_mib"] = _rss_mib() - rss_before
             out["text_mib"] = len(text) / MIB
 
+            profiler = _profiler()
             cpu0, asked = time.process_time(), time.perf_counter()
             pressing = asyncio.create_task(pilot.press("ctrl+r"))
             await until(lambda: isinstance(app.screen, RestartConfirmScreen)
@@ -259,6 +272,10 @@ def _app_scenario(url: str, preflight: bool, first: int) -> dict[str, Any]:
             assert finished is not None
             shown = await painted(lambda: isinstance(app.screen, ResultsScreen), ResultsScreen)
             cpu = time.process_time() - cpu0
+            if profiler is not None:
+                profiler.stop()
+                Path(os.environ[PROFILE_ENV]).with_suffix(f".{int(preflight)}.txt").write_text(
+                    profiler.output_text(unicode=False, color=False, show_all=True))
             await asyncio.sleep(SETTLE_S)
             await confirming
             out["lookup_stall_s"] = ticker.longest(asked, ready) if preflight else None
