@@ -69,6 +69,8 @@ class ProgressScreen(AppScreen[None]):
         self._autostart = autostart
         self.tracker: RunTracker | None = None
         self.outcome: RunOutcome | None = None
+        self._bindings_for: bool | None = None  # `running` when the bindings were refreshed
+        self._heights: dict[str, int] = {}  # lines each live text took when last laid out
 
     @property
     def plan(self) -> RunPlan:
@@ -153,11 +155,13 @@ class ProgressScreen(AppScreen[None]):
     # -- painting ---------------------------------------------------------------------------
 
     def repaint(self) -> None:
+        """Ten times a second: only what changed is redrawn; the screen is laid out again
+        only when a line's height changes, the footer only when `running` does."""
         tracker = self.tracker
         if tracker is None:
             return
-        self.query_one("#run-wait", Static).update(self._wait_line(tracker))
-        self.query_one("#run-stats", Static).update(self._stats_line(tracker))
+        self._show("#run-wait", self._wait_line(tracker))
+        self._show("#run-stats", self._stats_line(tracker))
         lines = tracker.take_new_lines()
         if lines:
             self.query_one("#activity", RichLog).write("\n".join(lines))
@@ -167,7 +171,21 @@ class ProgressScreen(AppScreen[None]):
         self.query_one("#run-bar", ProgressBar).update(progress=tracker.settled)
         self.query_one("#run-counts", SummaryBar).show_counts(tracker.counts)
         self.set_class(tracker.finished, "-finished")
-        self.refresh_bindings()
+        if self._bindings_for is not self.running:  # the stop key comes and goes with it
+            self._bindings_for = self.running
+            self.refresh_bindings()
+
+    def _show(self, selector: str, text: str) -> None:
+        static = self.query_one(selector, Static)
+        if static.content == text:
+            return
+        static.update(text, layout=False)
+        static.clear_cached_dimensions()
+        width = static.content_region.width
+        height = static.get_content_height(static.size, static.size, width) if width else -1
+        if self._heights.get(selector) != height or height < 0:
+            self._heights[selector] = height
+            static.refresh(layout=True)
 
     def _wait_line(self, tracker: RunTracker) -> str:
         if tracker.finished:

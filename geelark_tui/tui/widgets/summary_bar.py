@@ -61,12 +61,17 @@ class SummaryBar(Widget):
         self.show_total = total
         self._outcomes: dict[Outcome, int] = dict.fromkeys(Outcome, 0)
         self._codes: Counter[tuple[str, int | None]] = Counter()
+        self._lines = -1  # line breaks at the last `show_counts`
 
     # -- data -------------------------------------------------------------------------------
 
     def show_counts(self, counts: Mapping[Outcome, int]) -> None:
+        """Live counts (ten times a second): the screen is laid out again only when the
+        number of lines changes."""
         self._outcomes = {o: counts.get(o, 0) for o in Outcome}
-        self.refresh(layout=True)
+        lines = self._text(self.content_region.width).plain.count("\n")
+        self.refresh(layout=lines != self._lines)
+        self._lines = lines
 
     def show_results(self, results: Iterable[IdResult]) -> None:
         outcomes: dict[Outcome, int] = dict.fromkeys(Outcome, 0)
