@@ -27,6 +27,9 @@ GROUPS: dict[str, tuple[str, str]] = {
 }
 
 
+SENT_GROUPS = frozenset({"restartable", "lookup_failed"})  # what a default run restarts
+
+
 def group_of(status: int | None, found: bool, looked_up: bool) -> str:
     if not looked_up:
         return "lookup_failed"
@@ -54,6 +57,10 @@ class Lookup:
     requests: int = 0
     stop_code: int | None = None
     stop_reason: str | None = None
+    # groups() and to_send() by the state they were sorted in: a lookup only grows, and once
+    # it is over they are asked for again and again (100,000 IDs take ~0.1 s each time).
+    _sorted: tuple[tuple[int, int, int | None], dict[str, list[str]], tuple[str, ...]] | None = \
+        field(default=None, repr=False, compare=False)
 
     @property
     def stopped(self) -> bool:
@@ -71,10 +78,21 @@ class Lookup:
         return group_of(self.status_of(task_id), task_id in self.tasks, task_id not in self.failed)
 
     def groups(self) -> dict[str, list[str]]:
-        out: dict[str, list[str]] = {name: [] for name in GROUPS}
-        for task_id in self.ids:
-            out[self.group(task_id)].append(task_id)
-        return out
+        """The IDs of each group, in input order (shared: do not change them)."""
+        return self._sort()[1]
+
+    def _sort(self) -> tuple[tuple[int, int, int | None], dict[str, list[str]], tuple[str, ...]]:
+        state = (len(self.tasks), len(self.failed), self.stop_code)
+        if self._sorted is None or self._sorted[0] != state:
+            out: dict[str, list[str]] = {name: [] for name in GROUPS}
+            send: list[str] = []
+            for task_id in self.ids:
+                group = self.group(task_id)
+                out[group].append(task_id)
+                if group in SENT_GROUPS:
+                    send.append(task_id)
+            self._sorted = (state, out, tuple(send))
+        return self._sorted
 
     def groups_line(self) -> str:
         """"312 can be restarted, 40 are still waiting or running, 8 do not exist"."""
@@ -93,7 +111,7 @@ class Lookup:
             return []
         if include_all:
             return list(self.ids)
-        return [i for i in self.ids if self.group(i) in ("restartable", "lookup_failed")]
+        return list(self._sort()[2])
 
     def prior_status(self) -> dict[str, int | None]:
         return {i: t.status for i, t in self.tasks.items()}
@@ -191,6 +209,7 @@ async def lookup(
     await asyncio.gather(*(worker() for _ in range(max(1, min(concurrency, len(chunks))))))
     while not queue.empty():  # left unsent by an account-level stop
         result.failed.update(queue.get_nowait())
+    await asyncio.to_thread(result.groups)  # sorted once, off the event loop
     return result
 
 
