@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import shutil
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -28,13 +29,16 @@ OUTCOME_SYMBOLS: dict[Outcome, str] = {
 
 def summarize(results: Iterable[IdResult], *, with_skipped: bool = False) -> dict[str, int]:
     """Counts per outcome. `skipped` only appears with pre-flight (the contract is additive)."""
-    summary = {"total": 0, **{o.value: 0 for o in Outcome}}
-    for result in results:
-        summary["total"] += 1
-        summary[result.outcome.value] += 1
+    counts = Counter(r.outcome for r in results)
+    summary = {"total": sum(counts.values()), **{o.value: counts[o] for o in Outcome}}
     if not with_skipped and not summary[Outcome.SKIPPED.value]:
         del summary[Outcome.SKIPPED.value]
     return summary
+
+
+def tally(results: Iterable[IdResult]) -> Counter[tuple[Outcome, int | None]]:
+    """How many results have each outcome and code: what the results screen's summary shows."""
+    return Counter((r.outcome, r.code) for r in results)
 
 
 def hint_for(result: IdResult, status: int | None = None) -> str:

@@ -18,9 +18,10 @@ from geelark_tui.runreport import RunReport
 def log_run(report: RunReport, results: Sequence[IdResult], host: str, *,
             path: Path | None = None, secrets: Iterable[str] = ()) -> str | None:
     """Append one run (default path: `history.run_log_path()`); a warning, or None if done."""
-    by_outcome: dict[str, list[str]] = {o.value: [] for o in Outcome}
+    ids: dict[Outcome, list[str]] = {o: [] for o in Outcome}
     for result in results:
-        by_outcome[result.outcome.value].append(result.id)
+        ids[result.outcome].append(result.id)
+    by_outcome = {o.value: listed for o, listed in ids.items()}
     try:
         history.append_run(
             path or history.run_log_path(),
