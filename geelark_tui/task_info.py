@@ -21,18 +21,27 @@ if TYPE_CHECKING:
 
 State = Literal["found", "missing", "looking", "failed", "unknown"]
 NONE = "—"
+BEFORE_RUN = "before the run"  # the source of what the pre-flight found
 
 
 @dataclass(frozen=True, slots=True)
 class TaskInfo:
     state: State
     task: Task | None = None
-    source: str = ""  # "before the run", "re-checked", "looked up"
+    source: str = ""  # BEFORE_RUN, "re-checked", "looked up"
     error: str = ""
 
 
 class TaskStore:
     """Tasks by ID, the IDs known not to exist, lookups in flight and failed lookups."""
+
+    @classmethod
+    def before_run(cls, found: Lookup | None) -> TaskStore:
+        """What the pre-flight found (if there was one)."""
+        store = cls()
+        if found is not None:
+            store.absorb(found, BEFORE_RUN)
+        return store
 
     def __init__(self) -> None:
         self.tasks: dict[str, Task] = {}

@@ -4,6 +4,8 @@ thousands of events never flood the message queue. At the end the app moves on t
 
 from __future__ import annotations
 
+import asyncio
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import ClassVar
@@ -14,10 +16,12 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import Footer, ProgressBar, RichLog, Static
 
-from geelark_tui.api.models import IdResult
+from geelark_tui.api.models import IdResult, Outcome
 from geelark_tui.plan import RunPlan
+from geelark_tui.report import tally
 from geelark_tui.runreport import RunReport
 from geelark_tui.session import RunSession, SessionResult
+from geelark_tui.task_info import TaskStore
 from geelark_tui.tracker import LOG_LINES, RunTracker, format_duration
 from geelark_tui.tui.base import AppScreen
 from geelark_tui.tui.screens.confirm import YesNoScreen
@@ -39,11 +43,18 @@ class RunOutcome:
     elapsed: float = 0.0
     warnings: list[str] = field(default_factory=list)
     recent_key: str | None = None
+    # Worked out from every result before the results screen is built, and in a thread
+    # (`of`): the summary's counts and what the pre-flight found, by ID.
+    tally: Counter[tuple[Outcome, int | None]] | None = None
+    tasks: TaskStore | None = None
 
     @classmethod
-    def of(cls, result: SessionResult, log: tuple[str, ...], elapsed: float) -> RunOutcome:
+    def of(cls, result: SessionResult, log: tuple[str, ...], elapsed: float,
+           tasks: TaskStore | None = None) -> RunOutcome:
+        """The outcome of a finished session: O(IDs), so the screen calls it in a thread."""
         return cls(result.plan, result.results, result.report, log, result.stop_reason,
-                   elapsed, list(result.warnings), result.recent_key)
+                   elapsed, list(result.warnings), result.recent_key, tally(result.results),
+                   tasks or TaskStore.before_run(result.plan.lookup))
 
 
 class ProgressScreen(AppScreen[None]):
@@ -69,6 +80,7 @@ class ProgressScreen(AppScreen[None]):
         self._autostart = autostart
         self.tracker: RunTracker | None = None
         self.outcome: RunOutcome | None = None
+        self._tasks: asyncio.Future[TaskStore] | None = None
         self._bindings_for: bool | None = None  # `running` when the bindings were refreshed
         self._heights: dict[str, int] = {}  # lines each live text took when last laid out
 
@@ -96,6 +108,9 @@ class ProgressScreen(AppScreen[None]):
 
     def on_mount(self) -> None:
         self.tracker = RunTracker(len(self.plan.to_send), self._clock or self.ctx.clock)
+        if self.plan.lookup is not None:  # what the results screen will show of it, meanwhile
+            self._tasks = asyncio.ensure_future(
+                asyncio.to_thread(TaskStore.before_run, self.plan.lookup))
         self.set_interval(REFRESH_EVERY, self.repaint)
         self.repaint()
         if self._autostart:
@@ -122,7 +137,9 @@ class ProgressScreen(AppScreen[None]):
             result = session.settle(f"the run failed: {type(exc).__name__}: {exc}",
                                     interrupted=True)
         tracker.finish()
-        self.outcome = RunOutcome.of(result, tuple(tracker.log), tracker.elapsed())
+        tasks = await self._tasks if self._tasks is not None else None
+        self.outcome = await asyncio.to_thread(RunOutcome.of, result, tuple(tracker.log),
+                                               tracker.elapsed(), tasks)
         self.repaint()
         self.post_message(self.Finished(self.outcome, self))
 

@@ -95,7 +95,11 @@ class ResultsScreen(TaskLookups):
         yield Footer(compact=True, show_command_palette=False)  # 80 columns: room for keys
 
     def on_mount(self) -> None:
-        self.query_one(SummaryBar).show_results(self.results)
+        summary = self.query_one(SummaryBar)
+        if self.outcome.tally is not None:
+            summary.show_tally(self.outcome.tally)
+        else:
+            summary.show_results(self.results)
         self.mount_tasks()
         self.set_class(bool(self.outcome.stop_reason), "-stopped")
         self.query_one(ResultsGrid).focus()

@@ -18,7 +18,7 @@ from textual import work
 from textual.timer import Timer
 
 from geelark_tui.api.models import RESTARTABLE_STATUSES, IdResult, Outcome
-from geelark_tui.task_info import TaskStore, status_counts
+from geelark_tui.task_info import BEFORE_RUN, TaskStore, status_counts
 from geelark_tui.tui.base import AppScreen
 from geelark_tui.tui.screens.progress import RunOutcome
 from geelark_tui.tui.widgets.id_stats import plural
@@ -42,9 +42,7 @@ class TaskLookups(AppScreen[None]):
     def __init__(self, outcome: RunOutcome, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.outcome = outcome
-        self.store = TaskStore()
-        if outcome.plan.lookup is not None:
-            self.store.absorb(outcome.plan.lookup, "before the run")
+        self.store = outcome.tasks or TaskStore.before_run(outcome.plan.lookup)
         self._fetch_timer: Timer | None = None
         self.rechecking = False
         self.recheck_progress = (0, 0)  # IDs looked up, of how many
@@ -71,7 +69,7 @@ class TaskLookups(AppScreen[None]):
         label = status_label(result)
         if result.outcome is not Outcome.RESTARTED or result.status is None:
             return label
-        if self.store.source.get(result.id) == "before the run":
+        if self.store.source.get(result.id) == BEFORE_RUN:
             return f"was {label}"
         return f"{label} again" if result.status in RESTARTABLE_STATUSES else label
 

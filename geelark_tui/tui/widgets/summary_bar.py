@@ -20,7 +20,7 @@ from textual.widget import Widget
 
 from geelark_tui.api.codes import ROW_STYLES, describe, row_style
 from geelark_tui.api.models import IdResult, Outcome
-from geelark_tui.report import OUTCOME_SYMBOLS
+from geelark_tui.report import OUTCOME_SYMBOLS, tally
 from geelark_tui.tui.widgets.outcome_classes import OUTCOME_CLASSES, outcome_class
 
 MEANING_WIDTH = 36
@@ -74,11 +74,16 @@ class SummaryBar(Widget):
         self._lines = lines
 
     def show_results(self, results: Iterable[IdResult]) -> None:
+        self.show_tally(tally(results))
+
+    def show_tally(self, counted: Mapping[tuple[Outcome, int | None], int]) -> None:
+        """Counts per (outcome, code), from `report.tally` (done off the event loop for a
+        large run)."""
         outcomes: dict[Outcome, int] = dict.fromkeys(Outcome, 0)
         codes: Counter[tuple[str, int | None]] = Counter()
-        for result in results:
-            outcomes[result.outcome] += 1
-            codes[(row_style(result.outcome.value, result.code), result.code)] += 1
+        for (outcome, code), count in counted.items():
+            outcomes[outcome] += count
+            codes[(row_style(outcome.value, code), code)] += count
         self._outcomes, self._codes = outcomes, codes
         self.refresh(layout=True)
 
