@@ -66,6 +66,7 @@ SIZE = (80, 24)
 MIB = 2**20
 _MARK = "@@bench-tui@@ "
 PROFILE_ENV = "BENCH_TUI_PROFILE"  # where to write a profile of the run (needs pyinstrument)
+STALLS_ENV = "BENCH_TUI_STALLS"  # set: sample where stalls go (`StallSampler`)
 
 TARGETS = {
     "paste_stall_s": 0.100,
@@ -82,32 +83,94 @@ TARGETS = {
 # -- the app's side (a child process per scenario) ---------------------------------------------
 
 
+class StallSampler:
+    """With `STALLS_ENV` set: while the loop is stalled (no tick for 20 ms), a thread samples
+    the main thread's stack every 2 ms; `top()` says where the stalled time went (our frames)."""
+
+    def __init__(self, threshold: float = 0.02, every: float = 0.002) -> None:
+        import threading
+
+        self.threshold, self.every = threshold, every
+        self.last_tick = time.perf_counter()
+        self.samples: dict[str, int] = {}
+        self._main = threading.main_thread().ident
+        threading.Thread(target=self._sample, daemon=True).start()
+
+    def _sample(self) -> None:
+        import traceback
+
+        while True:
+            time.sleep(self.every)
+            if time.perf_counter() - self.last_tick <= self.threshold:
+                continue
+            frame = sys._current_frames().get(self._main or 0)
+            if frame is None:
+                continue
+            stack = traceback.extract_stack(frame)
+            ours = [f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in stack
+                    if "geelark_tui" in f.filename]
+            leaf = f"{stack[-1].filename.split('site-packages/')[-1]}:{stack[-1].name}"
+            key = " > ".join([*ours[-4:], leaf])
+            self.samples[key] = self.samples.get(key, 0) + 1
+
+    def top(self, n: int = 25) -> list[str]:
+        ranked = sorted(self.samples.items(), key=lambda kv: -kv[1])[:n]
+        return [f"{count * self.every * 1000:5.0f} ms  {key}" for key, count in ranked]
+
+
 @dataclass
 class Ticker:
-    """A 10 ms asyncio timer: (when it woke, the gap since the previous tick)."""
+    """A 10 ms asyncio timer: (when it woke, the gap since the previous tick, the CPU time the
+    process used in that gap). On a busy machine a gap can be the process waiting for a CPU;
+    its CPU time is the part the app itself spent (GC and threads included)."""
 
-    ticks: list[tuple[float, float]] = field(default_factory=list)
+    ticks: list[tuple[float, float, float]] = field(default_factory=list)
+    sampler: StallSampler | None = None
     _task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
         self._task = asyncio.get_running_loop().create_task(self._tick())
 
     async def _tick(self) -> None:
-        last = time.perf_counter()
+        last, last_cpu = time.perf_counter(), time.process_time()
         while True:
             await asyncio.sleep(TICK_S)
-            now = time.perf_counter()
-            self.ticks.append((now, now - last))
-            last = now
+            now, cpu = time.perf_counter(), time.process_time()
+            self.ticks.append((now, now - last, cpu - last_cpu))
+            last, last_cpu = now, cpu
+            if self.sampler is not None:
+                self.sampler.last_tick = now
 
     def stop(self) -> None:
         if self._task is not None:
             self._task.cancel()
 
-    def longest(self, start: float, end: float) -> float:
-        """The longest gap that ended after `start` and began before `end`."""
-        return max((gap for when, gap in self.ticks if when > start and when - gap < end),
-                   default=0.0)
+    def longest(self, start: float, end: float, *, cpu: bool = False) -> float:
+        """The longest gap that ended after `start` and began before `end` (`cpu`: the most
+        CPU time the process used in one such gap)."""
+        return max((used if cpu else gap for when, gap, used in self.ticks
+                    if when > start and when - gap < end), default=0.0)
+
+
+class GcPauses:
+    """Every collection of the oldest generation: (when it ended, how long it took)."""
+
+    def __init__(self) -> None:
+        self.pauses: list[tuple[float, float]] = []
+        self._started = 0.0
+        gc.callbacks.append(self._callback)
+
+    def _callback(self, phase: str, info: dict[str, int]) -> None:
+        if info.get("generation") != 2:
+            return
+        now = time.perf_counter()
+        if phase == "start":
+            self._started = now
+        else:
+            self.pauses.append((now, now - self._started))
+
+    def within(self, start: float, end: float) -> list[float]:
+        return [pause for when, pause in self.pauses if start < when <= end]
 
 
 def _rss_mib() -> float:
@@ -235,7 +298,8 @@ def _app_scenario(url: str, preflight: bool, first: int) -> dict[str, Any]:
 
     async def scenario() -> None:
         async with app.run_test(size=SIZE) as pilot:
-            ticker = Ticker()
+            ticker = Ticker(sampler=StallSampler() if os.environ.get(STALLS_ENV) else None)
+            collections = GcPauses()
             ticker.start()
             await pilot.pause()
             await asyncio.sleep(1.5)  # start-up done, the client made after the first paint
@@ -253,6 +317,7 @@ def _app_scenario(url: str, preflight: bool, first: int) -> dict[str, Any]:
             await asyncio.sleep(SETTLE_S)
             out["paste_to_counts_s"] = counts - pasted
             out["paste_stall_s"] = ticker.longest(pasted, counts + SETTLE_S)
+            out["paste_stall_cpu_s"] = ticker.longest(pasted, counts + SETTLE_S, cpu=True)
             gc.collect()
             out["paste_rss_mib"] = _rss_mib() - rss_before
             out["text_mib"] = len(text) / MIB
@@ -281,14 +346,21 @@ def _app_scenario(url: str, preflight: bool, first: int) -> dict[str, Any]:
             out["lookup_stall_s"] = ticker.longest(asked, ready) if preflight else None
             out["run_stall_s"] = ticker.longest(asked, finished)
             out["end_stall_s"] = ticker.longest(finished, shown + SETTLE_S)
+            out["run_stall_cpu_s"] = ticker.longest(asked, finished, cpu=True)
+            out["end_stall_cpu_s"] = ticker.longest(finished, shown + SETTLE_S, cpu=True)
             out["finished_to_results_s"] = shown - finished
             out["app_cpu_s"] = cpu
+            pauses = collections.within(asked, shown + SETTLE_S)
+            out["gc2_pauses"] = len(pauses)
+            out["gc2_longest_s"] = max(pauses, default=0.0)
             out["run_s"] = finished - asked
             screen = app.screen
             assert isinstance(screen, ResultsScreen)
             out["restarted"] = sum(1 for r in screen.results if r.outcome.value == "restarted")
             out["app_peak_rss_mib"] = _peak_rss_mib()
             ticker.stop()
+            if ticker.sampler is not None:
+                out["stall_stacks"] = ticker.sampler.top()
             await pilot.press("ctrl+q")
 
     asyncio.run(scenario())
@@ -494,7 +566,10 @@ def report(r: dict[str, Any]) -> str:
         lines.append(f"  {key}: run {a['run_s']:.2f} s, confirmation ready after "
                      f"{a['confirm_ready_s']:.2f} s, {a['restarted']:,} restarted, app peak "
                      f"RSS {a['app_peak_rss_mib']:.0f} MiB, idle stall "
-                     f"{a['idle_stall_s'] * 1000:.0f} ms")
+                     f"{a['idle_stall_s'] * 1000:.0f} ms, {a['gc2_pauses']} full collections "
+                     f"(longest {a['gc2_longest_s'] * 1000:.0f} ms); CPU the app used in its "
+                     f"longest stall: paste {a['paste_stall_cpu_s'] * 1000:.0f}, run "
+                     f"{a['run_stall_cpu_s'] * 1000:.0f}, end {a['end_stall_cpu_s'] * 1000:.0f} ms")
     other = r.get("other_load_cpus")
     if other is not None:
         lines.append(f"  other processes kept {other:.2f} of {os.cpu_count()} CPUs busy")
