@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from geelark_tui.simulator import Simulator, SimulatorConfig
+from geelark_tui.tui.screens.confirm import RestartConfirmScreen
 from geelark_tui.tui.screens.progress import ProgressScreen
 from geelark_tui.tui.screens.results import ResultsScreen
 
@@ -49,3 +50,30 @@ async def test_ticks_neither_rebuild_the_footer_nor_lay_the_screen_out(
     assert running_ticks >= 5  # a second or so of live counts
     assert during[0] == 0  # the stop key stays as it is while running
     assert during[1] <= 2  # e.g. when a line of text wraps once more
+
+
+async def test_the_lookup_progress_does_not_lay_the_dialog_out_on_every_tick(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    polls: list[RestartConfirmScreen] = []
+    poll = RestartConfirmScreen._poll
+
+    def counting(self: RestartConfirmScreen) -> None:
+        polls.append(self)
+        poll(self)
+
+    monkeypatch.setattr(RestartConfirmScreen, "_poll", counting)
+    layouts: list[Any] = []
+    with Simulator(SimulatorConfig(token=TOKEN, latency=0.05)) as slow:
+        ids = [tid(n) for n in range(3)] + [f"5743760438{n:08d}" for n in range(1_500)]
+        app = make_app(make_config(slow.base_url, concurrency=1), prefill="\n".join(ids))
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("ctrl+r")
+            confirm = app.screen
+            assert isinstance(confirm, RestartConfirmScreen) and confirm.looking
+            await wait_for(pilot, lambda: len(polls) >= 2)
+            confirm.screen_layout_refresh_signal.subscribe(confirm, layouts.append)
+            polls.clear()
+            await wait_for(pilot, lambda: not confirm.looking)
+            ticks = len(polls)
+    assert ticks >= 5  # 15 lookups of 50 ms, one at a time
+    assert len(layouts) <= 3  # the note's line, then the answer

@@ -20,6 +20,7 @@ from textual.widgets import Button, Checkbox, ProgressBar, Static
 from geelark_tui.api.codes import describe
 from geelark_tui.tui.base import AppModal
 from geelark_tui.tui.widgets.id_stats import plural
+from geelark_tui.tui.widgets.live_text import LiveText
 
 if TYPE_CHECKING:
     from geelark_tui.plan import RunPlan
@@ -176,7 +177,7 @@ class RestartConfirmScreen(AppModal["RunSession | None"]):
             yield Static("", classes="dialog-body", id="confirm-body", markup=False)
             yield ProgressBar(total=max(len(self.plan.ids), 1), show_eta=False,
                               id="lookup-bar")
-            yield Static("", id="lookup-note", markup=False)
+            yield LiveText(id="lookup-note")
             yield Static("", id="preflight", markup=False)
             include = Checkbox("", id="include-all", compact=True)
             include.can_focus = False  # `a` toggles it; enter always confirms
@@ -213,7 +214,7 @@ class RestartConfirmScreen(AppModal["RunSession | None"]):
         wait = self.ctx.pacer(self.plan.settings).wait_needed()
         note = (f"Waiting for the request budget: {wait:.0f} s" if wait >= 1 else
                 f"{self._done:,} of {len(self.plan.ids):,} looked up")
-        self.query_one("#lookup-note", Static).update(note)
+        self.query_one("#lookup-note", LiveText).show(note)
 
     # -- painting ---------------------------------------------------------------------------
 

@@ -26,6 +26,7 @@ from geelark_tui.tracker import LOG_LINES, RunTracker, format_duration
 from geelark_tui.tui.base import AppScreen
 from geelark_tui.tui.screens.confirm import YesNoScreen
 from geelark_tui.tui.widgets.id_stats import plural
+from geelark_tui.tui.widgets.live_text import LiveText
 from geelark_tui.tui.widgets.summary_bar import SummaryBar
 
 REFRESH_EVERY = 0.1  # seconds between repaints of the live numbers
@@ -82,7 +83,6 @@ class ProgressScreen(AppScreen[None]):
         self.outcome: RunOutcome | None = None
         self._tasks: asyncio.Future[TaskStore] | None = None
         self._bindings_for: bool | None = None  # `running` when the bindings were refreshed
-        self._heights: dict[str, int] = {}  # lines each live text took when last laid out
 
     @property
     def plan(self) -> RunPlan:
@@ -99,8 +99,8 @@ class ProgressScreen(AppScreen[None]):
                      id="run-title", markup=False)
         yield ProgressBar(total=max(len(plan.to_send), 1), show_eta=False, id="run-bar")
         yield SummaryBar(codes=False, total=False, id="run-counts")
-        yield Static("", id="run-stats", markup=False)
-        yield Static("", id="run-wait", markup=False)
+        yield LiveText(id="run-stats")
+        yield LiveText(id="run-wait")
         log = RichLog(max_lines=LOG_LINES, wrap=True, markup=False, id="activity")
         log.border_title = "Activity"
         yield log
@@ -172,13 +172,13 @@ class ProgressScreen(AppScreen[None]):
     # -- painting ---------------------------------------------------------------------------
 
     def repaint(self) -> None:
-        """Ten times a second: only what changed is redrawn; the screen is laid out again
-        only when a line's height changes, the footer only when `running` does."""
+        """Ten times a second: only what changed is redrawn (`LiveText`, `show_counts`), the
+        footer only when `running` changes."""
         tracker = self.tracker
         if tracker is None:
             return
-        self._show("#run-wait", self._wait_line(tracker))
-        self._show("#run-stats", self._stats_line(tracker))
+        self.query_one("#run-wait", LiveText).show(self._wait_line(tracker))
+        self.query_one("#run-stats", LiveText).show(self._stats_line(tracker))
         lines = tracker.take_new_lines()
         if lines:
             self.query_one("#activity", RichLog).write("\n".join(lines))
@@ -191,18 +191,6 @@ class ProgressScreen(AppScreen[None]):
         if self._bindings_for is not self.running:  # the stop key comes and goes with it
             self._bindings_for = self.running
             self.refresh_bindings()
-
-    def _show(self, selector: str, text: str) -> None:
-        static = self.query_one(selector, Static)
-        if static.content == text:
-            return
-        static.update(text, layout=False)
-        static.clear_cached_dimensions()
-        width = static.content_region.width
-        height = static.get_content_height(static.size, static.size, width) if width else -1
-        if self._heights.get(selector) != height or height < 0:
-            self._heights[selector] = height
-            static.refresh(layout=True)
 
     def _wait_line(self, tracker: RunTracker) -> str:
         if tracker.finished:
