@@ -5,11 +5,13 @@ each screen does its own work; the app only moves between them. How the process 
 from __future__ import annotations
 
 import contextlib
+import gc
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from textual import events, on, work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -90,6 +92,10 @@ class GeeLarkApp(LifecycleApp):
 
     def _after_first_paint(self) -> None:
         """What needs the connection code (and httpx): after the first screen is up."""
+        # What is alive now lives as long as the app: never scanned by the cyclic GC again,
+        # so its full collections (during a run) cost less.
+        gc.collect()
+        gc.freeze()
         self.settings_changed()
         for warning in self.context.config.take_warnings():
             self.notify(warning, title="Config", severity="warning", timeout=12)
@@ -101,7 +107,16 @@ class GeeLarkApp(LifecycleApp):
 
             self.push_screen(SettingsScreen(first_run=not complete, problem=problem))
 
+    @on(events.Unmount)
+    def _release_frozen(self) -> None:
+        gc.unfreeze()  # what this app froze can be collected once it is gone (tests make many)
+
+    @work(thread=True, group="warm-up", exit_on_error=False)
+    def _warm_up(self) -> None:
+        self.context.warm_up()
+
     def settings_changed(self) -> None:
+        self._warm_up()  # the client for these settings, before it is needed
         ctx = self.context
         self.sub_title = ("DEMO: simulated API" if ctx.demo
                           else f"{ctx.host()} · {ctx.credentials().label}")
