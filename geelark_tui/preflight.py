@@ -28,6 +28,10 @@ GROUPS: dict[str, tuple[str, str]] = {
 
 
 SENT_GROUPS = frozenset({"restartable", "lookup_failed"})  # what a default run restarts
+# What a finished lookup works out once (`Lookup._sort`): the state it was worked out in, the
+# IDs of each group, the IDs to send, and each found task's status.
+_Sorted = tuple[tuple[int, int, "int | None"], dict[str, list[str]], tuple[str, ...],
+                dict[str, "int | None"]]
 
 
 def group_of(status: int | None, found: bool, looked_up: bool) -> str:
@@ -59,8 +63,7 @@ class Lookup:
     stop_reason: str | None = None
     # groups() and to_send() by the state they were sorted in: a lookup only grows, and once
     # it is over they are asked for again and again (100,000 IDs take ~0.1 s each time).
-    _sorted: tuple[tuple[int, int, int | None], dict[str, list[str]], tuple[str, ...]] | None = \
-        field(default=None, repr=False, compare=False)
+    _sorted: _Sorted | None = field(default=None, repr=False, compare=False)
 
     @property
     def stopped(self) -> bool:
@@ -81,7 +84,7 @@ class Lookup:
         """The IDs of each group, in input order (shared: do not change them)."""
         return self._sort()[1]
 
-    def _sort(self) -> tuple[tuple[int, int, int | None], dict[str, list[str]], tuple[str, ...]]:
+    def _sort(self) -> _Sorted:
         state = (len(self.tasks), len(self.failed), self.stop_code)
         if self._sorted is None or self._sorted[0] != state:
             out: dict[str, list[str]] = {name: [] for name in GROUPS}
@@ -91,7 +94,8 @@ class Lookup:
                 out[group].append(task_id)
                 if group in SENT_GROUPS:
                     send.append(task_id)
-            self._sorted = (state, out, tuple(send))
+            prior = {i: t.status for i, t in self.tasks.items()}
+            self._sorted = (state, out, tuple(send), prior)
         return self._sorted
 
     def groups_line(self) -> str:
@@ -114,7 +118,8 @@ class Lookup:
         return list(self._sort()[2])
 
     def prior_status(self) -> dict[str, int | None]:
-        return {i: t.status for i, t in self.tasks.items()}
+        """Each found task's status (shared: do not change it)."""
+        return self._sort()[3]
 
     def not_sent(self) -> list[IdResult]:
         """After an account-level stop: every ID `not_sent`, with the code and the reason."""

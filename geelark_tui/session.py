@@ -113,7 +113,6 @@ class RunSession:
         self._log_started = False
         self._warnings: list[str] = []
         self._scrubbed: dict[str, str] = {}  # each distinct message, scrubbed once
-        self._final: dict[str, IdResult] = {}  # results as the end gives them, made as they come
 
     def _emit(self, event: Event) -> None:
         if isinstance(event, OutcomesReported):
@@ -122,21 +121,17 @@ class RunSession:
             self.on_event(event)
 
     def _finalize_reported(self, results: Sequence[IdResult]) -> None:
-        """Each result as `_all_results` will give it, made as the run reports it (every
-        result of a run is reported, and reported again when it changes), so the end of a
-        large run has little left to do. A large report at once (a stopped run's unsent IDs)
-        is left to the end, which runs in a thread."""
-        made = self._final
-        if len(results) > FINALIZE_AT_ONCE:
-            for result in results:
-                made.pop(result.id, None)
+        """Each result the run reports is put in its report as `_all_results` will give it, a
+        batch at a time: the end of a large run has little left to do, and one result per ID
+        is kept, not two. A large report at once (a stopped run's unsent IDs) is left to the
+        end, which runs in a thread."""
+        if self.engine is None or len(results) > FINALIZE_AT_ONCE:
             return
+        recorded = self.engine.report.results
         for result in results:
             final = self._finalize(result)
-            if final is result:
-                made.pop(result.id, None)
-            else:
-                made[result.id] = final
+            if final is not result and recorded.get(result.id) is result:
+                recorded[result.id] = final
 
     # -- control ---------------------------------------------------------------------------
 
@@ -292,19 +287,12 @@ class RunSession:
         missing = f"not sent: {report.stop_reason or 'stopped'}"
         by_id = {r.id: r for r in plan.skipped()}
         by_id.update(report.results)
-        made, finalize, reported = self._final, self._finalize, report.results
-        if self._scrub is not None and any(self._scrub(raw) != clean
-                                           for raw, clean in self._scrubbed.items()):
-            self._scrubbed.clear()  # a credential became known during the run: scrub anew
-            made = {}
-        results = []
-        for task_id in plan.ids:
-            final = made.get(task_id) if task_id in reported else None
-            if final is None:
-                result = by_id.get(task_id) or IdResult(task_id, Outcome.NOT_SENT, None, missing)
-                final = finalize(result)
-            results.append(final)
-        return results
+        if self._scrub is not None and any(self._scrub(clean) != clean
+                                           for clean in self._scrubbed.values()):
+            self._scrubbed.clear()  # a credential became known during the run: scrub again
+        finalize = self._finalize  # for what the run reported, nothing left to change
+        return [finalize(by_id.get(task_id) or IdResult(task_id, Outcome.NOT_SENT, None, missing))
+                for task_id in plan.ids]
 
     def _finalize(self, result: IdResult) -> IdResult:
         """`result` with the status the pre-flight saw and its message scrubbed."""

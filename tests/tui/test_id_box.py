@@ -3,8 +3,12 @@ part (a TextArea lays out every line on the UI thread: 1.4 s for 100,000 IDs).""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import pytest
 from textual import events
 
+from geelark_tui.tui.screens import entry
 from geelark_tui.tui.screens.entry import EntryScreen
 from geelark_tui.tui.widgets.id_box import LARGE_CHARS, PREVIEW_LINES, IdBox
 
@@ -96,3 +100,26 @@ async def test_typing_into_a_large_text_says_how_to_clear_it() -> None:
         await pilot.press("1", "backspace")
         assert box.ids_text == big_text(2_000)
         assert any("ctrl+n clears it" in n for n in notifications(app))
+
+
+async def test_back_on_the_entry_screen_the_text_is_not_parsed_again(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    parses: list[int] = []
+    parse = entry.parse_ids
+
+    def counting(text: str) -> object:
+        parses.append(len(text))
+        return parse(text)
+
+    monkeypatch.setattr(entry, "parse_ids", counting)
+    app = make_app(make_config(batch_size=50, preflight=False))
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.post_message(events.Paste(big_text(30_000)))
+        await wait_for(pilot, lambda: "30,000 unique IDs → 600 requests" in counts(app), 20)
+        parsed = len(parses)
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: app.screen.id == "confirm-screen")
+        app.context.config.submit = replace(app.context.config.submit, batch_size=100)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: "30,000 unique IDs → 300 requests" in counts(app))
+        assert len(parses) == parsed  # the new batch size, from the counts already known

@@ -123,7 +123,10 @@ class EntryScreen(AppScreen[None]):
 
     def on_screen_resume(self) -> None:
         self.refresh_recent()
-        self.update_stats(force=True)  # the batch size may have changed in Settings
+        if self.text == self._parsed_text:  # the batch size may have changed in Settings
+            self._show_stats(self._parsed_text, self._parsed)
+        else:
+            self.update_stats()
 
     def set_text(self, text: str) -> None:
         area = self.query_one("#ids", IdBox)
