@@ -5,7 +5,6 @@ each screen does its own work; the app only moves between them. How the process 
 from __future__ import annotations
 
 import contextlib
-import gc
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path, PurePath
@@ -21,6 +20,7 @@ from textual.widgets import Input
 from geelark_tui.configstore import save_config
 from geelark_tui.context import AppContext
 from geelark_tui.redact import Redactor
+from geelark_tui.tui import gc_policy
 from geelark_tui.tui.base import PaletteCommand, PaletteMixin
 from geelark_tui.tui.lifecycle import UNWIND_WAIT, LifecycleApp
 from geelark_tui.tui.screens.entry import EntryScreen
@@ -92,10 +92,7 @@ class GeeLarkApp(LifecycleApp):
 
     def _after_first_paint(self) -> None:
         """What needs the connection code (and httpx): after the first screen is up."""
-        # What is alive now lives as long as the app: never scanned by the cyclic GC again,
-        # so its full collections (during a run) cost less.
-        gc.collect()
-        gc.freeze()
+        gc_policy.freeze_start_up()
         self.settings_changed()
         for warning in self.context.config.take_warnings():
             self.notify(warning, title="Config", severity="warning", timeout=12)
@@ -108,8 +105,8 @@ class GeeLarkApp(LifecycleApp):
             self.push_screen(SettingsScreen(first_run=not complete, problem=problem))
 
     @on(events.Unmount)
-    def _release_frozen(self) -> None:
-        gc.unfreeze()  # what this app froze can be collected once it is gone (tests make many)
+    def _thaw(self) -> None:
+        gc_policy.thaw()
 
     @work(thread=True, group="warm-up", exit_on_error=False)
     def _warm_up(self) -> None:

@@ -19,6 +19,7 @@ from geelark_tui.api.models import IdResult, Outcome
 from geelark_tui.configstore import save_config
 from geelark_tui.connection import ConnectionConfigError
 from geelark_tui.tracker import format_duration, outcome_word
+from geelark_tui.tui import gc_policy
 from geelark_tui.tui.base import PaletteCommand
 from geelark_tui.tui.screens.confirm import RestartConfirmScreen
 from geelark_tui.tui.screens.export import ExportRequest, ExportScreen, write_export
@@ -105,6 +106,7 @@ class ResultsScreen(TaskLookups):
         self.query_one(ResultsGrid).focus()
         self._update_status()
         self.set_interval(0.2, self._follow_sort)  # the grid sorts on its own keys (s, S)
+        self.call_after_refresh(gc_policy.collect_after_run)
         for warning in self.outcome.warnings:
             self.notify(warning, title="Run log", severity="warning")
 
