@@ -18,6 +18,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Checkbox, ProgressBar, Static
 
 from geelark_tui.api.codes import describe
+from geelark_tui.tui import gc_policy
 from geelark_tui.tui.base import AppModal
 from geelark_tui.tui.widgets.id_stats import plural
 from geelark_tui.tui.widgets.live_text import LiveText
@@ -158,6 +159,7 @@ class RestartConfirmScreen(AppModal["RunSession | None"]):
         self._preflight = preflight or plan.lookup is not None
         self._done = 0
         self._stopped = False
+        self._confirmed = False
 
     @property
     def session(self) -> RunSession:
@@ -189,7 +191,13 @@ class RestartConfirmScreen(AppModal["RunSession | None"]):
         self.show()
         if self.looking:
             self.set_interval(POLL_EVERY, self._poll)
+            gc_policy.hold_full_collections(self.session)  # the pre-flight is part of the run
             self._look_up()
+
+    def on_unmount(self) -> None:
+        if not self._confirmed and self._session is not None:  # else the run holds on
+            gc_policy.release_full_collections(self._session)
+            gc_policy.collect_after_run()
 
     # -- the lookup -------------------------------------------------------------------------
 
@@ -286,6 +294,7 @@ class RestartConfirmScreen(AppModal["RunSession | None"]):
             self.notify("None of these tasks can be restarted now. Press a to include them "
                         "anyway, or escape.", title="Nothing to restart", severity="warning")
             return
+        self._confirmed = True
         self.dismiss(self.session)
 
     def action_include_all(self) -> None:

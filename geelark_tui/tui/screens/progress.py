@@ -83,7 +83,6 @@ class ProgressScreen(AppScreen[None]):
         self.tracker: RunTracker | None = None
         self.outcome: RunOutcome | None = None
         self._tasks: asyncio.Future[TaskStore] | None = None
-        self._holding_gc = False
         self._bindings_for: bool | None = None  # `running` when the bindings were refreshed
 
     @property
@@ -127,17 +126,11 @@ class ProgressScreen(AppScreen[None]):
     def start(self) -> None:
         if self.tracker is not None:
             self.session.on_event = self.tracker.feed  # only counters: cheap on the loop
-        gc_policy.hold_full_collections()
-        self._holding_gc = True
+        gc_policy.hold_full_collections(self.session)
         self._run_worker()
 
-    def _release_gc(self) -> None:
-        if self._holding_gc:
-            self._holding_gc = False
-            gc_policy.release_full_collections()
-
     def on_unmount(self) -> None:
-        self._release_gc()  # a run that did not end by itself
+        gc_policy.release_full_collections(self.session)  # a run that did not end by itself
 
     @work(exclusive=True, group="run", exit_on_error=False)
     async def _run_worker(self) -> None:
@@ -149,7 +142,7 @@ class ProgressScreen(AppScreen[None]):
             result = session.settle(f"the run failed: {type(exc).__name__}: {exc}",
                                     interrupted=True)
         tracker.finish()
-        self._release_gc()
+        gc_policy.release_full_collections(session)
         tasks = await self._tasks if self._tasks is not None else None
         self.outcome = await asyncio.to_thread(RunOutcome.of, result, tuple(tracker.log),
                                                tracker.elapsed(), tasks)
