@@ -11,7 +11,6 @@ then a ``SidecarIds``, whose ``len()`` is the recorded count and whose IDs are r
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -44,6 +43,8 @@ def set_key(ids: Iterable[str]) -> str:
         unique.update(part)
     runs = [sorted(part) for part in in_slices(unique)]
     ordered = sorted(chain.from_iterable(runs)) if len(runs) > 1 else [*chain(*runs)]
+    import hashlib  # start-up: only a set being recorded needs it
+
     return hashlib.sha256("\n".join(ordered).encode()).hexdigest()[:16]
 
 

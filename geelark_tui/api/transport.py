@@ -12,7 +12,6 @@ from the environment honoured.
 
 from __future__ import annotations
 
-import httpcore
 import httpx
 
 
@@ -20,6 +19,8 @@ class PlainHTTPTransport(httpx.AsyncHTTPTransport):
     """httpx's transport over a connection pool without an SSL context."""
 
     def __init__(self, limits: httpx.Limits) -> None:
+        import httpcore  # as httpx does: only once a client is made
+
         # Not `super().__init__()`: that builds the SSL context. `handle_async_request`,
         # `aclose` and the context manager only use `_pool` (httpx 0.27 and 0.28).
         self._pool = httpcore.AsyncConnectionPool(

@@ -17,7 +17,6 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input
 
-from geelark_tui.configstore import save_config
 from geelark_tui.context import AppContext
 from geelark_tui.redact import Redactor
 from geelark_tui.tui import gc_policy
@@ -126,6 +125,8 @@ class GeeLarkApp(LifecycleApp):
         self._theme_timer = self.set_timer(THEME_SAVE_DELAY, self._save_theme)
 
     def _save_theme(self) -> None:
+        from geelark_tui.configstore import save_config
+
         config = self.context.config
         if config.ui.theme != self.theme:
             config.ui = replace(config.ui, theme=self.theme)

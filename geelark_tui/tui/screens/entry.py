@@ -15,8 +15,6 @@ from textual.worker import get_current_worker
 
 from geelark_tui.ids import ParsedIds, parse_ids
 from geelark_tui.tui.base import AppScreen
-from geelark_tui.tui.screens.confirm import RestartConfirmScreen
-from geelark_tui.tui.screens.open_file import OpenFileScreen
 from geelark_tui.tui.widgets.id_box import IdBox
 from geelark_tui.tui.widgets.id_stats import IdStats
 from geelark_tui.tui.widgets.recent_sets import RecentSets
@@ -153,6 +151,8 @@ class EntryScreen(AppScreen[None]):
         self.set_text("")
 
     def action_open_file(self) -> None:
+        from geelark_tui.tui.screens.open_file import OpenFileScreen  # start-up: when needed
+
         self.app.push_screen(OpenFileScreen(), self._load_file)
 
     def _load_file(self, path: Path | None) -> None:
@@ -178,6 +178,7 @@ class EntryScreen(AppScreen[None]):
 
     def action_restart(self) -> None:
         from geelark_tui.connection import ConnectionConfigError
+        from geelark_tui.tui.screens.confirm import RestartConfirmScreen  # start-up: when needed
 
         parsed = self.parsed
         if not parsed.ids:
