@@ -13,6 +13,7 @@ import os
 import signal
 import sys
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -37,7 +38,7 @@ from geelark_tui.ids import ParsedIds, parse_ids
 from geelark_tui.pacing import Pacer
 from geelark_tui.plan import RunPlan
 from geelark_tui.redact import install_hooks
-from geelark_tui.report import render, summary_sentence
+from geelark_tui.report import render, render_pieces, summary_sentence
 from geelark_tui.session import RunSession, SessionResult
 
 MAX_INPUT_BYTES = 64 * 1024 * 1024
@@ -114,7 +115,7 @@ async def _run(session: RunSession) -> SessionResult:
     try:
         async with session.client:
             if session.plan.preflight:
-                found = await session.look_up()
+                found = await session.look_up(details=False)  # only the status is shown
                 _say(f"pre-flight: {found.summary_line()}"
                      + ("; restarting all of them (--include-all)"
                         if session.plan.include_all else ""))
@@ -127,10 +128,12 @@ async def _run(session: RunSession) -> SessionResult:
                 loop.remove_signal_handler(sig)
 
 
-def _write(text: str) -> bool:
-    """The result on stdout; False (after one line on stderr) when stdout cannot take it."""
+def _write(text: str | Iterable[str]) -> bool:
+    """The result on stdout (a large one in pieces); False (after one line on stderr) when
+    stdout cannot take it."""
     try:
-        sys.stdout.write(text)
+        for piece in [text] if isinstance(text, str) else text:
+            sys.stdout.write(piece)
         sys.stdout.flush()
     except (OSError, ValueError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
@@ -209,7 +212,8 @@ def run_restart_command(args: argparse.Namespace) -> int:
     result = asyncio.run(_run(session))
     for warning in result.warnings:
         _say(f"warning: {warning}")
-    if not _write(render(args.format, result.results, parsed.ignored, with_status=preflight)):
+    if not _write(render_pieces(args.format, result.results, parsed.ignored,
+                                with_status=preflight)):
         return EXIT_OUTPUT
     _say("done: " + summary_sentence(result.summary())
          + (f"; stopped: {result.stop_reason}" if result.stop_reason else ""))

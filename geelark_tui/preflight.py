@@ -157,9 +157,12 @@ async def lookup(
     on_progress: Callable[[int, int], None] | None = None,
     cancelled: Callable[[], bool] = lambda: False,
     attempts: int = 3,
+    details: bool = True,
 ) -> Lookup:
     """Query `ids` in chunks of 100; a chunk that keeps failing is recorded, not raised. The
-    first account-level answer stops every worker: no further lookup is sent."""
+    first account-level answer stops every worker: no further lookup is sent. Without
+    `details` only each task's status is kept (the headless command shows nothing else;
+    100,000 tasks in full are ~30 MiB)."""
     unique = tuple(dict.fromkeys(ids))
     result = Lookup(unique)
     chunks = [list(unique[i : i + MAX_BATCH]) for i in range(0, len(unique), MAX_BATCH)]
@@ -184,7 +187,9 @@ async def lookup(
                 continue
             code = answer.envelope.code
             if code == 0:
-                result.tasks.update((t.id, t) for t in answer.tasks if t.id in chunk)
+                listed = {t.id: t for t in answer.tasks}
+                result.tasks.update((i, listed[i] if details else Task(i, listed[i].status))
+                                    for i in chunk if i in listed)
                 if answer.complete:
                     return
                 # What it listed is true; of the rest it proves nothing (not "missing").

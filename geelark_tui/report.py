@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import shutil
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from geelark_tui.api.codes import describe, next_step, status_hint
 from geelark_tui.api.models import IdResult, Outcome
 from geelark_tui.ids import IgnoredToken
+from geelark_tui.jsonout import PIECE, iter_document
 
 FORMATS = ("table", "json", "csv")
 CSV_COLUMNS = ("id", "outcome", "code", "meaning", "message", "hint")
@@ -65,33 +65,47 @@ def _json_row(r: IdResult, with_status: bool) -> dict[str, Any]:
     return row
 
 
-def to_json(
+def iter_json(
     results: Sequence[IdResult], invalid: Sequence[IgnoredToken] = (), *,
     with_status: bool = False, **extra: Any,
-) -> str:
-    """The headless JSON document. `with_status` (pre-flight) adds `status` to each result
-    and `skipped` to the summary: both additive to the contract."""
+) -> Iterator[str]:
+    """The headless JSON document, a piece at a time (`jsonout`). `with_status` (pre-flight)
+    adds `status` to each result and `skipped` to the summary: both additive to the contract."""
     document: dict[str, Any] = {
         "summary": summarize(results, with_skipped=with_status),
-        "results": [_json_row(r, with_status) for r in results],
+        "results": (_json_row(r, with_status) for r in results),
         "invalid": [{"token": t.token, "reason": t.reason} for t in invalid],
     }
     document.update(extra)
-    return json.dumps(document, ensure_ascii=False, indent=2)
+    return iter_document(document, streamed=frozenset({"results"}))
 
 
-def to_csv(results: Sequence[IdResult], *, with_status: bool = False) -> str:
+def to_json(results: Sequence[IdResult], invalid: Sequence[IgnoredToken] = (), *,
+            with_status: bool = False, **extra: Any) -> str:
+    return "".join(iter_json(results, invalid, with_status=with_status, **extra))
+
+
+def iter_csv(results: Sequence[IdResult], *, with_status: bool = False) -> Iterator[str]:
+    """The CSV, `PIECE` rows at a time."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS + (("status",) if with_status else ()))
-    for r in results:
+    for n, r in enumerate(results, 1):
         meaning = describe(r.code).meaning if r.code is not None else ""
         row: list[object] = [r.id, r.outcome.value, "" if r.code is None else r.code,
                              meaning, r.message, hint_for(r)]
         if with_status:
             row.append("" if r.status is None else r.status)
         writer.writerow(row)
-    return buffer.getvalue()
+        if n % PIECE == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def to_csv(results: Sequence[IdResult], *, with_status: bool = False) -> str:
+    return "".join(iter_csv(results, with_status=with_status))
 
 
 def _fit(text: str, width: int) -> str:
@@ -129,12 +143,22 @@ def summary_sentence(summary: dict[str, int]) -> str:
     return f"{summary['total']} IDs: " + ", ".join(parts)
 
 
+def render_pieces(
+    fmt: str, results: Sequence[IdResult], invalid: Sequence[IgnoredToken] = (), *,
+    with_status: bool = False,
+) -> Iterator[str]:
+    """The output a piece at a time: a large result is never one string in memory."""
+    if fmt == "json":
+        yield from iter_json(results, invalid, with_status=with_status)
+        yield "\n"
+    elif fmt == "csv":
+        yield from iter_csv(results, with_status=with_status)
+    else:
+        yield to_table(results, invalid)
+
+
 def render(
     fmt: str, results: Sequence[IdResult], invalid: Sequence[IgnoredToken] = (), *,
     with_status: bool = False,
 ) -> str:
-    if fmt == "json":
-        return to_json(results, invalid, with_status=with_status) + "\n"
-    if fmt == "csv":
-        return to_csv(results, with_status=with_status)
-    return to_table(results, invalid)
+    return "".join(render_pieces(fmt, results, invalid, with_status=with_status))

@@ -172,8 +172,10 @@ class RunSession:
         if self.config is not None and self.recent_key is None:
             await asyncio.to_thread(self.record_set)
 
-    async def look_up(self, on_progress: Callable[[int, int], None] | None = None) -> Lookup:
-        """The pre-flight: every ID's status now, through the shared pacer."""
+    async def look_up(self, on_progress: Callable[[int, int], None] | None = None, *,
+                      details: bool = True) -> Lookup:
+        """The pre-flight: every ID's status now, through the shared pacer (`details`: also
+        the rest of what task/query says of each task, which only the app shows)."""
         await self._record_set_off_loop()
         total = len(self.plan.ids)
 
@@ -186,7 +188,8 @@ class RunSession:
         try:
             found = await lookup(self.client, self.plan.ids, self.pacer,
                                  concurrency=self.plan.settings.concurrency,
-                                 on_progress=progress, cancelled=lambda: self.stopping)
+                                 on_progress=progress, cancelled=lambda: self.stopping,
+                                 details=details)
         except Exception as exc:  # never a crash: the IDs are then "could not be looked up"
             message = f"{type(exc).__name__}: {exc}"
             found = Lookup(self.plan.ids, failed=set(self.plan.ids),

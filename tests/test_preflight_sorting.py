@@ -58,3 +58,15 @@ def test_a_lookup_that_grows_is_sorted_again(sorted_in: list[threading.Thread]) 
     found.failed.add(IDS[1])
     assert found.to_send() == IDS[:2]  # a failed lookup is sent anyway
     assert found.groups()["lookup_failed"] == [IDS[1]]
+
+
+async def test_without_details_only_the_status_is_kept(sim: Simulator) -> None:
+    ids = [str(int(IDS[0]) + n) for n in range(150)]  # our own strings, kept as they are
+    async with GeeLarkClient(sim.base_url, TokenAuth("demo-token")) as client:
+        full = await lookup(client, ids, Pacer(RealClock(), []))
+        light = await lookup(client, ids, Pacer(RealClock(), []), details=False)
+    assert light.tasks.keys() == full.tasks.keys() and light.groups() == full.groups()
+    for task_id, task in light.tasks.items():
+        assert task == Task(task_id, full.tasks[task_id].status)
+        assert any(task.id is i for i in ids)  # no copy of the ID from the answer
+    assert any(t.plan_name for t in full.tasks.values())

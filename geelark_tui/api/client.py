@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import sys
 from collections.abc import Iterable, Sequence
 from enum import StrEnum
 from typing import Any
@@ -153,16 +154,21 @@ def parse_task(item: Any) -> Task | None:
         value = item.get(key)
         return value if isinstance(value, str) else None
 
+    def shared(value: str | None) -> str | None:
+        """Plans, phones and failures repeat across thousands of tasks: one copy of each
+        (a pre-flight of 100,000 IDs keeps every task)."""
+        return None if value is None else sys.intern(value)
+
     return Task(
         id=task_id,
         status=_as_int(item.get("status")),
-        plan_name=text("planName"),
+        plan_name=shared(text("planName")),
         task_type=_as_int(item.get("taskType")),
-        serial_name=text("serialName"),
-        env_id=_as_str(item.get("envId")),
+        serial_name=shared(text("serialName")),
+        env_id=shared(_as_str(item.get("envId"))),
         schedule_at=_as_int(item.get("scheduleAt")),
         fail_code=_as_int(item.get("failCode")),
-        fail_desc=text("failDesc"),
+        fail_desc=shared(text("failDesc")),
         cost=_as_int(item.get("cost")),
         share_link=text("shareLink"),
     )
