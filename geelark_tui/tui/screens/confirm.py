@@ -189,9 +189,9 @@ class RestartConfirmScreen(AppModal["RunSession | None"]):
 
     def on_mount(self) -> None:
         self.show()
+        gc_policy.hold_full_collections(self.session)  # the run starts here (or is cancelled)
         if self.looking:
             self.set_interval(POLL_EVERY, self._poll)
-            gc_policy.hold_full_collections(self.session)  # the pre-flight is part of the run
             self._look_up()
 
     def on_unmount(self) -> None:
