@@ -119,7 +119,7 @@ class IdSource:
         return [str(base + (i // 50) * 100 + i % 50) for i in range(start, start + n)]
 
 
-def _machine_busy() -> float | None:
+def machine_busy() -> float | None:
     """Busy CPU-seconds of the whole machine so far (Linux), to see what else was running."""
     try:
         with open("/proc/stat") as stat:
@@ -188,9 +188,9 @@ async def _measure(sim: SimProcess, rounds: int) -> dict[str, Any]:
         sim_cpu: list[float] = []
         others: list[float] = []
         for _ in range(rounds):
-            sim_before, machine_before = sim.cpu(), _machine_busy()
+            sim_before, machine_before = sim.cpu(), machine_busy()
             timed = await _timed_run(client, ids.take(N_IDS), UNLIMITED, tick=True)
-            sim_used, machine_after = sim.cpu() - sim_before, _machine_busy()
+            sim_used, machine_after = sim.cpu() - sim_before, machine_busy()
             _check(timed, N_IDS, "100,000-ID run")
             big.append(timed)
             sim_cpu.append(sim_used)

@@ -56,7 +56,14 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from bench_engine import LATENCY, TOKEN, IdSource, SimProcess, unpaced  # noqa: E402
+from bench_engine import (  # noqa: E402
+    LATENCY,
+    TOKEN,
+    IdSource,
+    SimProcess,
+    machine_busy,
+    unpaced,
+)
 
 N_IDS = int(os.environ.get("BENCH_TUI_IDS", 100_000))  # fewer only to try the benchmark out
 CONCURRENCY = 10
@@ -462,19 +469,10 @@ def _child(kind: str, url: str, preflight: bool, first: int, n: int = N_IDS) -> 
     raise RuntimeError(f"{kind} child exited {proc.returncode}:\n{proc.stderr[-3000:]}")
 
 
-def _machine_busy() -> float | None:
-    try:
-        with open("/proc/stat") as stat:
-            fields = [int(x) for x in stat.readline().split()[1:8]]
-    except (OSError, ValueError):
-        return None
-    return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
-
-
 def run() -> dict[str, Any]:
     sim = SimProcess(LATENCY)
     out: dict[str, Any] = {"ids": N_IDS, "concurrency": CONCURRENCY, "latency_s": LATENCY}
-    start, busy0, sim0 = time.perf_counter(), _machine_busy(), sim.cpu()
+    start, busy0, sim0 = time.perf_counter(), machine_busy(), sim.cpu()
     ours0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     try:
         first = 0
@@ -484,7 +482,7 @@ def run() -> dict[str, Any]:
             out[f"headless_{key}"] = _child("headless", sim.url, preflight, first + N_IDS)
             first += 2 * N_IDS
         out["headless_one"] = _child("headless", sim.url, False, first, 1)
-        seconds, busy1, sim1 = time.perf_counter() - start, _machine_busy(), sim.cpu()
+        seconds, busy1, sim1 = time.perf_counter() - start, machine_busy(), sim.cpu()
     finally:
         sim.close()
     ours1 = resource.getrusage(resource.RUSAGE_CHILDREN)
