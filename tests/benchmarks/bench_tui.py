@@ -56,6 +56,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from app_probes import MIB, GcPauses, StallSampler, Ticker, peak_rss_mib, rss_mib  # noqa: E402
 from bench_engine import (  # noqa: E402
     LATENCY,
     TOKEN,
@@ -67,10 +68,8 @@ from bench_engine import (  # noqa: E402
 
 N_IDS = int(os.environ.get("BENCH_TUI_IDS", 100_000))  # fewer only to try the benchmark out
 CONCURRENCY = 10
-TICK_S = 0.01
 SETTLE_S = 1.0  # after a figure's end, stalls are still counted this long
 SIZE = (80, 24)
-MIB = 2**20
 _MARK = "@@bench-tui@@ "
 PROFILE_ENV = "BENCH_TUI_PROFILE"  # where to write a profile of the run (needs pyinstrument)
 STALLS_ENV = "BENCH_TUI_STALLS"  # set: sample where stalls go (`StallSampler`)
@@ -88,105 +87,6 @@ TARGETS = {
 
 
 # -- the app's side (a child process per scenario) ---------------------------------------------
-
-
-class StallSampler:
-    """With `STALLS_ENV` set: while the loop is stalled (no tick for 20 ms), a thread samples
-    the main thread's stack every 2 ms; `top()` says where the stalled time went (our frames)."""
-
-    def __init__(self, threshold: float = 0.02, every: float = 0.002) -> None:
-        import threading
-
-        self.threshold, self.every = threshold, every
-        self.last_tick = time.perf_counter()
-        self.samples: dict[str, int] = {}
-        self._main = threading.main_thread().ident
-        threading.Thread(target=self._sample, daemon=True).start()
-
-    def _sample(self) -> None:
-        import traceback
-
-        while True:
-            time.sleep(self.every)
-            if time.perf_counter() - self.last_tick <= self.threshold:
-                continue
-            frame = sys._current_frames().get(self._main or 0)
-            if frame is None:
-                continue
-            stack = traceback.extract_stack(frame)
-            ours = [f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in stack
-                    if "geelark_tui" in f.filename]
-            leaf = f"{stack[-1].filename.split('site-packages/')[-1]}:{stack[-1].name}"
-            key = " > ".join([*ours[-4:], leaf])
-            self.samples[key] = self.samples.get(key, 0) + 1
-
-    def top(self, n: int = 25) -> list[str]:
-        ranked = sorted(self.samples.items(), key=lambda kv: -kv[1])[:n]
-        return [f"{count * self.every * 1000:5.0f} ms  {key}" for key, count in ranked]
-
-
-@dataclass
-class Ticker:
-    """A 10 ms asyncio timer: (when it woke, the gap since the previous tick, the CPU time the
-    process used in that gap). On a busy machine a gap can be the process waiting for a CPU;
-    its CPU time is the part the app itself spent (GC and threads included)."""
-
-    ticks: list[tuple[float, float, float]] = field(default_factory=list)
-    sampler: StallSampler | None = None
-    _task: asyncio.Task[None] | None = None
-
-    def start(self) -> None:
-        self._task = asyncio.get_running_loop().create_task(self._tick())
-
-    async def _tick(self) -> None:
-        last, last_cpu = time.perf_counter(), time.process_time()
-        while True:
-            await asyncio.sleep(TICK_S)
-            now, cpu = time.perf_counter(), time.process_time()
-            self.ticks.append((now, now - last, cpu - last_cpu))
-            last, last_cpu = now, cpu
-            if self.sampler is not None:
-                self.sampler.last_tick = now
-
-    def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-
-    def longest(self, start: float, end: float, *, cpu: bool = False) -> float:
-        """The longest gap that ended after `start` and began before `end` (`cpu`: the most
-        CPU time the process used in one such gap)."""
-        return max((used if cpu else gap for when, gap, used in self.ticks
-                    if when > start and when - gap < end), default=0.0)
-
-
-class GcPauses:
-    """Every collection of the oldest generation: (when it ended, how long it took)."""
-
-    def __init__(self) -> None:
-        self.pauses: list[tuple[float, float]] = []
-        self._started = 0.0
-        gc.callbacks.append(self._callback)
-
-    def _callback(self, phase: str, info: dict[str, int]) -> None:
-        if info.get("generation") != 2:
-            return
-        now = time.perf_counter()
-        if phase == "start":
-            self._started = now
-        else:
-            self.pauses.append((now, now - self._started))
-
-    def within(self, start: float, end: float) -> list[float]:
-        return [pause for when, pause in self.pauses if start < when <= end]
-
-
-def _rss_mib() -> float:
-    with open("/proc/self/statm") as statm:
-        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / MIB
-
-
-def _peak_rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _profiler() -> Any:
@@ -315,7 +215,7 @@ def _app_scenario(url: str, preflight: bool, first: int) -> dict[str, Any]:
             out["idle_stall_s"] = ticker.longest(idle_from, time.perf_counter())
 
             gc.collect()
-            rss_before = _rss_mib()
+            rss_before = rss_mib()
             await asyncio.sleep(0.05)  # the collection's own gap is no one's stall
             stats = app.screen.query_one(IdStats)
             pasted = time.perf_counter()
@@ -327,7 +227,7 @@ def _app_scenario(url: str, preflight: bool, first: int) -> dict[str, Any]:
             out["paste_stall_s"] = ticker.longest(pasted, counts + SETTLE_S)
             out["paste_stall_cpu_s"] = ticker.longest(pasted, counts + SETTLE_S, cpu=True)
             gc.collect()
-            out["paste_rss_mib"] = _rss_mib() - rss_before
+            out["paste_rss_mib"] = rss_mib() - rss_before
             out["text_mib"] = len(text) / MIB
             await asyncio.sleep(0.05)
 
@@ -366,7 +266,7 @@ def _app_scenario(url: str, preflight: bool, first: int) -> dict[str, Any]:
             screen = app.screen
             assert isinstance(screen, ResultsScreen)
             out["restarted"] = sum(1 for r in screen.results if r.outcome.value == "restarted")
-            out["app_peak_rss_mib"] = _peak_rss_mib()
+            out["app_peak_rss_mib"] = peak_rss_mib()
             ticker.stop()
             if ticker.sampler is not None:
                 out["stall_stacks"] = ticker.sampler.top()
@@ -452,7 +352,7 @@ def _headless_scenario(url: str, preflight: bool, first: int, n: int) -> dict[st
         os.dup2(stdout, 1)
     cpu = time.process_time() - cpu
     return {"exit": code, "cpu_s": cpu - parse_cpu[0], "parse_cpu_s": parse_cpu[0],
-            "peak_rss_mib": _peak_rss_mib()}
+            "peak_rss_mib": peak_rss_mib()}
 
 
 # -- the parent: the simulator, the children, the figures -------------------------------------
