@@ -9,7 +9,7 @@ import contextlib
 import os
 import signal
 import sys
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterable
 from typing import Any, TypeVar
 
 from geelark_tui.config import Config, load_config, resolve_config_path
@@ -24,11 +24,12 @@ def say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def write_result(text: str, kept: str = "") -> bool:
-    """The result on stdout; False (after one line on stderr, naming where else the result
-    is `kept`, if anywhere) when stdout cannot take it."""
+def write_result(text: str | Iterable[str], kept: str = "") -> bool:
+    """The result on stdout (a large one in pieces); False (after one line on stderr, naming
+    where else the result is `kept`, if anywhere) when stdout cannot take it."""
     try:
-        sys.stdout.write(text)
+        for piece in [text] if isinstance(text, str) else text:
+            sys.stdout.write(piece)
         sys.stdout.flush()
     except (OSError, ValueError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)

@@ -35,6 +35,7 @@ from geelark_tui.recentsets import (
     RecentSet,
     SidecarIds,
     auto_name,
+    in_slices,
     set_key,
     sidecar_data,
     sidecar_dir,
@@ -285,7 +286,10 @@ def save_config(config: Config) -> bool:
 def record_recent_set(config: Config, ids: Iterable[str], *, name: str | None = None,
                       now: datetime | None = None) -> RecentSet:
     """Save an ID set on top of the recent list (call it before the first request of a run)."""
-    unique = tuple(dict.fromkeys(filter(None, map(str.strip, map(str, ids)))))
+    seen: dict[str, None] = {}
+    for part in in_slices(ids):  # the session does this in a thread: see `in_slices`
+        seen.update(dict.fromkeys(filter(None, map(str.strip, map(str, part)))))
+    unique = tuple(seen)
     if not unique:
         raise ValueError("an ID set needs at least one ID")
     when = (now or datetime.now(UTC)).replace(microsecond=0)

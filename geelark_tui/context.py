@@ -9,6 +9,7 @@ then ``GEELARK_*`` environment variables, then the config file), because both go
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -62,6 +63,8 @@ class AppContext:
     _pacer: tuple[tuple[int, int], Pacer] | None = field(default=None, repr=False)
     _client: tuple[tuple[object, ...], GeeLarkClient] | None = field(default=None, repr=False)
     _retired: list[GeeLarkClient] = field(default_factory=list, repr=False)
+    # `warm_up` makes the client in a thread while the app may ask for it.
+    _client_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
     def preflight(self) -> bool:
@@ -145,16 +148,32 @@ class AppContext:
         concurrency = (plan.settings if plan is not None else self.run_settings()).concurrency
         key = (base_url, api.auth_method, api.token, api.app_id, api.api_key,
                self.config.submit.timeout, max(concurrency, 2))
-        if self._client is None or self._client[0] != key:
-            if self._client is not None:
-                self._retired.append(self._client[1])
-            self._client = (key, self.make_client(plan))
-        return self._client[1]
+        with self._client_lock:
+            if self._client is None or self._client[0] != key:
+                if self._client is not None:
+                    self._retired.append(self._client[1])
+                self._client = (key, self.make_client(plan))
+            return self._client[1]
+
+    def warm_up(self) -> bool:
+        """Make the client now (its TLS context takes 25-50 ms to build), so that the first
+        lookup or run does not: the app calls it in a thread after the first paint. False
+        when the connection settings are not usable yet (Settings will say why)."""
+        from geelark_tui.connection import ConnectionConfigError
+
+        try:
+            if not self.credentials().complete:
+                return False
+            self.client()
+        except (ConnectionConfigError, ValueError):
+            return False
+        return True
 
     async def aclose(self) -> None:
         """Close every client this context made (at the app's end)."""
-        clients = [*self._retired, *([self._client[1]] if self._client else [])]
-        self._client, self._retired = None, []
+        with self._client_lock:
+            clients = [*self._retired, *([self._client[1]] if self._client else [])]
+            self._client, self._retired = None, []
         for client in clients:
             await client.aclose()
 

@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import sys
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -39,7 +40,7 @@ from geelark_tui.idinput import check_size, read_ids_path, read_ids_stream
 from geelark_tui.ids import ParsedIds, parse_ids
 from geelark_tui.pacing import Pacer
 from geelark_tui.plan import RunPlan
-from geelark_tui.report import RunExtras, render, summary_sentence
+from geelark_tui.report import RunExtras, render, render_pieces, summary_sentence
 from geelark_tui.session import RunSession, SessionResult
 
 
@@ -101,7 +102,7 @@ async def _run(session: RunSession) -> SessionResult:
     async def work() -> SessionResult:
         async with session.client:
             if session.plan.preflight:
-                found = await session.look_up()
+                found = await session.look_up(details=False)  # only the status is shown
                 say(f"pre-flight: {found.summary_line()}"
                     + ("; restarting all of them (--include-all)"
                        if session.plan.include_all else ""))
@@ -111,8 +112,9 @@ async def _run(session: RunSession) -> SessionResult:
                                  lambda reason: session.settle(reason, interrupted=True))
 
 
-def _write(text: str) -> bool:
-    """The result on stdout; False (after one line on stderr) when stdout cannot take it."""
+def _write(text: str | Iterable[str]) -> bool:
+    """The result on stdout (a large one in pieces); False (after one line on stderr) when
+    stdout cannot take it."""
     return write_result(text, "the run log has it (geelark-tui config path shows where the "
                               "config is)")
 
@@ -189,7 +191,7 @@ def run_restart_command(args: argparse.Namespace) -> int:
         say(f"warning: {warning}")
     extras = RunExtras(with_status=preflight, after=result.after,
                        cancelled_first=result.cancelled_first if args.cancel_active else None)
-    if not _write(render(args.format, result.results, parsed.ignored, extras)):
+    if not _write(render_pieces(args.format, result.results, parsed.ignored, extras)):
         return EXIT_OUTPUT
     say("done: " + summary_sentence(result.summary())
          + (f"; stopped: {result.stop_reason}" if result.stop_reason else "")

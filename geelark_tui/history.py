@@ -20,7 +20,6 @@ from urllib.parse import urlsplit
 import platformdirs
 
 from geelark_tui.config import APP_NAME
-from geelark_tui.configstore import ensure_private_dir
 
 ENV_DATA_DIR = "GEELARK_TUI_DATA_DIR"
 LOG_VERSION = 1
@@ -92,6 +91,8 @@ def append_run(
     for secret in secrets:
         if secret and (secret in line if len(secret) >= 6 else f'"{secret}"' in line):
             raise ValueError("refusing to write a credential into the run log")
+    from geelark_tui.configstore import ensure_private_dir  # start-up: writing comes later
+
     ensure_private_dir(path.parent)
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o600)
     try:

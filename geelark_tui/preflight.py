@@ -27,6 +27,13 @@ GROUPS: dict[str, tuple[str, str]] = {
 }
 
 
+SENT_GROUPS = frozenset({"restartable", "lookup_failed"})  # what a default run restarts
+# What a finished lookup works out once (`Lookup._sort`): the state it was worked out in, the
+# IDs of each group, the IDs to send, and each found task's status.
+_Sorted = tuple[tuple[int, int, "int | None"], dict[str, list[str]], tuple[str, ...],
+                dict[str, "int | None"]]
+
+
 def group_of(status: int | None, found: bool, looked_up: bool) -> str:
     if not looked_up:
         return "lookup_failed"
@@ -54,6 +61,9 @@ class Lookup:
     requests: int = 0
     stop_code: int | None = None
     stop_reason: str | None = None
+    # groups() and to_send() by the state they were sorted in: a lookup only grows, and once
+    # it is over they are asked for again and again (100,000 IDs take ~0.1 s each time).
+    _sorted: _Sorted | None = field(default=None, repr=False, compare=False)
 
     @property
     def stopped(self) -> bool:
@@ -71,10 +81,22 @@ class Lookup:
         return group_of(self.status_of(task_id), task_id in self.tasks, task_id not in self.failed)
 
     def groups(self) -> dict[str, list[str]]:
-        out: dict[str, list[str]] = {name: [] for name in GROUPS}
-        for task_id in self.ids:
-            out[self.group(task_id)].append(task_id)
-        return out
+        """The IDs of each group, in input order (shared: do not change them)."""
+        return self._sort()[1]
+
+    def _sort(self) -> _Sorted:
+        state = (len(self.tasks), len(self.failed), self.stop_code)
+        if self._sorted is None or self._sorted[0] != state:
+            out: dict[str, list[str]] = {name: [] for name in GROUPS}
+            send: list[str] = []
+            for task_id in self.ids:
+                group = self.group(task_id)
+                out[group].append(task_id)
+                if group in SENT_GROUPS:
+                    send.append(task_id)
+            prior = {i: t.status for i, t in self.tasks.items()}
+            self._sorted = (state, out, tuple(send), prior)
+        return self._sorted
 
     def groups_line(self) -> str:
         """"312 can be restarted, 40 are still waiting or running, 8 do not exist"."""
@@ -93,10 +115,11 @@ class Lookup:
             return []
         if include_all:
             return list(self.ids)
-        return [i for i in self.ids if self.group(i) in ("restartable", "lookup_failed")]
+        return list(self._sort()[2])
 
     def prior_status(self) -> dict[str, int | None]:
-        return {i: t.status for i, t in self.tasks.items()}
+        """Each found task's status (shared: do not change it)."""
+        return self._sort()[3]
 
     def not_sent(self) -> list[IdResult]:
         """After an account-level stop: every ID `not_sent`, with the code and the reason."""
@@ -134,9 +157,12 @@ async def lookup(
     on_progress: Callable[[int, int], None] | None = None,
     cancelled: Callable[[], bool] = lambda: False,
     attempts: int = 3,
+    details: bool = True,
 ) -> Lookup:
     """Query `ids` in chunks of 100; a chunk that keeps failing is recorded, not raised. The
-    first account-level answer stops every worker: no further lookup is sent."""
+    first account-level answer stops every worker: no further lookup is sent. Without
+    `details` only each task's status is kept (the headless command shows nothing else;
+    100,000 tasks in full are ~30 MiB)."""
     unique = tuple(dict.fromkeys(ids))
     result = Lookup(unique)
     chunks = [list(unique[i : i + MAX_BATCH]) for i in range(0, len(unique), MAX_BATCH)]
@@ -161,7 +187,9 @@ async def lookup(
                 continue
             code = answer.envelope.code
             if code == 0:
-                result.tasks.update((t.id, t) for t in answer.tasks if t.id in chunk)
+                listed = {t.id: t for t in answer.tasks}
+                result.tasks.update((i, listed[i] if details else Task(i, listed[i].status))
+                                    for i in chunk if i in listed)
                 if answer.complete:
                     return
                 # What it listed is true; of the rest it proves nothing (not "missing").
@@ -191,6 +219,7 @@ async def lookup(
     await asyncio.gather(*(worker() for _ in range(max(1, min(concurrency, len(chunks))))))
     while not queue.empty():  # left unsent by an account-level stop
         result.failed.update(queue.get_nowait())
+    await asyncio.to_thread(result.groups)  # sorted once, off the event loop
     return result
 
 

@@ -11,24 +11,41 @@ then a ``SidecarIds``, whose ``len()`` is the recorded count and whose IDs are r
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
+from itertools import chain, islice
 from pathlib import Path, PurePosixPath
-from typing import Any, overload
+from typing import Any, TypeVar, overload
 
-__all__ = ["SIDECAR_MIN_IDS", "RecentSet", "SidecarIds", "auto_name", "set_key"]
+__all__ = ["SIDECAR_MIN_IDS", "RecentSet", "SidecarIds", "auto_name", "in_slices", "set_key"]
 
 SIDECAR_MIN_IDS = 1000  # a set with more IDs than this keeps them in a sidecar file
+SLICE = 10_000  # IDs a bulk step handles at once (see `in_slices`)
+T = TypeVar("T")
 _KEY = re.compile(r"[0-9a-f]{16}")
+
+
+def in_slices(items: Iterable[T], size: int = SLICE) -> Iterator[list[T]]:
+    """`items` a slice at a time: bulk work on a large set (sets, sorts) in steps short enough
+    that a thread doing it never holds the GIL long enough to stall the app's event loop."""
+    it = iter(items)
+    while part := list(islice(it, size)):
+        yield part
 
 
 def set_key(ids: Iterable[str]) -> str:
     """Identity of an ID set: the same IDs in any order are the same set."""
-    return hashlib.sha256("\n".join(sorted(set(ids))).encode()).hexdigest()[:16]
+    unique: set[str] = set()
+    for part in in_slices(ids):
+        unique.update(part)
+    runs = [sorted(part) for part in in_slices(unique)]
+    ordered = sorted(chain.from_iterable(runs)) if len(runs) > 1 else [*chain(*runs)]
+    import hashlib  # start-up: only a set being recorded needs it
+
+    return hashlib.sha256("\n".join(ordered).encode()).hexdigest()[:16]
 
 
 def _auto_name(count: int, first: str, saved_at: datetime) -> str:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import shutil
-from collections.abc import Iterable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +21,7 @@ from geelark_tui.api.models import (
 )
 from geelark_tui.follow import After, count_states
 from geelark_tui.ids import IgnoredToken
+from geelark_tui.jsonout import PIECE, iter_document
 from geelark_tui.task_info import failure_text
 
 FORMATS = ("table", "json", "csv")
@@ -45,6 +46,11 @@ def summarize(results: Iterable[IdResult], *, with_skipped: bool = False) -> dic
     if not with_skipped and not summary[Outcome.SKIPPED.value]:
         del summary[Outcome.SKIPPED.value]
     return summary
+
+
+def tally(results: Iterable[IdResult]) -> Counter[tuple[Outcome, int | None]]:
+    """How many results have each outcome and code: what the results screen's summary shows."""
+    return Counter((r.outcome, r.code) for r in results)
 
 
 def hint_for(result: IdResult, status: int | None = None, task: Task | None = None) -> str:
@@ -120,26 +126,33 @@ def _summary(results: Sequence[IdResult], extras: RunExtras) -> dict[str, Any]:
     return summary
 
 
-def to_json(
+def iter_json(
     results: Sequence[IdResult], invalid: Sequence[IgnoredToken] = (),
     extras: RunExtras = RunExtras(), **extra: Any,
-) -> str:
-    """The headless JSON document (the README's contract, with `extras`' additions)."""
+) -> Iterator[str]:
+    """The headless JSON document (the README's contract, with `extras`' additions), a piece
+    at a time (`jsonout`): a large result is never one string in memory."""
     document: dict[str, Any] = {
         "summary": _summary(results, extras),
-        "results": [_json_row(r, extras) for r in results],
+        "results": (_json_row(r, extras) for r in results),
         "invalid": [{"token": t.token, "reason": t.reason} for t in invalid],
     }
     document.update(extra)
-    return json.dumps(document, ensure_ascii=False, indent=2)
+    return iter_document(document, streamed=frozenset({"results"}))
 
 
-def to_csv(results: Sequence[IdResult], extras: RunExtras = RunExtras()) -> str:
+def to_json(results: Sequence[IdResult], invalid: Sequence[IgnoredToken] = (),
+            extras: RunExtras = RunExtras(), **extra: Any) -> str:
+    return "".join(iter_json(results, invalid, extras, **extra))
+
+
+def iter_csv(results: Sequence[IdResult], extras: RunExtras = RunExtras()) -> Iterator[str]:
+    """The CSV, `PIECE` rows at a time."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS + (("status",) if extras.with_status else ())
                     + (("after",) if extras.after is not None else ()))
-    for r in results:
+    for n, r in enumerate(results, 1):
         meaning = describe(r.code).meaning if r.code is not None else ""
         row: list[object] = [r.id, r.outcome.value, "" if r.code is None else r.code,
                              meaning, r.message, hint_for(r)]
@@ -149,7 +162,15 @@ def to_csv(results: Sequence[IdResult], extras: RunExtras = RunExtras()) -> str:
             after = extras.after.get(r.id) if r.outcome is Outcome.RESTARTED else None
             row.append("" if after is None else after.state)
         writer.writerow(row)
-    return buffer.getvalue()
+        if n % PIECE == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def to_csv(results: Sequence[IdResult], extras: RunExtras = RunExtras()) -> str:
+    return "".join(iter_csv(results, extras))
 
 
 def _fit(text: str, width: int) -> str:
@@ -187,16 +208,25 @@ def summary_sentence(summary: dict[str, int]) -> str:
     return f"{summary['total']} IDs: " + ", ".join(parts)
 
 
+def render_pieces(
+    fmt: str, results: Sequence[IdResult], invalid: Sequence[IgnoredToken] = (),
+    extras: RunExtras = RunExtras(),
+) -> Iterator[str]:
+    """The output a piece at a time: a large result is never one string in memory."""
+    if fmt == "json":
+        yield from iter_json(results, invalid, extras)
+        yield "\n"
+    elif fmt == "csv":
+        yield from iter_csv(results, extras)
+    else:
+        yield to_table(results, invalid)
+        if extras.after is not None:
+            counts = _summary(results, extras)["after"]
+            yield "followed: " + ", ".join(f"{n} {state}" for state, n in counts.items()) + "\n"
+
+
 def render(
     fmt: str, results: Sequence[IdResult], invalid: Sequence[IgnoredToken] = (),
     extras: RunExtras = RunExtras(),
 ) -> str:
-    if fmt == "json":
-        return to_json(results, invalid, extras) + "\n"
-    if fmt == "csv":
-        return to_csv(results, extras)
-    table = to_table(results, invalid)
-    if extras.after is not None:
-        counts = _summary(results, extras)["after"]
-        table += "followed: " + ", ".join(f"{n} {state}" for state, n in counts.items()) + "\n"
-    return table
+    return "".join(render_pieces(fmt, results, invalid, extras))

@@ -19,12 +19,13 @@ def log_run(report: RunReport, results: Sequence[IdResult], host: str, *,
             path: Path | None = None, secrets: Iterable[str] = (),
             after: Mapping[str, int] | None = None) -> str | None:
     """Append one run (default path: `history.run_log_path()`); a warning, or None if done."""
-    by_outcome: dict[str, list[str]] = {o.value: [] for o in Outcome}
+    ids: dict[Outcome, list[str]] = {o: [] for o in Outcome}
     by_code: dict[int, list[str]] = {}
     for result in results:
-        by_outcome[result.outcome.value].append(result.id)
+        ids[result.outcome].append(result.id)
         if result.code:  # 0 (success) and no code say nothing the outcome does not
             by_code.setdefault(result.code, []).append(result.id)
+    by_outcome = {o.value: listed for o, listed in ids.items()}
     try:
         history.append_run(
             path or history.run_log_path(),

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,7 +24,14 @@ from geelark_tui.api.client import GeeLarkClient
 from geelark_tui.api.models import IdResult, Outcome
 from geelark_tui.cancel import CANCELLED_FIRST, Cancels, cancel_tasks
 from geelark_tui.engine import RestartRun
-from geelark_tui.events import CancelsDone, Event, FollowUpdate, LookupProgress, RunStopping
+from geelark_tui.events import (
+    CancelsDone,
+    Event,
+    FollowUpdate,
+    LookupProgress,
+    OutcomesReported,
+    RunStopping,
+)
 from geelark_tui.exitcodes import EXIT_OK, EXIT_SOME_FAILED, EXIT_STOPPED
 from geelark_tui.follow import After, Follow, count_states
 from geelark_tui.pacing import Clock, Pacer
@@ -38,6 +45,7 @@ if TYPE_CHECKING:
     from geelark_tui.config import Config
 
 USER_STOP = "stopped by the user"
+FINALIZE_AT_ONCE = 1_000  # results of one report finalized as they come (see _emit)
 INTERRUPTED = "the run was interrupted"
 
 
@@ -132,10 +140,26 @@ class RunSession:
         self._fatal: tuple[str, int | None] | None = None  # stopped by the API (pre-flight)
         self._log_started = False
         self._warnings: list[str] = []
+        self._scrubbed: dict[str, str] = {}  # each distinct message, scrubbed once
 
     def _emit(self, event: Event) -> None:
+        if isinstance(event, OutcomesReported):
+            self._finalize_reported(event.results)
         if self.on_event is not None:
             self.on_event(event)
+
+    def _finalize_reported(self, results: Sequence[IdResult]) -> None:
+        """Each result the run reports is put in its report as `_all_results` will give it, a
+        batch at a time: the end of a large run has little left to do, and one result per ID
+        is kept, not two. A large report at once (a stopped run's unsent IDs) is left to the
+        end, which runs in a thread."""
+        if self.engine is None or len(results) > FINALIZE_AT_ONCE:
+            return
+        recorded = self.engine.report.results
+        for result in results:
+            final = self._finalize(result)
+            if final is not result and recorded.get(result.id) is result:
+                recorded[result.id] = final
 
     # -- control ---------------------------------------------------------------------------
 
@@ -187,9 +211,17 @@ class RunSession:
         self.recent_key = record_recent_set(self.config, self.plan.ids).key
         self._warnings.extend(self.config.take_warnings())
 
-    async def look_up(self, on_progress: Callable[[int, int], None] | None = None) -> Lookup:
-        """The pre-flight: every ID's status now, through the shared pacer."""
-        self.record_set()
+    async def _record_set_off_loop(self) -> None:
+        """`record_set` in a thread: a large set is sorted, hashed and written to its file
+        (a quarter of a second for 100,000 IDs)."""
+        if self.config is not None and self.recent_key is None:
+            await asyncio.to_thread(self.record_set)
+
+    async def look_up(self, on_progress: Callable[[int, int], None] | None = None, *,
+                      details: bool = True) -> Lookup:
+        """The pre-flight: every ID's status now, through the shared pacer (`details`: also
+        the rest of what task/query says of each task, which only the app shows)."""
+        await self._record_set_off_loop()
         total = len(self.plan.ids)
 
         def progress(done: int, of: int) -> None:
@@ -201,7 +233,8 @@ class RunSession:
         try:
             found = await lookup(self.client, self.plan.ids, self.pacer,
                                  concurrency=self.plan.settings.concurrency,
-                                 on_progress=progress, cancelled=lambda: self.stopping)
+                                 on_progress=progress, cancelled=lambda: self.stopping,
+                                 details=details)
         except Exception as exc:  # never a crash: the IDs are then "could not be looked up"
             message = f"{type(exc).__name__}: {exc}"
             found = Lookup(self.plan.ids, failed=set(self.plan.ids),
@@ -214,7 +247,7 @@ class RunSession:
 
     async def run(self) -> SessionResult:
         try:
-            self.record_set()
+            await self._record_set_off_loop()
             if self.plan.preflight and self.plan.lookup is None and not self.stopping:
                 await self.look_up()
             if self.plan.cancel_active and self.cancels is None and not self.stopping:
@@ -224,18 +257,19 @@ class RunSession:
                     self.client, self.plan.to_send, self.plan.settings, on_event=self._emit,
                     pacer=self.pacer, prior_status=self._prior_status(), clock=self.clock)
                 await self.engine.run()
-            result = self._finish(None)
+            result = self.result or await self._finish_off_loop()
             if self.plan.follow and not self.stopping:
                 await self.follow()
         except asyncio.CancelledError:
             self.settle(self._stop_reason or INTERRUPTED, interrupted=True)
             raise
+        counts = None
         if not self._log_started:
             self._log_started = True
-            warning = await asyncio.to_thread(self._write_log, result)
+            warning, counts = await asyncio.to_thread(self._write_log_and_count, result)
             if warning:
                 result.warnings.append(warning)
-        self._count(result)
+        self._count(result, counts)
         return result
 
     async def cancel_active(self) -> Cancels:
@@ -305,6 +339,17 @@ class RunSession:
     def _finish(self, reason: str | None, *, interrupted: bool = False) -> SessionResult:
         if self.result is not None:
             return self.result
+        report = self._final_report(reason, interrupted)
+        return self._result_of(report, self._all_results(report))
+
+    async def _finish_off_loop(self) -> SessionResult:
+        """`_finish` for a run that ended by itself: a result per ID of the set (a second for
+        100,000 with a pre-flight) is built in a thread, so the app never stalls on it."""
+        report = self._final_report(None, False)
+        results = await asyncio.to_thread(self._all_results, report)
+        return self.result or self._result_of(report, results)
+
+    def _final_report(self, reason: str | None, interrupted: bool) -> RunReport:
         engine = self.engine
         report = engine.report if engine is not None else RunReport(
             ids=self.plan.to_send, results={}, started_at=self.started_at)
@@ -318,46 +363,56 @@ class RunSession:
             stop_reason = INTERRUPTED
         if stop_reason is not None and self._scrub is not None:
             stop_reason = self._scrub(stop_reason)  # it may quote an exception
-        report = replace(report, finished_at=report.finished_at or now, stop_reason=stop_reason,
-                         stopped_by_user=by_user if stop_reason else False,
-                         started_at=min(report.started_at, self.started_at))
-        results = self._all_results(report, f"not sent: {stop_reason or 'stopped'}")
-        self.result = SessionResult(self.plan, results, report, stop_reason,
+        return replace(report, finished_at=report.finished_at or now, stop_reason=stop_reason,
+                       stopped_by_user=by_user if stop_reason else False,
+                       started_at=min(report.started_at, self.started_at))
+
+    def _result_of(self, report: RunReport, results: list[IdResult]) -> SessionResult:
+        self.result = SessionResult(self.plan, results, report, report.stop_reason,
                                     report.stopped_by_user, list(self._warnings),
                                     self.recent_key, cancelled_first=len(self.plan.cancelled))
         return self.result
 
-    def _all_results(self, report: RunReport, missing: str) -> list[IdResult]:
+    def _all_results(self, report: RunReport) -> list[IdResult]:
         """One result per ID of the set, in input order: the run's, `skipped` for what the
-        pre-flight kept out, `not_sent` for the rest; with the status the pre-flight saw.
-        Messages come from servers and exceptions: scrubbed of credentials, each distinct
-        message once."""
+        pre-flight kept out, the cancel's answer for a stuck task it could not cancel,
+        `not_sent` for the rest; with the status the pre-flight saw. Messages come from
+        servers and exceptions: scrubbed of credentials, each distinct message once. (What
+        the run reported was finalized as it came in: `_emit`.)"""
         plan = self.plan
+        missing = f"not sent: {report.stop_reason or 'stopped'}"
         by_id = {r.id: r for r in plan.skipped()}
         if self.cancels is not None:
             by_id.update(self.cancels.results)
         by_id.update(report.results)
-        cancelled = set(plan.cancelled)
-        found = plan.lookup
-        scrubbed: dict[str, str] = {}
-        results = []
-        for task_id in plan.ids:
-            result = by_id.get(task_id) or IdResult(task_id, Outcome.NOT_SENT, None, missing)
-            if task_id in cancelled:
-                result = replace(result, message=CANCELLED_FIRST + result.message)
-            if found is not None and task_id not in found.failed:
-                status = found.status_of(task_id)
-                if status != result.status:
-                    result = replace(result, status=status)
-            if self._scrub is not None:
-                message = result.message
-                clean = scrubbed.get(message)
-                if clean is None:
-                    clean = scrubbed[message] = self._scrub(message)
-                if clean != message:
-                    result = replace(result, message=clean)
-            results.append(result)
-        return results
+        if self._scrub is not None and any(self._scrub(clean) != clean
+                                           for clean in self._scrubbed.values()):
+            self._scrubbed.clear()  # a credential became known during the run: scrub again
+        finalize = self._finalize  # for what the run reported, nothing left to change
+        return [finalize(by_id.get(task_id) or IdResult(task_id, Outcome.NOT_SENT, None, missing))
+                for task_id in plan.ids]
+
+    def _finalize(self, result: IdResult) -> IdResult:
+        """`result` with the status the pre-flight saw, its message scrubbed, and (for a task
+        cancelled first) saying so. Finalizing a finalized result changes nothing."""
+        status = result.status
+        found = self.plan.lookup
+        if found is not None and result.id not in found.failed:
+            status = found.status_of(result.id)
+        message = self._clean(result.message)
+        if result.id in self.plan.cancelled and not message.startswith(CANCELLED_FIRST):
+            message = CANCELLED_FIRST + message
+        if status != result.status or message != result.message:
+            return IdResult(result.id, result.outcome, result.code, message, status)
+        return result
+
+    def _clean(self, message: str) -> str:
+        if self._scrub is None:
+            return message
+        clean = self._scrubbed.get(message)
+        if clean is None:
+            clean = self._scrubbed[message] = self._scrub(message)
+        return clean
 
     def _write_log(self, result: SessionResult) -> str | None:
         if self.run_log is None:
@@ -365,11 +420,15 @@ class RunSession:
         return log_run(result.report, result.results, self.plan.host, path=self.run_log,
                        secrets=self._secrets(), after=result.after_counts())
 
-    def _count(self, result: SessionResult) -> None:
+    def _write_log_and_count(self, result: SessionResult) -> tuple[str | None, dict[str, int]]:
+        """In a thread: the run-log line, and the counts for `_count`."""
+        return self._write_log(result), summarize(result.results)
+
+    def _count(self, result: SessionResult, counts: dict[str, int] | None = None) -> None:
         """The set's last counts, shown beside it in the recent list."""
         if self.config is None or self.recent_key is None:
             return
         from geelark_tui.configstore import update_recent_counts
 
-        update_recent_counts(self.config, self.recent_key, summarize(result.results))
+        update_recent_counts(self.config, self.recent_key, counts or summarize(result.results))
         result.warnings.extend(self.config.take_warnings())

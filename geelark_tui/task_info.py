@@ -35,6 +35,14 @@ class TaskInfo:
 class TaskStore:
     """Tasks by ID, the IDs known not to exist, lookups in flight and failed lookups."""
 
+    @classmethod
+    def before_run(cls, found: Lookup | None) -> TaskStore:
+        """What the pre-flight found (if there was one)."""
+        store = cls()
+        if found is not None:
+            store.absorb(found, BEFORE_THE_RUN)
+        return store
+
     def __init__(self) -> None:
         self.tasks: dict[str, Task] = {}
         self.missing: set[str] = set()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from enum import StrEnum
@@ -20,6 +21,7 @@ import httpx
 
 from geelark_tui.api.endpoints import CANCEL_PATH, HISTORY_PATH, QUERY_PATH, RESTART_PATH
 from geelark_tui.api.models import BatchResult, Envelope, FailDetail, QueryResult, Task
+from geelark_tui.api.transport import transport_for
 
 log = logging.getLogger(__name__)
 
@@ -153,16 +155,21 @@ def parse_task(item: Any) -> Task | None:
         value = item.get(key)
         return value if isinstance(value, str) else None
 
+    def shared(value: str | None) -> str | None:
+        """Plans, phones and failures repeat across thousands of tasks: one copy of each
+        (a pre-flight of 100,000 IDs keeps every task)."""
+        return None if value is None else sys.intern(value)
+
     return Task(
         id=task_id,
         status=_as_int(item.get("status")),
-        plan_name=text("planName"),
+        plan_name=shared(text("planName")),
         task_type=_as_int(item.get("taskType")),
-        serial_name=text("serialName"),
-        env_id=_as_str(item.get("envId")),
+        serial_name=shared(text("serialName")),
+        env_id=shared(_as_str(item.get("envId"))),
         schedule_at=_as_int(item.get("scheduleAt")),
         fail_code=_as_int(item.get("failCode")),
-        fail_desc=text("failDesc"),
+        fail_desc=shared(text("failDesc")),
         cost=_as_int(item.get("cost")),
         share_link=text("shareLink"),
     )
@@ -219,14 +226,15 @@ class GeeLarkClient:
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        limits = httpx.Limits(max_connections=max_connections,
+                              max_keepalive_connections=max_connections)
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
             auth=auth,
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
-            limits=httpx.Limits(max_connections=max_connections,
-                                max_keepalive_connections=max_connections),
+            limits=limits,
             headers={"Content-Type": "application/json", "User-Agent": "geelark-tui"},
-            transport=transport,
+            transport=transport or transport_for(self.base_url, limits),
             follow_redirects=False,
         )
 

@@ -10,15 +10,16 @@ from dataclasses import replace
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from textual import events, on, work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input
 
-from geelark_tui.configstore import save_config
 from geelark_tui.context import AppContext
 from geelark_tui.redact import Redactor
+from geelark_tui.tui import gc_policy
 from geelark_tui.tui.base import PaletteCommand, PaletteMixin
 from geelark_tui.tui.lifecycle import UNWIND_WAIT, LifecycleApp
 from geelark_tui.tui.screens.entry import EntryScreen
@@ -95,6 +96,7 @@ class GeeLarkApp(LifecycleApp):
 
     def _after_first_paint(self) -> None:
         """What needs the connection code (and httpx): after the first screen is up."""
+        gc_policy.freeze_start_up()
         self.settings_changed()
         for warning in self.context.config.take_warnings():
             self.notify(warning, title="Config", severity="warning", timeout=12)
@@ -106,7 +108,21 @@ class GeeLarkApp(LifecycleApp):
 
             self.push_screen(SettingsScreen(first_run=not complete, problem=problem))
 
+    @on(events.Unmount)
+    def _thaw(self) -> None:
+        gc_policy.thaw()
+
+    @work(thread=True, group="warm-up", exit_on_error=False)
+    def _warm_up(self) -> None:
+        self.context.warm_up()
+        # The screens of a run are imported here, after the first paint and off the event
+        # loop: neither the start-up nor the first ctrl+r waits for them.
+        import geelark_tui.tui.screens.confirm
+        import geelark_tui.tui.screens.progress
+        import geelark_tui.tui.screens.results  # noqa: F401
+
     def settings_changed(self) -> None:
+        self._warm_up()  # the client for these settings, before it is needed
         ctx = self.context
         self.sub_title = ("DEMO: simulated API" if ctx.demo
                           else f"{ctx.host()} · {ctx.credentials().label}")
@@ -119,6 +135,8 @@ class GeeLarkApp(LifecycleApp):
         self._theme_timer = self.set_timer(THEME_SAVE_DELAY, self._save_theme)
 
     def _save_theme(self) -> None:
+        from geelark_tui.configstore import save_config
+
         config = self.context.config
         if config.ui.theme != self.theme:
             config.ui = replace(config.ui, theme=self.theme)

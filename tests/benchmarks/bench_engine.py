@@ -9,11 +9,13 @@ the client is the real `GeeLarkClient` + `RestartRun` over HTTP on 127.0.0.1.
 Figures (issue "Scale"):
 
 * **Engine overhead.** 100,000 IDs = 1,000 requests of 100, 20 ms latency, 10 requests in
-  flight, pacing limits raised out of the way. Ideal: ``requests x latency / concurrency`` =
-  2.0 s. Target: measured / ideal <= 1.25 (median of `ROUNDS`). Concurrency 10, not 20: each
-  request costs the client ~1.2 ms of CPU (~1 ms of it httpx/httpcore/h11 and two loopback
-  sends, ~0.2 ms ours) and the simulator ~1 ms, so at 20 in flight a 2-core machine is
-  CPU-bound near 2 s whatever the engine does; the run at 20 is printed for the record.
+  flight, pacing limits out of the way: the runs get a `Pacer` with no window (the product's
+  limits stay as they are: `RunSettings` refuses more than 200 a minute). Ideal:
+  ``requests x latency / concurrency`` = 2.0 s. Target: measured / ideal <= 1.25 (median of
+  `ROUNDS`). Concurrency 10, not 20: each request costs the client ~1.2 ms of CPU (~1 ms of
+  it httpx/httpcore/h11 and two loopback sends, ~0.2 ms ours) and the simulator ~1 ms, so at
+  20 in flight a 2-core machine is CPU-bound near 2 s whatever the engine does; the run at 20
+  is printed for the record.
 * **Per 10,000 IDs, against what others do.** Ours: 100 requests of 100. A naive script: one
   request per ID at the same latency and concurrency (our own client and engine with a batch
   size of 1; 1,000 IDs measured, scaled x10). GeeLark's CLI: one unchunked request with all
@@ -43,6 +45,7 @@ from geelark_tui.api.auth import TokenAuth
 from geelark_tui.api.client import GeeLarkClient
 from geelark_tui.api.models import Outcome
 from geelark_tui.engine import RestartRun, RunSettings
+from geelark_tui.pacing import Pacer, RealClock
 
 LATENCY = 0.02
 CONCURRENCY = 10
@@ -56,8 +59,12 @@ TICK_S = 0.01
 TARGET_RATIO = 1.25
 TARGET_GAP_S = 0.1
 TOKEN = "demo-token"
-UNLIMITED = RunSettings(batch_size=BATCH, concurrency=CONCURRENCY,
-                        per_minute=100_000, per_hour=10_000_000)
+UNLIMITED = RunSettings(batch_size=BATCH, concurrency=CONCURRENCY)  # paced by `unpaced()`
+
+
+def unpaced() -> Pacer:
+    """A pacer with no window: every request may go at once (the simulator has no limit)."""
+    return Pacer(RealClock(), [])
 
 # The simulator child: prints its URL, then answers "cpu" with its CPU seconds until stdin ends.
 _SIM_CHILD = """
@@ -71,7 +78,7 @@ sim.stop()
 """
 
 
-class _SimProcess:
+class SimProcess:
     def __init__(self, latency: float) -> None:
         self._proc = subprocess.Popen(
             [sys.executable, "-c", _SIM_CHILD, str(latency)],
@@ -100,11 +107,11 @@ class _SimProcess:
             self._proc.wait()
 
 
-class _IdSource:
+class IdSource:
     """Fresh IDs for every run (the simulator remembers restarts), all ending in 00-49."""
 
-    def __init__(self) -> None:
-        self._next = 0
+    def __init__(self, start: int = 0) -> None:
+        self._next = start
 
     def take(self, n: int) -> list[str]:
         start, self._next = self._next, self._next + n
@@ -112,7 +119,7 @@ class _IdSource:
         return [str(base + (i // 50) * 100 + i % 50) for i in range(start, start + n)]
 
 
-def _machine_busy() -> float | None:
+def machine_busy() -> float | None:
     """Busy CPU-seconds of the whole machine so far (Linux), to see what else was running."""
     try:
         with open("/proc/stat") as stat:
@@ -155,7 +162,7 @@ async def _timed_run(client: GeeLarkClient, ids: list[str], settings: RunSetting
     await asyncio.sleep(TICK_S * 2 if tick else 0)
     cpu = time.process_time()
     start = time.perf_counter()
-    report = await RestartRun(client, ids, settings, on_event=on_event).run()
+    report = await RestartRun(client, ids, settings, on_event=on_event, pacer=unpaced()).run()
     seconds = time.perf_counter() - start
     cpu = time.process_time() - cpu
     done.set()
@@ -170,8 +177,8 @@ def _check(timed: _Timed, n: int, what: str) -> None:
         raise AssertionError(f"{what}: expected {n:,} restarted, got {counts}")
 
 
-async def _measure(sim: _SimProcess, rounds: int) -> dict[str, Any]:
-    ids = _IdSource()
+async def _measure(sim: SimProcess, rounds: int) -> dict[str, Any]:
+    ids = IdSource()
     out: dict[str, Any] = {"concurrency": CONCURRENCY, "latency_s": LATENCY, "ids": N_IDS}
     async with GeeLarkClient(sim.url, TokenAuth(TOKEN), max_connections=CONCURRENCY) as client:
         # Warm up: connections open, code paths hot.
@@ -181,9 +188,9 @@ async def _measure(sim: _SimProcess, rounds: int) -> dict[str, Any]:
         sim_cpu: list[float] = []
         others: list[float] = []
         for _ in range(rounds):
-            sim_before, machine_before = sim.cpu(), _machine_busy()
+            sim_before, machine_before = sim.cpu(), machine_busy()
             timed = await _timed_run(client, ids.take(N_IDS), UNLIMITED, tick=True)
-            sim_used, machine_after = sim.cpu() - sim_before, _machine_busy()
+            sim_used, machine_after = sim.cpu() - sim_before, machine_busy()
             _check(timed, N_IDS, "100,000-ID run")
             big.append(timed)
             sim_cpu.append(sim_used)
@@ -217,8 +224,7 @@ async def _measure(sim: _SimProcess, rounds: int) -> dict[str, Any]:
         out["ours_10k_requests"] = ours[0].requests
         out["ours_10k_s"] = statistics.median(t.seconds for t in ours)
 
-        naive_settings = RunSettings(batch_size=1, concurrency=CONCURRENCY,
-                                     per_minute=100_000, per_hour=10_000_000)
+        naive_settings = RunSettings(batch_size=1, concurrency=CONCURRENCY)
         naive = await _timed_run(client, ids.take(NAIVE_SAMPLE), naive_settings)
         _check(naive, NAIVE_SAMPLE, "one-request-per-ID run")
         scale = PER_10K / NAIVE_SAMPLE
@@ -235,8 +241,7 @@ async def _measure(sim: _SimProcess, rounds: int) -> dict[str, Any]:
         out["unchunked_restarted"] = 0 if answer.code == 40004 else answer.success
 
     # For the record: the same run at 20 in flight (no target, see the module docstring).
-    wide = RunSettings(batch_size=BATCH, concurrency=WIDE, per_minute=100_000,
-                       per_hour=10_000_000)
+    wide = RunSettings(batch_size=BATCH, concurrency=WIDE)
     async with GeeLarkClient(sim.url, TokenAuth(TOKEN), max_connections=WIDE) as client:
         _check(await _timed_run(client, ids.take(4_000), wide), 4_000, "warm-up")
         timed = await _timed_run(client, ids.take(N_IDS), wide)
@@ -250,7 +255,7 @@ async def _measure(sim: _SimProcess, rounds: int) -> dict[str, Any]:
 
 def run(rounds: int = ROUNDS) -> dict[str, Any]:
     """All figures; seconds unless the key says otherwise."""
-    sim = _SimProcess(LATENCY)
+    sim = SimProcess(LATENCY)
     try:
         return asyncio.run(_measure(sim, rounds))
     finally:

@@ -2,12 +2,12 @@
 
     python tests/benchmarks/run_all.py
 
-Runs ``bench_parse``, ``bench_parse_memory``, ``bench_grid``, ``bench_engine`` and
-``bench_startup`` in that order, each
+Runs ``bench_parse``, ``bench_parse_memory``, ``bench_grid``, ``bench_engine``,
+``bench_tui`` and ``bench_startup`` in that order, each
 in a fresh interpreter (so one benchmark's garbage, threads or event loop cannot slow the
 next), each module's ``run()`` measuring its own baseline in the same run. A module that is not
 there is skipped with a line saying so. Prints one table: figure, ours, baseline, ratio,
-target, met. Exit code 1 when a target is missed or a benchmark fails. About 1-2 minutes.
+target, met. Exit code 1 when a target is missed or a benchmark fails. About 2-3 minutes.
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-MODULES = ("bench_parse", "bench_parse_memory", "bench_grid", "bench_engine", "bench_startup")
+MODULES = ("bench_parse", "bench_parse_memory", "bench_grid", "bench_engine", "bench_tui",
+           "bench_startup")
 _MARK = "@@bench-result@@ "
 _CHILD = """
 import json, sys

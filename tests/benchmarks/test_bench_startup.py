@@ -12,7 +12,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from bench_startup import TARGET_RATIO, TARGET_S, headless_imports, report, run
+from bench_startup import (
+    TARGET_HEADLESS_RATIO,
+    TARGET_RATIO,
+    TARGET_S,
+    headless_imports,
+    report,
+    run,
+)
 
 
 def test_headless_never_imports_textual(tmp_path: Path) -> None:
@@ -32,6 +39,7 @@ def test_no_textual_below_the_tui() -> None:
 def test_startup_to_first_screen() -> None:
     r = run()
     print("\n" + report(r))
+    assert r["headless_one_ratio"] <= TARGET_HEADLESS_RATIO, report(r)
     if r["launch_s"] is None:
         return  # no tmux here: only the baseline and the headless figures were measured
     assert r["launch_s"] < TARGET_S, report(r)

@@ -52,7 +52,10 @@ def test_paste_restart_and_read_results(terminal: TmuxDriver, tmp_path: Path,
     screen = terminal.wait_for(lambda s: "Restart 1 task?" in s, "the confirmation")
     assert "Now: 1 can be restarted, 1 is still waiting or running" in screen
     terminal.keys("Enter")
-    screen = terminal.wait_for(lambda s: "Finished" in s, "the results screen", timeout=30)
+    # "Finished" alone may still be the progress screen's last line; the row count is the
+    # results screen's status line
+    screen = terminal.wait_for(lambda s: "Finished" in s and "3 of 3 rows" in s,
+                               "the results screen", timeout=30)
 
     lines = screen.splitlines()
     assert len(lines) <= 24 and max(len(line) for line in lines) <= 80

@@ -18,6 +18,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Button, Checkbox, Footer, ProgressBar, Static
 
+from geelark_tui.tui import gc_policy
 from geelark_tui.tui.base import AppModal, AppScreen
 from geelark_tui.tui.screens.confirm_text import (
     others_count,
@@ -27,6 +28,7 @@ from geelark_tui.tui.screens.confirm_text import (
 )
 from geelark_tui.tui.screens.yes_no import buttons
 from geelark_tui.tui.widgets.id_stats import plural
+from geelark_tui.tui.widgets.live_text import LiveText
 from geelark_tui.tui.widgets.tick_box import TickBox
 
 if TYPE_CHECKING:
@@ -68,6 +70,7 @@ class RestartConfirmScreen(AppModal["RunSession | None"]):
         self._done = 0
         self._stopped = False
         self.confirm_pending = False  # enter was pressed during the lookup
+        self._confirmed = False
 
     @property
     def session(self) -> RunSession:
@@ -88,7 +91,7 @@ class RestartConfirmScreen(AppModal["RunSession | None"]):
                 yield Static("", classes="dialog-body", id="confirm-body", markup=False)
                 yield ProgressBar(total=max(len(self.plan.ids), 1), show_eta=False,
                                   id="lookup-bar")
-                yield Static("", id="lookup-note", markup=False)
+                yield LiveText(id="lookup-note")
                 yield Static("", id="preflight", markup=False)
                 for box_id in ("cancel-active", "include-all"):
                     box = TickBox("", id=box_id, compact=True)
@@ -101,9 +104,15 @@ class RestartConfirmScreen(AppModal["RunSession | None"]):
     def on_mount(self) -> None:
         self.show()
         self.query_one("#confirm-text").focus()
+        gc_policy.hold_full_collections(self.session)  # the run starts here (or is cancelled)
         if self.looking:
             self.set_interval(POLL_EVERY, self._poll)
             self._look_up()
+
+    def on_unmount(self) -> None:
+        if not self._confirmed and self._session is not None:  # else the run holds on
+            gc_policy.release_full_collections(self._session)
+            gc_policy.collect_after_run()
 
     # -- the lookup -------------------------------------------------------------------------
 
@@ -134,7 +143,7 @@ class RestartConfirmScreen(AppModal["RunSession | None"]):
                 f"{self._done:,} of {len(self.plan.ids):,} looked up")
         if self.confirm_pending:
             note += " · enter pressed: restarting as soon as the lookup is in"
-        self.query_one("#lookup-note", Static).update(note)
+        self.query_one("#lookup-note", LiveText).show(note)
 
     # -- painting ---------------------------------------------------------------------------
 
@@ -228,6 +237,7 @@ class RestartConfirmScreen(AppModal["RunSession | None"]):
             self.notify("None of these tasks can be restarted now. Press a to include them "
                         "anyway, or escape.", title="Nothing to restart", severity="warning")
             return
+        self._confirmed = True
         self.dismiss(self.session)
 
     def action_show_ignored(self) -> None:

@@ -11,35 +11,19 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.timer import Timer
-from textual.widgets import Footer, Label, TextArea
+from textual.widgets import Footer, Label
 from textual.worker import get_current_worker
 
-from geelark_tui.configstore import delete_recent_set, rename_recent_set
-from geelark_tui.idinput import paste_problem, read_ids_path
+from geelark_tui.idinput import read_ids_path
 from geelark_tui.ids import ParsedIds, parse_ids
 from geelark_tui.recentsets import RecentSet
 from geelark_tui.tui.base import AppScreen
-from geelark_tui.tui.screens.confirm import ask_to_restart
-from geelark_tui.tui.screens.ignored import IgnoredScreen
-from geelark_tui.tui.screens.open_file import OpenFileScreen
-from geelark_tui.tui.screens.yes_no import YesNoScreen
+from geelark_tui.tui.widgets.id_box import IdBox
 from geelark_tui.tui.widgets.id_stats import IdStats
 from geelark_tui.tui.widgets.recent_sets import RecentSets
 
 PARSE_DELAY = 0.08  # seconds of quiet typing before the counts are recomputed
 LARGE_TEXT = 200_000  # characters: above this, parse in a thread
-
-
-class IdsArea(TextArea):
-    """The ID box: a paste over the input cap is refused before it reaches the box, so what the
-    box held stays as it was (the same cap as Load file and the headless command)."""
-
-    def on_paste(self, event: events.Paste) -> None:
-        problem = paste_problem(event.text, len(self.text))
-        if problem is not None:
-            event.prevent_default()  # TextArea's own handler would insert it
-            event.stop()
-            self.notify(problem, title="Paste refused", severity="error")
 
 
 class EntryScreen(AppScreen[None]):
@@ -78,8 +62,8 @@ class EntryScreen(AppScreen[None]):
             with Vertical(id="entry-main"):
                 yield Label("Paste task IDs: a list, CSV, JSON, a ticket…",
                             id="ids-label", markup=False)
-                yield IdsArea(self._prefill, id="ids", soft_wrap=True, tab_behavior="focus",
-                              placeholder="574376043897425896\n574376043897425897\n…")
+                yield IdBox(self._prefill, id="ids", soft_wrap=True, tab_behavior="focus",
+                            placeholder="574376043897425896\n574376043897425897\n…")
             with Vertical(id="entry-side"):
                 yield Label("What will be sent", classes="side-title")
                 yield IdStats(id="id-stats")
@@ -90,7 +74,7 @@ class EntryScreen(AppScreen[None]):
     def on_mount(self) -> None:
         self.refresh_recent()
         self.update_stats()
-        area = self.query_one("#ids", TextArea)
+        area = self.query_one("#ids", IdBox)
         area.focus()
         if self._prefill and self.ctx.demo:
             area.select_all()  # the demo's sample IDs: a paste replaces them
@@ -99,7 +83,7 @@ class EntryScreen(AppScreen[None]):
 
     @property
     def text(self) -> str:
-        return self.query_one("#ids", TextArea).text
+        return self.query_one("#ids", IdBox).ids_text
 
     @property
     def parsed(self) -> ParsedIds:
@@ -109,7 +93,7 @@ class EntryScreen(AppScreen[None]):
             self._show_stats(text, parse_ids(text))
         return self._parsed
 
-    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+    def on_text_area_changed(self, event: IdBox.Changed) -> None:
         if self._timer is not None:
             self._timer.stop()
         self._timer = self.set_timer(PARSE_DELAY, self.update_stats)
@@ -144,7 +128,7 @@ class EntryScreen(AppScreen[None]):
     def on_paste(self, event: events.Paste) -> None:
         """A paste that did not land in the ID box (the recent list had the focus): into the
         box, never lost."""
-        area = self.query_one("#ids", TextArea)
+        area = self.query_one("#ids", IdBox)
         if event is self._rerouted or self.focused is area:
             return  # the box had it (a paste bubbles up from it)
         event.stop()
@@ -157,11 +141,14 @@ class EntryScreen(AppScreen[None]):
 
     def on_screen_resume(self) -> None:
         self.refresh_recent()
-        self.update_stats(force=True)  # the batch size may have changed in Settings
+        if self.text == self._parsed_text:  # the batch size may have changed in Settings
+            self._show_stats(self._parsed_text, self._parsed)
+        else:
+            self.update_stats()
 
     def set_text(self, text: str) -> None:
-        area = self.query_one("#ids", TextArea)
-        area.load_text(text)
+        area = self.query_one("#ids", IdBox)
+        area.set_ids_text(text)
         area.focus()
         self.update_stats()
 
@@ -175,6 +162,7 @@ class EntryScreen(AppScreen[None]):
 
     def on_recent_sets_edit(self, event: RecentSets.Edit) -> None:
         from geelark_tui.tui.screens.text_prompt import TextPromptScreen
+        from geelark_tui.tui.screens.yes_no import YesNoScreen
 
         recent = event.recent
         if event.what == "rename":
@@ -193,12 +181,16 @@ class EntryScreen(AppScreen[None]):
     def _rename(self, recent: RecentSet, name: str | None) -> None:
         if name is None:
             return
+        from geelark_tui.configstore import rename_recent_set  # start-up: when needed
+
         config = self.ctx.config
         renamed = rename_recent_set(config, recent.key, name)
         self._config_changed(f"Renamed to {name}." if renamed else "The set is gone from "
                              "the list.")
 
     def _delete(self, recent: RecentSet) -> None:
+        from geelark_tui.configstore import delete_recent_set  # start-up: when needed
+
         delete_recent_set(self.ctx.config, recent.key)
         self._config_changed(f"Deleted {recent.name}.")
 
@@ -211,6 +203,8 @@ class EntryScreen(AppScreen[None]):
         self.notify(done, title="Recent sets")
 
     def action_show_ignored(self) -> None:
+        from geelark_tui.tui.screens.ignored import IgnoredScreen  # start-up: when needed
+
         parsed = self.parsed
         self.app.push_screen(IgnoredScreen(parsed.ignored, parsed.ignored_total))
 
@@ -221,12 +215,14 @@ class EntryScreen(AppScreen[None]):
         recent.focus()
 
     def action_focus_ids(self) -> None:
-        self.query_one("#ids", TextArea).focus()
+        self.query_one("#ids", IdBox).focus()
 
     def action_clear(self) -> None:
         self.set_text("")
 
     def action_open_file(self) -> None:
+        from geelark_tui.tui.screens.open_file import OpenFileScreen  # start-up: when needed
+
         self.app.push_screen(OpenFileScreen(), self._load_file)
 
     def _load_file(self, path: Path | None) -> None:
@@ -256,6 +252,8 @@ class EntryScreen(AppScreen[None]):
         self.app.push_screen(FindScreen())
 
     def action_restart(self) -> None:
+        from geelark_tui.tui.screens.confirm import ask_to_restart  # start-up: when needed
+
         parsed = self.parsed
         if not parsed.ids:
             reason = "No valid task ID in the box (an ID is 6 to 24 digits)."

@@ -4,6 +4,8 @@ thousands of events never flood the message queue. At the end the app moves on t
 
 from __future__ import annotations
 
+import asyncio
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import ClassVar
@@ -14,14 +16,18 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import Footer, ProgressBar, RichLog, Static
 
-from geelark_tui.api.models import IdResult
+from geelark_tui.api.models import IdResult, Outcome
 from geelark_tui.plan import RunPlan
+from geelark_tui.report import tally
 from geelark_tui.runreport import RunReport
 from geelark_tui.session import RunSession, SessionResult
+from geelark_tui.task_info import TaskStore
 from geelark_tui.tracker import LOG_LINES, RunTracker, format_duration, stopped_text
+from geelark_tui.tui import gc_policy
 from geelark_tui.tui.base import AppScreen
 from geelark_tui.tui.screens.yes_no import YesNoScreen
 from geelark_tui.tui.widgets.id_stats import plural
+from geelark_tui.tui.widgets.live_text import LiveText
 from geelark_tui.tui.widgets.summary_bar import SummaryBar
 
 REFRESH_EVERY = 0.1  # seconds between repaints of the live numbers
@@ -41,12 +47,19 @@ class RunOutcome:
     recent_key: str | None = None
     origin: str = ""  # where rows not from a run came from (a past run reopened)
     session: RunSession | None = None  # the run's session: its restarted tasks can be followed
+    # Worked out from every result before the results screen is built, and in a thread
+    # (`of`): the summary's counts and what the pre-flight found, by ID.
+    tally: Counter[tuple[Outcome, int | None]] | None = None
+    tasks: TaskStore | None = None
 
     @classmethod
     def of(cls, session: RunSession, result: SessionResult, log: tuple[str, ...],
-           elapsed: float) -> RunOutcome:
+           elapsed: float, tasks: TaskStore | None = None) -> RunOutcome:
+        """The outcome of a finished session: O(IDs), so the screen calls it in a thread."""
         return cls(result.plan, result.results, result.report, log, result.stop_reason,
-                   elapsed, list(result.warnings), result.recent_key, session=session)
+                   elapsed, list(result.warnings), result.recent_key, session=session,
+                   tally=tally(result.results),
+                   tasks=tasks or TaskStore.before_run(result.plan.lookup))
 
 
 class ProgressScreen(AppScreen[None]):
@@ -72,6 +85,8 @@ class ProgressScreen(AppScreen[None]):
         self._autostart = autostart
         self.tracker: RunTracker | None = None
         self.outcome: RunOutcome | None = None
+        self._tasks: asyncio.Future[TaskStore] | None = None
+        self._bindings_for: bool | None = None  # `running` when the bindings were refreshed
 
     @property
     def plan(self) -> RunPlan:
@@ -88,8 +103,8 @@ class ProgressScreen(AppScreen[None]):
                      id="run-title", markup=False)
         yield ProgressBar(total=max(len(plan.to_send), 1), show_eta=False, id="run-bar")
         yield SummaryBar(codes=False, total=False, id="run-counts")
-        yield Static("", id="run-stats", markup=False)
-        yield Static("", id="run-wait", markup=False)
+        yield LiveText(id="run-stats")
+        yield LiveText(id="run-wait")
         # min_width=1: with RichLog's default (78) lines are wrapped wider than the log of
         # an 80-column screen shows, and cut under its scrollbar.
         log = RichLog(max_lines=LOG_LINES, wrap=True, markup=False, min_width=1, id="activity")
@@ -100,6 +115,9 @@ class ProgressScreen(AppScreen[None]):
     def on_mount(self) -> None:
         self.tracker = RunTracker(len(self.plan.to_send), self._clock or self.ctx.clock,
                                   pacing=self.session.pacer.time_for)
+        if self.plan.lookup is not None:  # what the results screen will show of it, meanwhile
+            self._tasks = asyncio.ensure_future(
+                asyncio.to_thread(TaskStore.before_run, self.plan.lookup))
         self.set_interval(REFRESH_EVERY, self.repaint)
         self.repaint()
         if self._autostart:
@@ -114,7 +132,11 @@ class ProgressScreen(AppScreen[None]):
     def start(self) -> None:
         if self.tracker is not None:
             self.session.on_event = self.tracker.feed  # only counters: cheap on the loop
+        gc_policy.hold_full_collections(self.session)
         self._run_worker()
+
+    def on_unmount(self) -> None:
+        gc_policy.release_full_collections(self.session)  # a run that did not end by itself
 
     @work(exclusive=True, group="run", exit_on_error=False)
     async def _run_worker(self) -> None:
@@ -126,7 +148,10 @@ class ProgressScreen(AppScreen[None]):
             result = session.settle(f"the run failed: {type(exc).__name__}: {exc}",
                                     interrupted=True)
         tracker.finish()
-        self.outcome = RunOutcome.of(session, result, tuple(tracker.log), tracker.elapsed())
+        gc_policy.release_full_collections(session)
+        tasks = await self._tasks if self._tasks is not None else None
+        self.outcome = await asyncio.to_thread(RunOutcome.of, session, result,
+                                               tuple(tracker.log), tracker.elapsed(), tasks)
         self.repaint()
         self.post_message(self.Finished(self.outcome, self))
 
@@ -159,11 +184,13 @@ class ProgressScreen(AppScreen[None]):
     # -- painting ---------------------------------------------------------------------------
 
     def repaint(self) -> None:
+        """Ten times a second: only what changed is redrawn (`LiveText`, `show_counts`), the
+        footer only when `running` changes."""
         tracker = self.tracker
         if tracker is None:
             return
-        self.query_one("#run-wait", Static).update(self._wait_line(tracker))
-        self.query_one("#run-stats", Static).update(self._stats_line(tracker))
+        self.query_one("#run-wait", LiveText).show(self._wait_line(tracker))
+        self.query_one("#run-stats", LiveText).show(self._stats_line(tracker))
         lines = tracker.take_new_lines()
         if lines:
             self.query_one("#activity", RichLog).write("\n".join(lines))
@@ -173,7 +200,9 @@ class ProgressScreen(AppScreen[None]):
         self.query_one("#run-bar", ProgressBar).update(progress=tracker.settled)
         self.query_one("#run-counts", SummaryBar).show_counts(tracker.counts)
         self.set_class(tracker.finished, "-finished")
-        self.refresh_bindings()
+        if self._bindings_for is not self.running:  # the stop key comes and goes with it
+            self._bindings_for = self.running
+            self.refresh_bindings()
 
     def _wait_line(self, tracker: RunTracker) -> str:
         if tracker.finished:

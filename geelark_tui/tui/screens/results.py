@@ -15,6 +15,7 @@ from textual.widgets import Footer, Input, Static
 
 from geelark_tui.api.models import Outcome
 from geelark_tui.tracker import format_duration, outcome_word, stopped_text
+from geelark_tui.tui import gc_policy
 from geelark_tui.tui.base import PaletteCommand
 from geelark_tui.tui.screens.progress import RunOutcome
 from geelark_tui.tui.screens.results_actions import ResultActions
@@ -105,12 +106,17 @@ class ResultsScreen(ResultActions):
         yield Footer(compact=True, show_command_palette=False)  # 80 columns: room for keys
 
     def on_mount(self) -> None:
-        self.query_one(SummaryBar).show_results(self.results)
+        summary = self.query_one(SummaryBar)
+        if self.outcome.tally is not None:
+            summary.show_tally(self.outcome.tally)
+        else:
+            summary.show_results(self.results)
         self.mount_tasks()
         self.set_class(bool(self.outcome.stop_reason), "-stopped")
         self.query_one(ResultsGrid).focus()
         self._update_status()
         self.set_interval(0.2, self._follow_sort)  # the grid sorts on its own keys (s, S)
+        self.call_after_refresh(gc_policy.collect_after_run)
         for warning in self.outcome.warnings:
             self.notify(warning, title="Run log", severity="warning")
         self.follow_changed()

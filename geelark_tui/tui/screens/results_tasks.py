@@ -47,9 +47,7 @@ class TaskLookups(AppScreen[None]):
         super().__init__(id=id)
         self.outcome = outcome
         self.set = ResultSet(outcome.results)  # the outcome's list, updated in place
-        self.store = TaskStore()
-        if outcome.plan.lookup is not None:
-            self.store.absorb(outcome.plan.lookup, BEFORE_THE_RUN)
+        self.store = outcome.tasks or TaskStore.before_run(outcome.plan.lookup)
         self._fetch_timer: Timer | None = None
         self.rechecking = False
         self.recheck_progress = (0, 0)  # IDs looked up, of how many

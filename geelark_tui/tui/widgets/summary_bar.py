@@ -25,7 +25,7 @@ from textual.widget import Widget
 
 from geelark_tui.api.codes import describe, row_style
 from geelark_tui.api.models import IdResult, Outcome
-from geelark_tui.report import OUTCOME_SYMBOLS
+from geelark_tui.report import OUTCOME_SYMBOLS, tally
 from geelark_tui.tracker import outcome_word
 from geelark_tui.tui.widgets.outcome_classes import OUTCOME_CLASSES, outcome_class
 
@@ -82,27 +82,35 @@ class SummaryBar(Widget):
         self._outcomes: dict[Outcome, int] = dict.fromkeys(Outcome, 0)
         self._codes: Counter[int | None] = Counter()
         self._code_styles: dict[int | None, str] = {}
+        self._lines = -1  # line breaks at the last `show_counts`
 
     # -- data -------------------------------------------------------------------------------
 
     def show_counts(self, counts: Mapping[Outcome, int]) -> None:
+        """Live counts (ten times a second): the screen is laid out again only when the
+        number of lines changes."""
         self._outcomes = {o: counts.get(o, 0) for o in Outcome}
-        self.refresh(layout=True)
+        lines = self._text(self.content_region.width).plain.count("\n")
+        self.refresh(layout=lines != self._lines)
+        self._lines = lines
 
     def show_results(self, results: Iterable[IdResult]) -> None:
+        self.show_tally(tally(results))
+
+    def show_tally(self, counted: Mapping[tuple[Outcome, int | None], int]) -> None:
+        """Counts per (outcome, code), from `report.tally` (done off the event loop for a
+        large run)."""
         outcomes: dict[Outcome, int] = dict.fromkeys(Outcome, 0)
         codes: Counter[int | None] = Counter()
         styles: dict[int | None, str] = {}
-        for result in results:
-            outcomes[result.outcome] += 1
-            if result.outcome is Outcome.RESTARTED:
+        for (outcome, code), count in counted.items():
+            outcomes[outcome] += count
+            if outcome is Outcome.RESTARTED:
                 continue  # "0 success" says nothing the outcome does not
-            code = result.code
-            if code is None and result.outcome is not Outcome.REJECTED:
+            if code is None and outcome is not Outcome.REJECTED:
                 continue  # not sent, unknown, skipped: the outcome's count says it
-            codes[code] += 1
-            if code not in styles:
-                styles[code] = row_style(result.outcome.value, code)
+            codes[code] += count
+            styles.setdefault(code, row_style(outcome.value, code))
         self._outcomes, self._codes, self._code_styles = outcomes, codes, styles
         self.refresh(layout=True)
 
