@@ -41,7 +41,8 @@ from geelark_tui.ids import ParsedIds, parse_ids
 from geelark_tui.pacing import Pacer
 from geelark_tui.plan import RunPlan
 from geelark_tui.report import RunExtras, render, render_pieces, summary_sentence
-from geelark_tui.session import RunSession, SessionResult
+from geelark_tui.session import RunSession
+from geelark_tui.sessionresult import SessionResult
 
 
 def read_input(args: argparse.Namespace, stdin: TextIO) -> str:

@@ -20,7 +20,8 @@ from geelark_tui.api.models import IdResult, Outcome
 from geelark_tui.plan import RunPlan
 from geelark_tui.report import tally
 from geelark_tui.runreport import RunReport
-from geelark_tui.session import RunSession, SessionResult
+from geelark_tui.session import RunSession
+from geelark_tui.sessionresult import SessionResult
 from geelark_tui.task_info import TaskStore
 from geelark_tui.tracker import LOG_LINES, RunTracker, format_duration, stopped_text
 from geelark_tui.tui import gc_policy
