@@ -113,6 +113,13 @@ async def test_past_runs_reopen_as_a_results_grid(tmp_path: Path) -> None:
         await wait_for_screen(pilot, app, PastRunsScreen)
         await pilot.press("escape")
         assert app.screen is screen
+        await pilot.press("p")  # ... and one reopened from there replaces it
+        await wait_for_screen(pilot, app, PastRunsScreen)
+        await wait_for(pilot, lambda: app.screen.query_one(OptionList).highlighted == 0)
+        await pilot.press("enter")  # the newer run
+        await wait_for_screen(pilot, app, ResultsScreen, other_than=screen)
+        assert [r.id for r in app.screen.results] == [tid(2)]  # type: ignore[attr-defined]
+        assert sum(isinstance(s, ResultsScreen) for s in app.screen_stack) == 1
 
 
 async def test_recent_sets_are_renamed_and_deleted_from_the_entry_screen() -> None:

@@ -87,7 +87,9 @@ class ResultsScreen(ResultActions):
     ]
 
     def __init__(self, outcome: RunOutcome) -> None:
-        super().__init__(outcome, id="results")
+        # No fixed id: a past run reopened from a results screen is pushed while the screen
+        # it replaces is still being removed.
+        super().__init__(outcome)
         self.row_filter = RowFilter()
         self.set_key = outcome.recent_key
         self.runs = [outcome]
