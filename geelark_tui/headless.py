@@ -40,7 +40,7 @@ from geelark_tui.idinput import check_size, read_ids_path, read_ids_stream
 from geelark_tui.ids import ParsedIds, parse_ids
 from geelark_tui.pacing import Pacer
 from geelark_tui.plan import RunPlan
-from geelark_tui.report import RunExtras, render, render_pieces, summary_sentence
+from geelark_tui.report import RunExtras, latest_of, render, render_pieces, summary_sentence
 from geelark_tui.session import RunSession
 from geelark_tui.sessionresult import SessionResult
 
@@ -191,7 +191,8 @@ def run_restart_command(args: argparse.Namespace) -> int:
     for warning in result.warnings:
         say(f"warning: {warning}")
     extras = RunExtras(with_status=preflight, after=result.after,
-                       cancelled_first=result.cancelled_first if args.cancel_active else None)
+                       cancelled_first=result.cancelled_first if args.cancel_active else None,
+                       latest=latest_of(result.after) if result.after is not None else None)
     if not _write(render_pieces(args.format, result.results, parsed.ignored, extras)):
         return EXIT_OUTPUT
     say("done: " + summary_sentence(result.summary())

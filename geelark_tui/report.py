@@ -82,6 +82,12 @@ def hint_for(result: IdResult, status: int | None = None, task: Task | None = No
     return next_step(result.code, status)
 
 
+def latest_of(after: Mapping[str, After]) -> dict[str, Task]:
+    """What following found of each task, as the latest fact the hints follow."""
+    return {i: Task(i, a.status, fail_code=a.fail_code, fail_desc=a.fail_desc)
+            for i, a in after.items() if a.status is not None}
+
+
 def _after_restart(task: Task) -> str:
     if task.status == TaskStatus.FAILED:
         return (f"Failed again: {failure_text(task)}. Fix the cause, then restart it again "
@@ -104,6 +110,14 @@ class RunExtras:
     with_status: bool = False
     after: Mapping[str, After] | None = None
     cancelled_first: int | None = None
+    # The latest fact about each task (a follow, a re-check): the hint follows it.
+    latest: Mapping[str, Task] | None = None
+
+    def hint(self, result: IdResult) -> str:
+        return hint_for(result, task=self.latest.get(result.id) if self.latest else None)
+
+
+NO_EXTRAS = RunExtras()  # a plain run: the contract's output as it was first written
 
 
 def _json_row(r: IdResult, extras: RunExtras) -> dict[str, Any]:
@@ -155,7 +169,7 @@ def iter_csv(results: Sequence[IdResult], extras: RunExtras = RunExtras()) -> It
     for n, r in enumerate(results, 1):
         meaning = describe(r.code).meaning if r.code is not None else ""
         row: list[object] = [r.id, r.outcome.value, "" if r.code is None else r.code,
-                             meaning, r.message, hint_for(r)]
+                             meaning, r.message, extras.hint(r)]
         if extras.with_status:
             row.append("" if r.status is None else r.status)
         if extras.after is not None:

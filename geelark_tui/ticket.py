@@ -9,10 +9,10 @@ counts, codes and the code catalogue's words.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from geelark_tui.api.codes import describe
-from geelark_tui.api.models import IdResult, Outcome
+from geelark_tui.api.models import IdResult, Outcome, Task
 from geelark_tui.report import hint_for
 from geelark_tui.tracker import outcome_word
 
@@ -33,14 +33,18 @@ def _what(outcome: Outcome, code: int | None, count: int) -> str:
     return text
 
 
-def ticket_reply(results: Sequence[IdResult], *, title: str = "") -> str:
-    """The reply for ``results`` (one per ID); ``title`` names the set (e.g. a ticket)."""
+def ticket_reply(results: Sequence[IdResult], *, title: str = "",
+                 latest: Mapping[str, Task] | None = None) -> str:
+    """The reply for ``results`` (one per ID); ``title`` names the set (e.g. a ticket);
+    ``latest``: the newest fact about each task (following, a re-check), which the next
+    steps follow (a restarted task that failed again is not "nothing to do")."""
     n = len(results)
     head = title or f"Restart of {n:,} GeeLark task{'s' if n != 1 else ''}"
     lines = [f"{head}: {totals_line(results)}."]
     groups: dict[str, list[IdResult]] = {}
     for result in results:
-        groups.setdefault(hint_for(result), []).append(result)
+        task = latest.get(result.id) if latest else None
+        groups.setdefault(hint_for(result, task=task), []).append(result)
 
     def rank(hint: str) -> tuple[int, int]:
         return min((_ORDER[r.outcome], -1 if r.code is None else r.code) for r in groups[hint])

@@ -12,7 +12,8 @@ import pytest
 
 from geelark_tui.api.codes import RUN_STOPPING, describe, next_step
 from geelark_tui.api.models import IdResult, Outcome, Task, TaskStatus
-from geelark_tui.report import RunExtras, hint_for, to_csv
+from geelark_tui.follow import After
+from geelark_tui.report import RunExtras, hint_for, latest_of, to_csv
 
 REFUSED = IdResult("574376043897425860", Outcome.REJECTED, 48001, "status forbids it")
 
@@ -104,3 +105,14 @@ def test_a_skipped_task_that_does_not_exist_says_check_the_id() -> None:
 def test_an_unknown_result_rechecked_says_what_the_lookup_shows(status: int, words: str) -> None:
     unknown = IdResult("574376043897425801", Outcome.UNKNOWN, None, "HTTP 502")
     assert words in hint_for(unknown, task=Task(unknown.id, status))
+
+
+def test_the_headless_csv_hint_follows_what_following_found() -> None:
+    failed_again = After("failed", 4, 20105, "TikTok account is logged out")
+    rows = [RESTARTED, replace(RESTARTED, id="574376043897425801")]
+    after = {RESTARTED.id: failed_again, rows[1].id: After("completed", 3)}
+    written = to_csv(rows, RunExtras(after=after, latest=latest_of(after)))
+    hints = {r["id"]: (r["hint"], r["after"]) for r in csv.DictReader(io.StringIO(written))}
+    assert hints[RESTARTED.id][0].startswith("Failed again: 20105")
+    assert hints[RESTARTED.id][1] == "failed"
+    assert hints[rows[1].id] == ("Nothing to do: it ran and completed.", "completed")

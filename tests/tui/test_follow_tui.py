@@ -4,13 +4,17 @@ a second and then complete, or fail again when their ID ends in a multiple of 3.
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterator
 
 import pytest
 from textual.widgets import Checkbox, Static
 
 from geelark_tui.api.models import Outcome
+from geelark_tui.report import to_csv
 from geelark_tui.simulator import Simulator, SimulatorConfig
+from geelark_tui.ticket import ticket_reply
 from geelark_tui.tui.app import GeeLarkApp
 from geelark_tui.tui.screens.confirm import RestartConfirmScreen
 from geelark_tui.tui.screens.results import ResultsScreen
@@ -62,6 +66,17 @@ async def test_results_follow_to_the_end_and_failed_again_can_be_restarted(
         rows = {r.id: r for r in screen.results}
         assert {screen.row_status(rows[i]) for i in again} == {"failed again"}
         assert screen.row_status(rows[tid(1)]) == "completed"
+        # ... and every next step follows it: the grid, the ticket reply, the export
+        assert screen.row_hint(rows[tid(3)]).startswith("Failed again: ")
+        assert screen.grid.hint_text(rows[tid(3)]) == screen.row_hint(rows[tid(3)])
+        assert screen.row_hint(rows[tid(1)]) == "Nothing to do: it ran and completed."
+        reply = ticket_reply(screen.results, latest=screen.latest_tasks())
+        assert "Failed again: " in reply
+        exported = {r["id"]: r for r in csv.DictReader(io.StringIO(
+            to_csv(screen.results, screen.export_extras())))}
+        assert exported[tid(3)]["after"] == "failed"
+        assert exported[tid(3)]["hint"].startswith("Failed again: ")
+        assert exported[tid(1)]["after"] == "completed"
         # "failed again" is a filter; select what it shows, and restart exactly those
         for _ in range(6):
             if screen.row_filter.status == "failed again":

@@ -17,7 +17,7 @@ from textual.widgets import Checkbox, Footer, Input, RadioButton, RadioSet, Stat
 from geelark_tui.api.models import IdResult
 from geelark_tui.context import display_path
 from geelark_tui.ids import IgnoredToken
-from geelark_tui.report import RunExtras, to_csv, to_json
+from geelark_tui.report import NO_EXTRAS, RunExtras, to_csv, to_json
 from geelark_tui.ticket import ticket_reply
 from geelark_tui.tui.base import AppModal
 from geelark_tui.tui.widgets.tick_box import TickBox
@@ -35,22 +35,21 @@ class ExportRequest:
     every_row: bool = False  # every row of the set instead of the action's scope
 
 
-def render_export(fmt: str, rows: Sequence[IdResult], invalid: Sequence[IgnoredToken], *,
-                  with_status: bool = False, title: str = "") -> str:
+def render_export(fmt: str, rows: Sequence[IdResult], invalid: Sequence[IgnoredToken],
+                  extras: RunExtras = NO_EXTRAS, *, title: str = "") -> str:
     """Exactly what `geelark-tui restart --format csv|json` prints for these rows (with
     `--preflight` when `with_status`), or the ticket reply."""
-    extras = RunExtras(with_status=with_status)
     if fmt == "json":
         return to_json(rows, invalid, extras) + "\n"
     if fmt == "md":
-        return ticket_reply(rows, title=title)
+        return ticket_reply(rows, title=title, latest=extras.latest)
     return to_csv(rows, extras)
 
 
 def write_export(request: ExportRequest, rows: Sequence[IdResult],
-                 invalid: Sequence[IgnoredToken], *, with_status: bool = False,
+                 invalid: Sequence[IgnoredToken], extras: RunExtras = NO_EXTRAS, *,
                  title: str = "") -> None:
-    data = render_export(request.fmt, rows, invalid, with_status=with_status, title=title)
+    data = render_export(request.fmt, rows, invalid, extras, title=title)
     request.path.write_text(data, encoding="utf-8")
 
 

@@ -12,7 +12,8 @@ from textual import work
 
 from geelark_tui.api.models import RUNNING_STATUSES, IdResult, Outcome
 from geelark_tui.configstore import save_config, update_recent_counts
-from geelark_tui.report import summarize
+from geelark_tui.follow import after_of
+from geelark_tui.report import RunExtras, summarize
 from geelark_tui.task_info import BEFORE_THE_RUN
 from geelark_tui.ticket import ticket_reply, totals_line
 from geelark_tui.tracker import stopped_text
@@ -81,6 +82,15 @@ class ResultActions(TaskFollowing):
                        set_key=self.set_key, into=self, open_settings=False,
                        cancel_active=True)
 
+    def export_extras(self) -> RunExtras:
+        """What an export adds to the rows, as `geelark-tui restart` would: the status column
+        (after a lookup), what following found (`after`), and the next steps from the latest
+        facts."""
+        latest = self.latest_tasks()
+        after = ({i: after_of(latest.get(i)) for i in self.followed} if self.followed
+                 else None)
+        return RunExtras(with_status=self.grid.show_status, after=after, latest=latest)
+
     def take_run(self, outcome: RunOutcome) -> None:
         """A retry of some rows has ended: its answers update those rows in place, each row
         keeping its earlier answers (the detail pane's "Runs" line)."""
@@ -134,7 +144,8 @@ class ResultActions(TaskFollowing):
         if not scope.rows:
             self.notify("No rows shown: nothing to reply about.", severity="warning")
             return
-        self.app.copy_to_clipboard(ticket_reply(scope.rows, title=self.ticket_title()))
+        self.app.copy_to_clipboard(ticket_reply(scope.rows, title=self.ticket_title(),
+                                                latest=self.latest_tasks()))
         self.notify(f"Copied a ticket reply for {scope.phrase()} to the clipboard (e "
                     "exports it as a file).", title="Ticket reply")
 
@@ -156,8 +167,8 @@ class ResultActions(TaskFollowing):
     @work(thread=True, exclusive=True, group="export", exit_on_error=False)
     def _write(self, request: ExportRequest, rows: list[IdResult], title: str) -> None:
         try:
-            write_export(request, rows, self.outcome.plan.invalid,
-                         with_status=self.grid.show_status, title=title)
+            write_export(request, rows, self.outcome.plan.invalid, self.export_extras(),
+                         title=title)
         except OSError as exc:
             reason = exc.strerror or str(exc)
             self.app.call_from_thread(self.notify, f"Cannot write {request.path}: {reason}",

@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING
 from textual import work
 from textual.timer import Timer
 
-from geelark_tui.api.models import RESTARTABLE_STATUSES, IdResult, Outcome
+from geelark_tui.api.models import RESTARTABLE_STATUSES, IdResult, Outcome, Task
+from geelark_tui.report import hint_for
 from geelark_tui.resultset import ResultSet
 from geelark_tui.task_info import BEFORE_THE_RUN, TaskStore, status_counts
 from geelark_tui.tui.base import AppScreen
@@ -63,8 +64,23 @@ class TaskLookups(AppScreen[None]):
     def grid(self) -> ResultsGrid:
         return self.query_one(ResultsGrid)
 
+    def latest_task(self, task_id: str) -> Task | None:
+        """What a lookup after the run (following, a re-check, the detail pane) found: the
+        newest fact, which the next step follows (the pre-flight's is in the row already)."""
+        if self.store.source.get(task_id, BEFORE_THE_RUN) == BEFORE_THE_RUN:
+            return None
+        return self.store.tasks.get(task_id)
+
+    def latest_tasks(self) -> dict[str, Task]:
+        return {i: t for i, t in self.store.tasks.items()
+                if self.store.source.get(i, BEFORE_THE_RUN) != BEFORE_THE_RUN}
+
+    def row_hint(self, result: IdResult) -> str:
+        return hint_for(result, task=self.latest_task(result.id))
+
     def mount_tasks(self) -> None:
         self.grid.status_text = self.row_status
+        self.grid.hint_text = self.row_hint
         self.grid.show_status = (self.outcome.plan.lookup is not None
                                  or any(r.status is not None for r in self.results))
 

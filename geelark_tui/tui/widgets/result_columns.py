@@ -101,8 +101,9 @@ def header_text(width: int, longest_id: int, show_status: bool, sort: SortColumn
 
 
 def row_text(result: IdResult, width: int, longest_id: int, status: str | None,
-             selected: bool) -> str:
-    """One result's line; ``status`` is the STATUS column's text (None: not shown)."""
+             selected: bool, hint: str | None = None) -> str:
+    """One result's line; ``status`` is the STATUS column's text (None: not shown), ``hint``
+    the NEXT STEP's (default: from the result alone)."""
     id_w, meaning_w, hint_w = column_widths(width, longest_id, status is not None)
     code = "" if result.code is None else str(result.code)
     text = ("● " if selected else "  ") + fit(result.id, id_w - 1) + " "
@@ -112,4 +113,4 @@ def row_text(result: IdResult, width: int, longest_id: int, status: str | None,
     text += fit(code, CODE_W - 1) + " "
     if meaning_w:
         text += fit(meaning_of(result), meaning_w - 1) + " "
-    return fit(text + fit(hint_for(result), hint_w), width)
+    return fit(text + fit(hint_for(result) if hint is None else hint, hint_w), width)

@@ -24,6 +24,7 @@ from textual.strip import Strip
 
 from geelark_tui.api.codes import row_style
 from geelark_tui.api.models import IdResult, Outcome
+from geelark_tui.report import hint_for
 from geelark_tui.tui.widgets.line_list import LineList, navigation_bindings
 from geelark_tui.tui.widgets.outcome_classes import OUTCOME_CLASSES, outcome_class
 from geelark_tui.tui.widgets.result_columns import (
@@ -104,6 +105,8 @@ class ResultsGrid(LineList):
         self._show_status = False
         # The STATUS column's text; a screen that knows when each status was seen may refine it.
         self.status_text: Callable[[IdResult], str] = status_label
+        # The NEXT STEP column; a screen that knows each task's latest facts refines it.
+        self.hint_text: Callable[[IdResult], str] = hint_for
         self._live = False
         self._styles: dict[tuple[str, bool, bool], Style] = {}
         self._lines: LRUCache[tuple[int, int, bool, bool], Strip] = LRUCache(512)
@@ -375,7 +378,7 @@ class ResultsGrid(LineList):
 
     def _row(self, result: IdResult, width: int, cursor: bool, selected: bool) -> Strip:
         status = self.status_text(result) if self._show_status else None
-        text = row_text(result, width, self._id_width, status, selected)
+        text = row_text(result, width, self._id_width, status, selected, self.hint_text(result))
         style = self._style(outcome_class(row_style(result.outcome, result.code)), cursor,
                             selected)
         return Strip([Segment(text, style)], width)
