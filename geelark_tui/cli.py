@@ -117,9 +117,17 @@ def _since(text: str) -> tuple[int, str]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    common = _Parser(add_help=False)
-    common.add_argument("--config", metavar="PATH", help="config file to use")
-    common.add_argument("--base-url", metavar="URL", help="GeeLark API base URL")
+    def connection_flags(default: object) -> _Parser:
+        flags = _Parser(add_help=False)
+        flags.add_argument("--config", metavar="PATH", default=default,
+                           help="config file to use")
+        flags.add_argument("--base-url", metavar="URL", default=default,
+                           help="GeeLark API base URL")
+        return flags
+
+    # Before or after the command: `geelark-tui --base-url X restart …` is the same as
+    # `geelark-tui restart --base-url X …` (a command's own default must not hide the first).
+    common, after_command = connection_flags(None), connection_flags(argparse.SUPPRESS)
 
     parser = _Parser(
         prog="geelark-tui", description=DESCRIPTION, epilog=EPILOG, parents=[common],
@@ -131,7 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     restart = commands.add_parser(
-        "restart", parents=[common], help="restart task IDs without the TUI (for scripts)",
+        "restart", parents=[after_command], help="restart task IDs without the TUI (for scripts)",
         description="Restart task IDs headless. Progress goes to stderr, the result to stdout.",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -161,7 +169,8 @@ def build_parser() -> argparse.ArgumentParser:
                          help=f"per-request timeout, at most {MAX_TIMEOUT:g} (default 30)")
 
     tasks = commands.add_parser(
-        "tasks", parents=[common], help="find tasks in the last 7 days (e.g. the failed ones)",
+        "tasks", parents=[after_command],
+        help="find tasks in the last 7 days (e.g. the failed ones)",
         description="Find tasks in GeeLark's 7-day task history, filtered here. Progress goes "
                     "to stderr, the result to stdout.",
         epilog=TASKS_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -191,7 +200,7 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--port", type=_whole(0, 65535), default=0,
                      help="port (default: a free one)")
 
-    config = commands.add_parser("config", parents=[common], help="show the config file")
+    config = commands.add_parser("config", parents=[after_command], help="show the config file")
     config.add_argument("action", choices=("path", "show"))
     return parser
 

@@ -159,3 +159,26 @@ def test_simulator_on_a_port_in_use_says_so_in_one_line() -> None:
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
     assert f"cannot listen on 127.0.0.1:{port}" in done.stderr
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_the_connection_flags_count_before_the_command_too(
+    where: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`geelark-tui --base-url X restart …` must not send to the config file's server."""
+    from geelark_tui.simulator import Simulator
+
+    config = tmp_path / "config.toml"
+    monkeypatch.setenv("GEELARK_TOKEN", "demo-token")
+    monkeypatch.setenv("GEELARK_TUI_DATA_DIR", str(tmp_path / "d"))
+    with Simulator() as configured, Simulator() as chosen:
+        config.write_text(f'[api]\nbase_url = "{configured.base_url}"\n')
+        flags = ["--base-url", chosen.base_url, "--config", str(config)]
+        args = ([*flags, "restart"] if where == "before" else ["restart", *flags])
+        code = main([*args, "574376043897425801", "--format", "json"])
+        assert code == 0, capsys.readouterr().err
+        assert chosen.restart_counts and not configured.requests
+    capsys.readouterr()
+    assert main(["--config", str(tmp_path / "other.toml"), "config", "path"]) == 0
+    assert capsys.readouterr().out.strip().endswith("other.toml")
