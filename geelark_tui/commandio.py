@@ -21,13 +21,16 @@ T = TypeVar("T")
 
 def say(message: str) -> None:
     """A progress line or message: stderr, never stdout (stdout carries only the result)."""
-    print(message, file=sys.stderr, flush=True)
+    if sys.stderr is not None:  # started with stderr closed: nowhere to say it
+        print(message, file=sys.stderr, flush=True)
 
 
 def write_result(text: str | Iterable[str], kept: str = "") -> bool:
     """The result on stdout (a large one in pieces); False (after one line on stderr, naming
     where else the result is `kept`, if anywhere) when stdout cannot take it."""
     try:
+        if sys.stdout is None:  # started with stdout closed (`>&-`)
+            raise OSError(9, "standard output is closed")
         for piece in [text] if isinstance(text, str) else text:
             sys.stdout.write(piece)
         sys.stdout.flush()
@@ -36,7 +39,7 @@ def write_result(text: str | Iterable[str], kept: str = "") -> bool:
         say(f"error: cannot write the result to stdout: {reason}" + (f"; {kept}" if kept else ""))
         with contextlib.suppress(OSError, ValueError):  # no second complaint at exit
             null = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(null, sys.stdout.fileno())
+            os.dup2(null, 1)  # stdout
         return False
     return True
 

@@ -43,6 +43,7 @@ from geelark_tui.plan import RunPlan
 from geelark_tui.report import RunExtras, latest_of, render, render_pieces, summary_sentence
 from geelark_tui.session import RunSession
 from geelark_tui.sessionresult import SessionResult
+from geelark_tui.words import plural
 
 
 def read_input(args: argparse.Namespace, stdin: TextIO) -> str:
@@ -116,8 +117,9 @@ async def _run(session: RunSession) -> SessionResult:
 def _write(text: str | Iterable[str]) -> bool:
     """The result on stdout (a large one in pieces); False (after one line on stderr) when
     stdout cannot take it."""
-    return write_result(text, "the run log has it (geelark-tui config path shows where the "
-                              "config is)")
+    from geelark_tui.history import run_log_path
+
+    return write_result(text, f"the run log has it: {run_log_path()}")
 
 
 def _not_sent(parsed: ParsedIds, message: str) -> list[IdResult]:
@@ -184,9 +186,10 @@ def run_restart_command(args: argparse.Namespace) -> int:
 
     session = RunSession(plan, client, pacer, on_event=_Progress(), config=config,
                          run_log=run_log_path(), secrets=config.secrets)
-    say(f"{len(parsed.ids)} unique IDs ({parsed.duplicates} duplicates dropped) -> "
-         f"{client.host}, {plan.requests} restart requests"
-         + (" + as many lookups" if preflight else "") + f", {credentials.label}")
+    say(f"{plural(len(parsed.ids), 'unique ID')} ({plural(parsed.duplicates, 'duplicate')} "
+        f"dropped) -> {client.host}, {plural(plan.requests, 'restart request')}"
+        + (f" + {plural(plan.lookups, 'lookup')}" if preflight else "")
+        + f", {credentials.label}")
     result = asyncio.run(_run(session))
     for warning in result.warnings:
         say(f"warning: {warning}")

@@ -23,6 +23,7 @@ from geelark_tui.follow import After, count_states
 from geelark_tui.ids import IgnoredToken
 from geelark_tui.jsonout import PIECE, iter_document
 from geelark_tui.task_info import failure_text
+from geelark_tui.words import plural
 
 FORMATS = ("table", "json", "csv")
 CSV_COLUMNS = ("id", "outcome", "code", "meaning", "message", "hint")
@@ -217,9 +218,9 @@ def to_table(
 
 
 def summary_sentence(summary: dict[str, int]) -> str:
-    parts = [f"{summary[o.value]} {o.value.replace('_', ' ')}" for o in Outcome
+    parts = [f"{summary[o.value]:,} {o.value.replace('_', ' ')}" for o in Outcome
              if o.value in summary]
-    return f"{summary['total']} IDs: " + ", ".join(parts)
+    return f"{plural(summary['total'], 'ID')}: " + ", ".join(parts)
 
 
 def render_pieces(

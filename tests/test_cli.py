@@ -136,6 +136,23 @@ def test_a_closed_stdout_has_its_own_exit_code(tmp_path: Path) -> None:
     assert "Traceback" not in err and "cannot write the result" in err
 
 
+def test_a_stdout_closed_at_start_has_its_own_exit_code(tmp_path: Path) -> None:
+    """`geelark-tui restart … >&-`: Python starts with no sys.stdout at all."""
+    from geelark_tui.simulator import Simulator
+
+    env = {**os.environ, "GEELARK_TOKEN": "demo-token",
+           "GEELARK_TUI_CONFIG": str(tmp_path / "c.toml"),
+           "GEELARK_TUI_DATA_DIR": str(tmp_path / "d")}
+    with Simulator() as sim:
+        done = subprocess.run(
+            f"{sys.executable} -m geelark_tui restart --base-url {sim.base_url} "
+            "574376043897425801 >&-", shell=True, env=env, stderr=subprocess.PIPE,
+            text=True, timeout=60)
+        assert sim.restart_counts
+    assert done.returncode == 4, done.stderr
+    assert "Traceback" not in done.stderr and "cannot write the result" in done.stderr
+
+
 def test_include_all_implies_preflight(tmp_path: Path) -> None:
     from geelark_tui.simulator import Simulator
 

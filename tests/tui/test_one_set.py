@@ -77,7 +77,7 @@ async def test_a_retry_updates_its_rows_in_place_and_keeps_their_history(
             screen.query_one(TaskDetail).plain())
         assert "✔ 3 restarted" in screen.query_one(SummaryBar).plain()
         assert str(screen.query_one("#results-run", Static).render()).startswith(
-            "Retry 1 of 2: finished")
+            "Retry 1 (2 IDs): finished")
         assert any(n.startswith("Retry 1: 2 restarted.") for n in notifications(app))
     # One ticket, one set: the retry recorded no new set; the set has the whole set's counts.
     saved = load_config(config.path)

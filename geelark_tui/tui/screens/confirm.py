@@ -27,9 +27,9 @@ from geelark_tui.tui.screens.confirm_text import (
     stopped_text,
 )
 from geelark_tui.tui.screens.yes_no import buttons
-from geelark_tui.tui.widgets.id_stats import plural
 from geelark_tui.tui.widgets.live_text import LiveText
 from geelark_tui.tui.widgets.tick_box import TickBox
+from geelark_tui.words import plural
 
 if TYPE_CHECKING:
     from geelark_tui.ids import IgnoredToken
@@ -205,8 +205,10 @@ class RestartConfirmScreen(AppModal["RunSession | None"]):
                          "cancelled with task/cancel (in the same budget), then restarted with "
                          "the rest: what they are doing now is stopped.")
         if plan.include_all:
-            parts.append("Waiting, running and completed tasks will most likely be refused "
-                         "(48001), missing ones too (48002).")
+            refused = ("Completed tasks" if plan.cancel_active and plan.active
+                       else "Waiting, running and completed tasks")
+            parts.append(f"{refused} will most likely be refused (48001), missing ones too "
+                         "(48002).")
         return "\n".join(parts)
 
     # -- actions ----------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from geelark_tui.api.codes import describe
-from geelark_tui.tui.widgets.id_stats import plural
+from geelark_tui.words import plural
 
 if TYPE_CHECKING:
     from geelark_tui.plan import RunPlan

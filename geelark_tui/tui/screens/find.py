@@ -35,8 +35,8 @@ from geelark_tui.task_groups import GROUP_TITLES, GroupBy, Grouping
 from geelark_tui.tasks import PageRead, TaskWalk, WalkEnd, WalkEvent, WalkResult
 from geelark_tui.tui.base import AppScreen, PaletteCommand
 from geelark_tui.tui.screens.confirm import ask_to_restart
-from geelark_tui.tui.widgets.id_stats import plural
 from geelark_tui.tui.widgets.task_groups import TaskGroupList
+from geelark_tui.words import plural
 
 CUSTOM = "custom"
 RANGES = (("last hour", "1h"), ("last 12 hours", "12h"), ("last 24 hours", "24h"),

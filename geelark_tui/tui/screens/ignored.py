@@ -15,8 +15,8 @@ from textual.widgets.option_list import Option
 
 from geelark_tui.ids import IgnoredToken
 from geelark_tui.tui.base import AppModal
-from geelark_tui.tui.widgets.id_stats import plural
 from geelark_tui.tui.widgets.task_detail import printable
+from geelark_tui.words import plural
 
 
 def ignored_title(listed: int, total: int) -> str:

@@ -27,9 +27,9 @@ from geelark_tui.tracker import LOG_LINES, RunTracker, format_duration, stopped_
 from geelark_tui.tui import gc_policy
 from geelark_tui.tui.base import AppScreen
 from geelark_tui.tui.screens.yes_no import YesNoScreen
-from geelark_tui.tui.widgets.id_stats import plural
 from geelark_tui.tui.widgets.live_text import LiveText
 from geelark_tui.tui.widgets.summary_bar import SummaryBar
+from geelark_tui.words import plural
 
 REFRESH_EVERY = 0.1  # seconds between repaints of the live numbers
 
@@ -98,11 +98,11 @@ class ProgressScreen(AppScreen[None]):
     def compose(self) -> ComposeResult:
         yield from self.compose_header()
         plan = self.plan
-        skipped = len(plan.ids) - len(plan.to_send)
-        yield Static(f"Restarting {plural(len(plan.to_send), 'ID')} on {plan.host} "
+        skipped = len(plan.ids) - len(plan.planned)
+        yield Static(f"Restarting {plural(len(plan.planned), 'ID')} on {plan.host} "
                      f"({plan.auth_label})" + (f"; {skipped:,} skipped" if skipped else ""),
                      id="run-title", markup=False)
-        yield ProgressBar(total=max(len(plan.to_send), 1), show_eta=False, id="run-bar")
+        yield ProgressBar(total=max(len(plan.planned), 1), show_eta=False, id="run-bar")
         yield SummaryBar(codes=False, total=False, id="run-counts")
         yield LiveText(id="run-stats")
         yield LiveText(id="run-wait")
@@ -114,7 +114,7 @@ class ProgressScreen(AppScreen[None]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.tracker = RunTracker(len(self.plan.to_send), self._clock or self.ctx.clock,
+        self.tracker = RunTracker(len(self.plan.planned), self._clock or self.ctx.clock,
                                   pacing=self.session.pacer.time_for)
         if self.plan.lookup is not None:  # what the results screen will show of it, meanwhile
             self._tasks = asyncio.ensure_future(
@@ -198,7 +198,9 @@ class ProgressScreen(AppScreen[None]):
         if not tracker.changed:
             return
         tracker.changed = False
-        self.query_one("#run-bar", ProgressBar).update(progress=tracker.settled)
+        # the total as the run has it (after cancelling the stuck tasks, what it sends)
+        self.query_one("#run-bar", ProgressBar).update(total=max(tracker.total_ids, 1),
+                                                       progress=tracker.settled)
         self.query_one("#run-counts", SummaryBar).show_counts(tracker.counts)
         self.set_class(tracker.finished, "-finished")
         if self._bindings_for is not self.running:  # the stop key comes and goes with it

@@ -21,10 +21,10 @@ from geelark_tui.tui.screens.progress import RunOutcome
 from geelark_tui.tui.screens.results_actions import ResultActions
 from geelark_tui.tui.screens.results_filter import NO_FILTER, RowFilter, code_name, next_in
 from geelark_tui.tui.screens.run_log import RunLogScreen
-from geelark_tui.tui.widgets.id_stats import plural
 from geelark_tui.tui.widgets.results_grid import ResultsGrid
 from geelark_tui.tui.widgets.summary_bar import SummaryBar
 from geelark_tui.tui.widgets.task_detail import TaskDetail
+from geelark_tui.words import plural
 
 SHOWN_IN_FOOTER = frozenset({"results.resubmit", "results.copy", "results.ticket",
                              "results.export", "results.filter_outcome", "results.find",
@@ -140,7 +140,8 @@ class ResultsScreen(ResultActions):
         run = self.set.runs[-1]
         head = stopped_text(o.stop_reason) if o.stop_reason else "Finished"
         if len(self.runs) > 1:
-            head = f"{run.capitalize()} of {len(o.plan.ids):,}: {head[0].lower()}{head[1:]}"
+            ids = plural(len(o.plan.ids), "ID")
+            head = f"{run.capitalize()} ({ids}): {head[0].lower()}{head[1:]}"
         return f"{head} · in {format_duration(o.elapsed)}{requests} · {o.plan.host}"
 
     def runs_changed(self) -> None:

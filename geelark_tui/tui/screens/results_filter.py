@@ -11,7 +11,7 @@ from typing import TypeVar
 from geelark_tui.api.codes import describe
 from geelark_tui.api.models import IdResult, Outcome
 from geelark_tui.tracker import outcome_word
-from geelark_tui.tui.widgets.id_stats import plural
+from geelark_tui.words import plural
 
 T = TypeVar("T")
 NO_FILTER = object()

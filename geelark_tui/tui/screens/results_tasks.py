@@ -26,10 +26,10 @@ from geelark_tui.resultset import ResultSet
 from geelark_tui.task_info import BEFORE_THE_RUN, TaskStore, status_counts
 from geelark_tui.tui.base import AppScreen
 from geelark_tui.tui.screens.progress import RunOutcome
-from geelark_tui.tui.widgets.id_stats import plural
 from geelark_tui.tui.widgets.result_columns import status_label
 from geelark_tui.tui.widgets.results_grid import ResultsGrid
 from geelark_tui.tui.widgets.task_detail import TaskDetail
+from geelark_tui.words import plural
 
 if TYPE_CHECKING:
     from geelark_tui.preflight import Lookup

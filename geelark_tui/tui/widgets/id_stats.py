@@ -7,12 +7,9 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from geelark_tui.ids import ParsedIds
+from geelark_tui.words import plural
 
 SHOWN_IGNORED = 50
-
-
-def plural(n: int, word: str, many: str | None = None) -> str:
-    return f"{n:,} {word if n == 1 else (many or word + 's')}"
 
 
 class IdStats(VerticalScroll, can_focus=False):
