@@ -13,6 +13,7 @@ from geelark_tui.tui.screens.confirm import RestartConfirmScreen
 from geelark_tui.tui.screens.entry import EntryScreen
 from geelark_tui.tui.screens.open_file import OpenFileScreen
 from geelark_tui.tui.screens.progress import ProgressScreen
+from geelark_tui.tui.screens.yes_no import YesNoScreen
 
 from .helpers import make_app, make_config, notifications, tid, wait_for, wait_for_screen
 
@@ -72,6 +73,23 @@ async def test_load_ids_from_a_file(tmp_path: Path) -> None:
         await pilot.press("enter")
         await wait_for(pilot, lambda: "2 unique IDs" in stats_text(app))
         assert "read as CSV" in stats_text(app)
+
+
+async def test_loading_a_file_over_ids_in_the_box_asks_first(tmp_path: Path) -> None:
+    path = tmp_path / "ids.txt"
+    path.write_text(f"{tid(5)}\n{tid(6)}\n", encoding="utf-8")
+    typed = f"{tid(1)}\n{tid(2)}\n{tid(3)}"
+    app = make_app(make_config(), prefill=typed)
+    async with app.run_test(size=(80, 24)) as pilot:
+        area = app.screen.query_one("#ids", TextArea)
+        for answer, expected in (("escape", typed), ("enter", f"{tid(5)}\n{tid(6)}\n")):
+            await pilot.press("ctrl+o")
+            app.screen.query_one("#open-path", Input).value = str(path)
+            await pilot.press("enter")
+            await wait_for_screen(pilot, app, YesNoScreen)
+            assert "holds 3 IDs" in str(app.screen.query_one(".dialog-body").render())
+            await pilot.press(answer)
+            await wait_for(pilot, lambda e=expected: area.text == e)  # type: ignore[misc]
 
 
 async def test_load_a_missing_file_is_a_notification(tmp_path: Path) -> None:

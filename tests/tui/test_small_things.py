@@ -29,6 +29,7 @@ from .helpers import (
     confirm_run,
     make_app,
     make_config,
+    notifications,
     tid,
     wait_for,
     wait_for_screen,
@@ -157,6 +158,21 @@ async def test_a_paste_after_ctrl_l_lands_in_the_id_box() -> None:
         await wait_for(pilot, lambda: area.text == f"{tid(1)}\n{tid(2)}")
         assert app.focused is area
         assert area.text.count(tid(1)) == 1  # once, not twice
+        # again, with the box's cursor in the middle of an ID: added at the end, on its own line
+        area.move_cursor((0, 5))
+        await pilot.press("ctrl+l")
+        app.post_message(events.Paste(tid(3)))
+        await wait_for(pilot, lambda: area.text == f"{tid(1)}\n{tid(2)}\n{tid(3)}")
+
+
+async def test_a_paste_on_the_confirmation_is_said_not_dropped() -> None:
+    app = make_app(make_config(preflight=False), prefill=tid(1))
+    async with app.run_test(size=(80, 24)) as pilot:
+        said = notifications(app)
+        await pilot.press("ctrl+r")
+        await wait_for_screen(pilot, app, RestartConfirmScreen)
+        app.post_message(events.Paste(tid(2)))
+        await wait_for(pilot, lambda: any("the paste was not used" in n for n in said))
 
 
 async def test_checkboxes_on_and_off_differ_without_colour(

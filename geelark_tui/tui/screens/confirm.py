@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
@@ -241,6 +241,12 @@ class RestartConfirmScreen(AppModal["RunSession | None"]):
             return
         self._confirmed = True
         self.dismiss(self.session)
+
+    def on_paste(self, event: events.Paste) -> None:
+        """A paste has no place here: say so rather than drop it."""
+        event.stop()
+        self.notify("This is the confirmation: escape goes back to the ID box, where a paste "
+                    "adds IDs (the paste was not used).", title="Paste", severity="warning")
 
     def action_show_ignored(self) -> None:
         from geelark_tui.tui.screens.ignored import IgnoredScreen

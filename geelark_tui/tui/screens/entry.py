@@ -21,6 +21,7 @@ from geelark_tui.tui.base import AppScreen
 from geelark_tui.tui.widgets.id_box import IdBox
 from geelark_tui.tui.widgets.id_stats import IdStats
 from geelark_tui.tui.widgets.recent_sets import RecentSets
+from geelark_tui.words import plural
 
 PARSE_DELAY = 0.08  # seconds of quiet typing before the counts are recomputed
 LARGE_TEXT = 200_000  # characters: above this, parse in a thread
@@ -127,13 +128,18 @@ class EntryScreen(AppScreen[None]):
 
     def on_paste(self, event: events.Paste) -> None:
         """A paste that did not land in the ID box (the recent list had the focus): into the
-        box, never lost."""
+        box, never lost, and at its end on a line of its own (the box's cursor, out of
+        sight, could be in the middle of an ID)."""
         area = self.query_one("#ids", IdBox)
         if event is self._rerouted or self.focused is area:
             return  # the box had it (a paste bubbles up from it)
         event.stop()
-        self._rerouted = events.Paste(event.text)
+        text = area.ids_text
+        joiner = "\n" if text and not text[-1].isspace() else ""
+        self._rerouted = events.Paste(joiner + event.text)
         area.focus()
+        if not area.holds_large:
+            area.move_cursor(area.document.end)
         area.post_message(self._rerouted)
 
     def refresh_recent(self) -> None:
@@ -239,7 +245,25 @@ class EntryScreen(AppScreen[None]):
                                       title="Load file", severity="error")
             return
         parsed = parse_ids(text)
-        self.app.call_from_thread(self._file_loaded, path, text, parsed)
+        self.app.call_from_thread(self._file_read, path, text, parsed)
+
+    def _file_read(self, path: Path, text: str, parsed: ParsedIds) -> None:
+        """The file is read: it takes the box's place; when the box holds IDs, ask first."""
+        if not self.parsed.ids:
+            self._file_loaded(path, text, parsed)
+            return
+        from geelark_tui.tui.screens.yes_no import YesNoScreen
+
+        def answered(replace: bool | None) -> None:
+            if replace:
+                self._file_loaded(path, text, parsed)
+
+        self.app.push_screen(
+            YesNoScreen("Replace the IDs in the box?",
+                        f"The box holds {plural(self.parsed.count, 'ID')}; the "
+                        f"{plural(parsed.count, 'ID')} of {path.name} would take their place.",
+                        yes="Replace", no="Keep them", dialog_id="replace-ids"),
+            answered)
 
     def _file_loaded(self, path: Path, text: str, parsed: ParsedIds) -> None:
         self._show_stats(text, parsed)
