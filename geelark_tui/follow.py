@@ -100,7 +100,8 @@ class Follow:
         clock = self.clock
         start = clock.now()
         deadline = start + self.timeout
-        due = dict.fromkeys(self.ids, start + self.interval)  # the first look: after a turn
+        # The first look after a turn, or halfway to a deadline that comes sooner.
+        due = dict.fromkeys(self.ids, start + min(self.interval, self.timeout / 2))
 
         def over() -> bool:
             return self._stopped or clock.now() >= deadline
@@ -124,6 +125,9 @@ class Follow:
                         due[task_id] = next_turn
                 if self._stopped:
                     break
+        if due and not self._stopped:
+            self.stop_reason = (f"time is up after {self.timeout:g} s, "
+                                f"{len(due):,} still waiting, running or not seen")
         return self.afters()
 
     async def _poll(self, chunk: list[str]) -> None:

@@ -100,6 +100,17 @@ async def test_the_follow_stops_at_its_timeout_with_the_rest_active() -> None:
     assert {a.state for a in result.after.values()} == {"active"}
     assert {a.status for a in result.after.values()} == {2}  # running when time was up
     assert result.exit_code == 1
+    assert result.follow_stopped == "time is up after 1 s, 30 still waiting, running or not seen"
+
+
+async def test_a_timeout_shorter_than_the_interval_still_looks_once() -> None:
+    with Simulator(SimulatorConfig(token=TOKEN, per_minute=0, state_timing=(0.1, 60))) as sim:
+        ids = ids_in(range(40), 3)
+        plan = plan_for(ids, sim.base_url, follow=True, follow_timeout=1.0)  # polls every 5 s
+        session, _ = await run_session(sim, plan)
+    result = session.result
+    assert result is not None and result.after is not None
+    assert {a.state for a in result.after.values()} == {"active"}  # seen, not "unknown"
 
 
 async def test_no_id_is_polled_more_often_than_the_interval(quick_sim: Simulator) -> None:
