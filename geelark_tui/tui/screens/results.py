@@ -155,7 +155,8 @@ class ResultsScreen(ResultActions):
         column, reverse = self._sort_shown = grid.sort_state
         words = self.row_filter.words()
         status = f"{shown:,} of {total:,} rows" + (f" · only {words}" if words else "")
-        status += f" · sorted by {column}{' (reversed)' if reverse else ''}"
+        if column != "input" or reverse:  # input order needs no words (80 columns: room)
+            status += f" · sorted by {column}{' (reversed)' if reverse else ''}"
         selected = len(grid.selected_ids)
         if selected:
             hidden = grid.hidden_selected()
