@@ -10,13 +10,12 @@ is `unknown`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable, Sequence
 
+from geelark_tui.after import FINAL, After, after_of, count_states
 from geelark_tui.api.client import GeeLarkClient, TransportFailure
 from geelark_tui.api.codes import RUN_STOPPING, stop_reason
-from geelark_tui.api.models import RUNNING_STATUSES, Task, TaskStatus
+from geelark_tui.api.models import Task
 from geelark_tui.engine import THROTTLE_CODES
 from geelark_tui.events import FollowUpdate
 from geelark_tui.limits import MAX_BATCH
@@ -24,43 +23,6 @@ from geelark_tui.pacing import Clock, Pacer, RealClock
 
 INTERVAL = 5.0  # seconds: no ID is polled more often
 TIMEOUT = 600.0  # seconds: the headless default (--follow-timeout)
-STATES = ("completed", "failed", "cancelled", "active", "unknown")
-FINAL = {TaskStatus.COMPLETED: "completed", TaskStatus.FAILED: "failed",
-         TaskStatus.CANCELLED: "cancelled"}
-
-
-@dataclass(frozen=True, slots=True)
-class After:
-    """A followed task's state at the end: the contract's `after` object."""
-
-    state: str  # one of STATES
-    status: int | None = None
-    fail_code: int | None = None
-    fail_desc: str | None = None
-
-    def as_json(self) -> dict[str, Any]:
-        return {"state": self.state, "status": self.status, "fail_code": self.fail_code,
-                "fail_desc": self.fail_desc}
-
-
-def after_of(task: Task | None) -> After:
-    if task is None:
-        return After("unknown")
-    state = FINAL.get(TaskStatus(task.status)) if task.status in FINAL else None
-    if state is None:
-        state = "active" if task.status in RUNNING_STATUSES else "unknown"
-    failed = state == "failed"
-    return After(state, task.status, task.fail_code if failed else None,
-                 task.fail_desc if failed else None)
-
-
-def count_states(afters: Iterable[After]) -> dict[str, int]:
-    counts = dict.fromkeys(STATES, 0)
-    for after in afters:
-        counts[after.state] += 1
-    return counts
-
-
 class Follow:
     """`await follow.run()` polls until every ID is final, the timeout passes, or `stop()`."""
 

@@ -17,8 +17,8 @@ from typing import Any
 
 from geelark_tui.api.models import IdResult, Outcome
 from geelark_tui.history import read_runs
-from geelark_tui.report import OUTCOME_SYMBOLS
 from geelark_tui.tracker import outcome_word
+from geelark_tui.words import OUTCOME_SYMBOLS
 
 SHOWN_RUNS = 200  # the newest runs offered
 

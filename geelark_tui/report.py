@@ -8,8 +8,9 @@ import shutil
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from geelark_tui.after import After, count_states
 from geelark_tui.api.codes import describe, next_step, status_hint
 from geelark_tui.api.models import (
     ACTIVE_STATUSES,
@@ -19,23 +20,16 @@ from geelark_tui.api.models import (
     Task,
     TaskStatus,
 )
-from geelark_tui.follow import After, count_states
-from geelark_tui.ids import IgnoredToken
 from geelark_tui.jsonout import PIECE, iter_document
 from geelark_tui.task_info import failure_text
-from geelark_tui.words import plural
+from geelark_tui.words import OUTCOME_SYMBOLS, plural
+
+if TYPE_CHECKING:
+    from geelark_tui.ids import IgnoredToken
 
 FORMATS = ("table", "json", "csv")
 CSV_COLUMNS = ("id", "outcome", "code", "meaning", "message", "hint")
 
-# A word and a symbol per outcome, so nothing depends on colour alone.
-OUTCOME_SYMBOLS: dict[Outcome, str] = {
-    Outcome.RESTARTED: "✔",
-    Outcome.REJECTED: "✘",
-    Outcome.NOT_SENT: "○",
-    Outcome.UNKNOWN: "?",
-    Outcome.SKIPPED: "»",
-}
 
 
 def summarize(results: Iterable[IdResult], *, with_skipped: bool = False) -> dict[str, int]:

@@ -20,6 +20,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from geelark_tui.after import After
 from geelark_tui.api.client import GeeLarkClient
 from geelark_tui.api.models import IdResult, Outcome
 from geelark_tui.cancel import CANCELLED_FIRST, Cancels, cancel_tasks
@@ -32,7 +33,7 @@ from geelark_tui.events import (
     OutcomesReported,
     RunStopping,
 )
-from geelark_tui.follow import After, Follow
+from geelark_tui.follow import Follow
 from geelark_tui.pacing import Clock, Pacer
 from geelark_tui.plan import RunPlan
 from geelark_tui.preflight import Lookup, lookup

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from geelark_tui.after import After, count_states
 from geelark_tui.api.models import IdResult, Outcome
 from geelark_tui.exitcodes import EXIT_OK, EXIT_SOME_FAILED, EXIT_STOPPED
-from geelark_tui.follow import After, count_states
 from geelark_tui.plan import RunPlan
 from geelark_tui.preflight import Lookup
 from geelark_tui.report import summarize

@@ -10,9 +10,9 @@ from dataclasses import replace
 
 import pytest
 
+from geelark_tui.after import After
 from geelark_tui.api.codes import RUN_STOPPING, describe, next_step
 from geelark_tui.api.models import IdResult, Outcome, Task, TaskStatus
-from geelark_tui.follow import After
 from geelark_tui.report import RunExtras, hint_for, latest_of, to_csv
 
 REFUSED = IdResult("574376043897425860", Outcome.REJECTED, 48001, "status forbids it")

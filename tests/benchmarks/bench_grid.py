@@ -25,9 +25,10 @@ from textual.widgets import DataTable
 
 from geelark_tui.api.codes import describe
 from geelark_tui.api.models import IdResult, Outcome
-from geelark_tui.report import OUTCOME_SYMBOLS, hint_for
+from geelark_tui.report import hint_for
 from geelark_tui.tui.widgets.result_columns import SortColumn
 from geelark_tui.tui.widgets.results_grid import ResultsGrid
+from geelark_tui.words import OUTCOME_SYMBOLS
 
 TARGET_FIRST_PAINT = 0.5
 TARGET_FILTER_SORT = 0.2

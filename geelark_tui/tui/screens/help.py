@@ -12,8 +12,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from geelark_tui.api.models import Outcome
-from geelark_tui.report import OUTCOME_SYMBOLS
 from geelark_tui.tui.base import AppModal
+from geelark_tui.words import OUTCOME_SYMBOLS
 
 MEANINGS = {
     Outcome.RESTARTED: "the server confirmed the restart",

@@ -10,9 +10,9 @@ from pathlib import Path
 
 from textual import work
 
+from geelark_tui.after import after_of
 from geelark_tui.api.models import RUNNING_STATUSES, IdResult, Outcome
 from geelark_tui.configstore import save_config, update_recent_counts
-from geelark_tui.follow import after_of
 from geelark_tui.report import RunExtras, summarize
 from geelark_tui.task_info import BEFORE_THE_RUN
 from geelark_tui.ticket import ticket_reply, totals_line

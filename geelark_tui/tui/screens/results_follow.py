@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 
 from textual import work
 
+from geelark_tui.after import STATES, after_of
 from geelark_tui.api.models import Outcome
-from geelark_tui.follow import STATES, after_of
 from geelark_tui.preflight import Lookup
 from geelark_tui.tui.screens.progress import RunOutcome
 from geelark_tui.tui.screens.results_tasks import TaskLookups

@@ -13,7 +13,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from geelark_tui.recentsets import RecentSet
-from geelark_tui.report import OUTCOME_SYMBOLS
+from geelark_tui.words import OUTCOME_SYMBOLS
 
 NBSP = "\u00a0"
 

@@ -14,8 +14,9 @@ from rich.cells import cell_len, set_cell_size
 
 from geelark_tui.api.codes import describe
 from geelark_tui.api.models import IdResult, Outcome, TaskStatus
-from geelark_tui.report import OUTCOME_SYMBOLS, hint_for
+from geelark_tui.report import hint_for
 from geelark_tui.tracker import outcome_word
+from geelark_tui.words import OUTCOME_SYMBOLS
 
 SortColumn = Literal["input", "id", "outcome", "status", "code", "meaning"]
 SORT_CYCLE: tuple[SortColumn, ...] = ("input", "id", "outcome", "status", "code", "meaning")

@@ -25,9 +25,10 @@ from textual.widget import Widget
 
 from geelark_tui.api.codes import describe, row_style
 from geelark_tui.api.models import IdResult, Outcome
-from geelark_tui.report import OUTCOME_SYMBOLS, tally
+from geelark_tui.report import tally
 from geelark_tui.tracker import outcome_word
 from geelark_tui.tui.widgets.outcome_classes import OUTCOME_CLASSES, outcome_class
+from geelark_tui.words import OUTCOME_SYMBOLS
 
 MEANING_WIDTH = 24
 OPTIONAL = frozenset({Outcome.SKIPPED})  # shown only when some ID has it

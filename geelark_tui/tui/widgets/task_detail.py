@@ -13,10 +13,11 @@ from textual.widget import Widget
 
 from geelark_tui.api.codes import describe
 from geelark_tui.api.models import IdResult
-from geelark_tui.report import OUTCOME_SYMBOLS, hint_for
+from geelark_tui.report import hint_for
 from geelark_tui.resultset import Answer
 from geelark_tui.task_info import BEFORE_THE_RUN, TaskInfo, task_lines
 from geelark_tui.tracker import outcome_word
+from geelark_tui.words import OUTCOME_SYMBOLS
 
 LABEL_W = 9  # "Failure: "
 

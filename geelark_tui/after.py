@@ -1,0 +1,47 @@
+"""How a followed task ended: the contract's `after` object (completed, failed, cancelled,
+still active, or unknown), read from the latest task/query fact. Plain data: the follow
+stage (`follow.py`) makes it, the reports and the app show it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from geelark_tui.api.models import RUNNING_STATUSES, Task, TaskStatus
+
+STATES = ("completed", "failed", "cancelled", "active", "unknown")
+FINAL = {TaskStatus.COMPLETED: "completed", TaskStatus.FAILED: "failed",
+         TaskStatus.CANCELLED: "cancelled"}
+
+
+@dataclass(frozen=True, slots=True)
+class After:
+    """A followed task's state at the end: the contract's `after` object."""
+
+    state: str  # one of STATES
+    status: int | None = None
+    fail_code: int | None = None
+    fail_desc: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {"state": self.state, "status": self.status, "fail_code": self.fail_code,
+                "fail_desc": self.fail_desc}
+
+
+def after_of(task: Task | None) -> After:
+    if task is None:
+        return After("unknown")
+    state = FINAL.get(TaskStatus(task.status)) if task.status in FINAL else None
+    if state is None:
+        state = "active" if task.status in RUNNING_STATUSES else "unknown"
+    failed = state == "failed"
+    return After(state, task.status, task.fail_code if failed else None,
+                 task.fail_desc if failed else None)
+
+
+def count_states(afters: Iterable[After]) -> dict[str, int]:
+    counts = dict.fromkeys(STATES, 0)
+    for after in afters:
+        counts[after.state] += 1
+    return counts
