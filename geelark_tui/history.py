@@ -23,6 +23,8 @@ from geelark_tui.config import APP_NAME
 
 ENV_DATA_DIR = "GEELARK_TUI_DATA_DIR"
 LOG_VERSION = 1
+_PIECE = 2_000  # list items per call of the C encoder (`compact_json`)
+_compact = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def run_log_path(env: Mapping[str, str] = os.environ) -> Path:
@@ -87,7 +89,7 @@ def append_run(
         record["after"] = {str(k): int(v) for k, v in after.items()}
     if ids_by_code:
         record["codes"] = {str(k): [str(i) for i in v] for k, v in ids_by_code.items()}
-    line = json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
+    line = compact_json(record) + "\n"
     for secret in secrets:
         if secret and (secret in line if len(secret) >= 6 else f'"{secret}"' in line):
             raise ValueError("refusing to write a credential into the run log")
@@ -104,6 +106,19 @@ def append_run(
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def compact_json(value: Any) -> str:
+    """``json.dumps(value, ensure_ascii=False, separators=(",", ":"))``, a long list a piece
+    at a time: the line is made in a thread beside the app, and one C call over 100,000 IDs
+    would hold the interpreter (and stall the app) for tens of milliseconds."""
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{_compact(str(key))}:{compact_json(item)}"
+                              for key, item in value.items()) + "}"
+    if isinstance(value, list) and len(value) > _PIECE:
+        return "[" + ",".join(_compact(value[at:at + _PIECE])[1:-1]
+                              for at in range(0, len(value), _PIECE)) + "]"
+    return _compact(value)
 
 
 def read_runs(path: Path) -> list[dict[str, Any]]:

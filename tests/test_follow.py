@@ -13,12 +13,14 @@ from pathlib import Path
 import httpx
 import pytest
 
+from geelark_tui.after import count_states
 from geelark_tui.api.auth import TokenAuth
 from geelark_tui.api.client import GeeLarkClient
 from geelark_tui.api.endpoints import CANCEL_PATH, QUERY_PATH, RESTART_PATH
 from geelark_tui.api.models import Outcome
 from geelark_tui.cli import main
 from geelark_tui.engine import RunSettings
+from geelark_tui.events import FollowUpdate
 from geelark_tui.follow import Follow
 from geelark_tui.pacing import FakeClock, Pacer
 from geelark_tui.plan import RunPlan
@@ -125,6 +127,30 @@ async def test_no_id_is_polled_more_often_than_the_interval(quick_sim: Simulator
             seen.setdefault(task_id, []).append(record.time)
     gaps = [b - a for times in seen.values() for a, b in itertools.pairwise(times)]
     assert gaps and min(gaps) >= 0.4 - 0.05
+
+
+async def test_the_counts_sent_with_each_poll_are_a_recount_of_every_task(
+        quick_sim: Simulator) -> None:
+    """The follow keeps its counts up as polls come in (no walk over every ID per poll):
+    after each poll they equal a count of every followed task's latest state."""
+    ids = ids_in(range(40), 600) + ids_in(range(50, 52), 30)  # some never end
+    client = GeeLarkClient(quick_sim.base_url, TokenAuth(TOKEN))
+    checked: list[dict[str, int]] = []
+
+    def check(update: FollowUpdate) -> None:
+        recount = count_states(follow.afters().values())
+        assert update.counts == recount
+        checked.append(recount)
+
+    async with client:
+        follow = Follow(client, ids, Pacer.for_api(200, 24_000), interval=0.2, timeout=2.5,
+                        on_update=check)
+        await follow.run()
+    assert len(checked) >= 8  # several turns of 7 polls
+    ended = checked[-1]["completed"] + checked[-1]["failed"] + checked[-1]["cancelled"]
+    assert ended == 600
+    assert checked[-1]["active"] == 30 and sum(checked[-1].values()) == 630
+    assert follow.stop_reason == "time is up after 2.5 s, 30 still waiting, running or not seen"
 
 
 # -- the budget, on a fake clock: restarts, cancels and polls together ------------------------

@@ -144,3 +144,13 @@ def test_past_runs_reopen_with_their_codes_newest_first(tmp_path: Path) -> None:
         (Outcome.RESTARTED, 0), (Outcome.RESTARTED, 0), (Outcome.REJECTED, None)]
     assert past_runs(tmp_path / "none.jsonl") == []
     assert [r.total for r in past_runs(path, limit=1)] == [4]
+
+
+@pytest.mark.parametrize("n", [0, 1, 1_999, 2_000, 2_001, 10_000])
+def test_the_line_is_exactly_what_json_dumps_writes_for_lists_of_any_length(n: int) -> None:
+    record = {"v": 1, "stop_reason": None, "interrupted": False, "note": "é \"quoted\" \n",
+              "counts": {"restarted": n}, "ids": {"restarted": [str(10**17 + i) for i in range(n)],
+                                                  "rejected": ["1"]},
+              "codes": {"40005": [str(i) for i in range(n // 3)]}}
+    expected = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+    assert history.compact_json(record) == expected

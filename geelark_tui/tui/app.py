@@ -174,8 +174,9 @@ class GeeLarkApp(LifecycleApp):
         outcome.log = self.redactor.scrub_data(outcome.log)
         outcome.warnings[:] = self.redactor.scrub_data(outcome.warnings)
         if self.quit_after_run:
-            self.leave()
+            self.leave()  # the run log is written on the way out (`settle_unfinished_runs`)
             return
+        self.call_after_refresh(self._log_run, progress.session)
         while len(self.screen_stack) > 1 and self.screen is not progress:
             self.pop_screen()  # e.g. the stop dialog, still open when the run ended
         into = self._into.pop(progress, None)
@@ -184,6 +185,13 @@ class GeeLarkApp(LifecycleApp):
             into.take_run(outcome)
             return
         self.switch_screen(ResultsScreen(outcome))
+
+    @work(group="run-log", exit_on_error=False, description="write the run log")
+    async def _log_run(self, session: RunSession) -> None:
+        """A run's last stage, once its results are on screen: the run-log line and the
+        set's counts (its warnings said here; the results screen has already shown)."""
+        for warning in self.redactor.scrub_data(await session.log()):
+            self.notify(warning, title="Run log", severity="warning")
 
     def open_results(self, outcome: RunOutcome) -> None:
         """Show rows that did not come from a run of this session (a past run)."""
@@ -324,6 +332,7 @@ class GeeLarkApp(LifecycleApp):
                                         UNWIND_WAIT)
         for run in pending:
             self._settled.append(run)
+        for run in self._runs:  # also a run whose results are shown but not yet logged
             run.session.abandon(self.end_reason or "the app was closed during the run")
         with contextlib.suppress(Exception):  # closing connections must not hold up the exit
             await self.context.aclose()

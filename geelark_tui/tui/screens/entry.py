@@ -109,7 +109,8 @@ class EntryScreen(AppScreen[None]):
         else:
             self._show_stats(text, parse_ids(text))
 
-    @work(thread=True, exclusive=True, group="parse", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="parse", exit_on_error=False,
+          description="read the IDs")
     def _parse_in_thread(self, text: str) -> None:
         parsed = parse_ids(text)
         if not get_current_worker().is_cancelled:
@@ -235,7 +236,8 @@ class EntryScreen(AppScreen[None]):
         if path is not None:
             self._read_file(path)
 
-    @work(thread=True, exclusive=True, group="load-file", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="load-file", exit_on_error=False,
+          description="load a file")
     def _read_file(self, path: Path) -> None:
         try:
             text = read_ids_path(path)

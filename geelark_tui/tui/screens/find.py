@@ -232,7 +232,8 @@ class FindScreen(AppScreen[None]):
         self._show_note()
         self._regroup(self._generation, self._filter, self._by, self._all[:])
 
-    @work(thread=True, exclusive=True, group="find-filter", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="find-filter", exit_on_error=False,
+          description="filter and group the tasks")
     def _regroup(self, generation: int, task_filter: TaskFilter, by: GroupBy,
                  tasks: list[Task]) -> None:
         matched = [t for t in tasks if task_filter.matches(t)]

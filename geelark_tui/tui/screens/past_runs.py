@@ -73,7 +73,8 @@ class PastRunsScreen(AppModal["PastRun | None"]):
         runs.add_option(Option("Reading the run log…", disabled=True))
         self._read(self.run_log)
 
-    @work(thread=True, exclusive=True, group="past-runs", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="past-runs", exit_on_error=False,
+          description="read the run log")
     def _read(self, path: Path) -> None:
         try:
             found = past_runs(path)

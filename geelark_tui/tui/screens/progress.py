@@ -144,7 +144,7 @@ class ProgressScreen(AppScreen[None]):
         session, tracker = self.session, self.tracker
         assert tracker is not None
         try:
-            result = await session.run()
+            result = await session.run_to_results()  # the app has `log()` run once shown
         except Exception as exc:  # never a crash: whatever happened, settle what we know
             result = session.settle(f"the run failed: {type(exc).__name__}: {exc}",
                                     interrupted=True)

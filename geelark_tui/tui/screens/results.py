@@ -122,7 +122,8 @@ class ResultsScreen(ResultActions):
         for warning in self.outcome.warnings:
             self.notify(warning, title="Run log", severity="warning")
         self.follow_changed()
-        self.follow_run(self.outcome)
+        # After the first paint: the results are what the user waits for (100,000 rows).
+        self.call_after_refresh(self.follow_run, self.outcome)
 
     # -- text -------------------------------------------------------------------------------
 

@@ -164,7 +164,8 @@ class ResultActions(TaskFollowing):
         rows = list(self.results) if request.every_row else scope.rows
         self._write(request, rows, self.ticket_title())
 
-    @work(thread=True, exclusive=True, group="export", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="export", exit_on_error=False,
+          description="write an export")
     def _write(self, request: ExportRequest, rows: list[IdResult], title: str) -> None:
         try:
             write_export(request, rows, self.outcome.plan.invalid, self.export_extras(),

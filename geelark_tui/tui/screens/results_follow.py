@@ -9,6 +9,9 @@ counts every followed task once, by its latest state.
 
 from __future__ import annotations
 
+import asyncio
+from collections import Counter
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from textual import work
@@ -16,6 +19,7 @@ from textual import work
 from geelark_tui.after import STATES, after_of
 from geelark_tui.api.models import Outcome
 from geelark_tui.preflight import Lookup
+from geelark_tui.tui import gc_policy
 from geelark_tui.tui.screens.progress import RunOutcome
 from geelark_tui.tui.screens.results_tasks import TaskLookups
 
@@ -35,6 +39,7 @@ class TaskFollowing(TaskLookups):
     def __init__(self, outcome: RunOutcome, *, id: str | None = None) -> None:
         super().__init__(outcome, id=id)
         self.followed: dict[str, str] = {}  # task ID -> its latest state (follow.STATES)
+        self._states: Counter[str] = Counter()  # how many followed tasks are in each state
         self._sessions: list[RunSession] = []  # every run's session that has restarted tasks
         self._following: set[int] = set()  # ... the ones following now (by id())
         self._stopped = False
@@ -43,25 +48,38 @@ class TaskFollowing(TaskLookups):
 
     def follow_run(self, outcome: RunOutcome) -> None:
         """Follow what `outcome`'s run restarted (a run's end: the first, or a retry)."""
-        session = outcome.session
-        restarted = [r.id for r in outcome.results if r.outcome is Outcome.RESTARTED]
-        if session is None or not restarted:
+        if outcome.session is not None:
+            self._follow_first(outcome, outcome.session)
+
+    @work(group="follow", exit_on_error=False, description="follow a run's restarted tasks")
+    async def _follow_first(self, outcome: RunOutcome, session: RunSession) -> None:
+        def restarted() -> dict[str, str]:  # 100,000 IDs: off the event loop
+            return dict.fromkeys((r.id for r in outcome.results
+                                  if r.outcome is Outcome.RESTARTED), "unknown")
+
+        states = await asyncio.to_thread(restarted)
+        if not states:
             return
         self._sessions.append(session)
-        for task_id in restarted:
-            self.followed[task_id] = "unknown"
+        self._set_states(states)
         self._stopped = False
-        self._follow(session)
+        await self._follow_session(session)
 
-    @work(group="follow", exit_on_error=False)
+    @work(group="follow", exit_on_error=False, description="follow the restarted tasks")
     async def _follow(self, session: RunSession) -> None:
+        await self._follow_session(session)
+
+    async def _follow_session(self, session: RunSession) -> None:
         self._following.add(id(session))
         self.follow_changed()
+        gc_policy.hold_full_collections(session)  # following 100,000 tasks is a run too
         try:
             await session.follow(on_update=self._followed)
         finally:
+            gc_policy.release_full_collections(session)
             self._following.discard(id(session))
             self.follow_changed()
+            gc_policy.collect_after_run()
 
     def action_toggle_follow(self) -> None:
         """`w`: stop following; pressed again, follow what has not ended yet."""
@@ -72,8 +90,7 @@ class TaskFollowing(TaskLookups):
             self.notify("Stopped following: press w to follow again.", title="Follow")
             return
         waiting = [s for s in self._sessions if s.result is not None]
-        if not waiting or not any(state in ("active", "unknown")
-                                  for state in self.followed.values()):
+        if not waiting or not (self._states["active"] or self._states["unknown"]):
             self.notify("Nothing to follow: no restarted task is still waiting or running.",
                         title="Follow", severity="warning")
             return
@@ -87,9 +104,23 @@ class TaskFollowing(TaskLookups):
         """One poll's facts (on the event loop, at most 100 tasks): the rows in place."""
         tasks = {t.id: t for t in update.tasks}
         self.absorb_facts(Lookup(tuple(tasks), tasks=tasks), FOLLOWED)
-        for task_id, task in tasks.items():
-            self.followed[task_id] = after_of(task).state
+        self._set_states({task_id: after_of(task).state for task_id, task in tasks.items()})
         self.follow_changed()
+
+    def _set_states(self, states: Mapping[str, str]) -> None:
+        """The latest state of these tasks; the counts follow along (the live line is
+        repainted after every poll: never a walk over every followed task)."""
+        followed, counts = self.followed, self._states
+        if not followed:  # the first run followed: 100,000 at once
+            followed.update(states)
+            counts.update(states.values())
+            return
+        for task_id, state in states.items():
+            old = followed.get(task_id)
+            if old is not None:
+                counts[old] -= 1
+            followed[task_id] = state
+            counts[state] += 1
 
     def follow_changed(self) -> None:
         """Following progressed or ended: the screen repaints its live line."""
@@ -98,9 +129,7 @@ class TaskFollowing(TaskLookups):
         """"Following 1,234 restarted: 800 completed · 200 failed again · 234 running"."""
         if not self.followed:
             return ""
-        counts = dict.fromkeys(STATES, 0)
-        for state in self.followed.values():
-            counts[state] += 1
+        counts = {state: self._states[state] for state in STATES}
         parts = " · ".join(f"{n:,} {STATE_WORDS[s]}" for s, n in counts.items() if n)
         total = f"{len(self.followed):,} restarted"
         if self._following:

@@ -139,7 +139,7 @@ class TaskLookups(AppScreen[None]):
         self.show_detail()
         self._fetch(ids)
 
-    @work(exclusive=True, group="detail", exit_on_error=False)
+    @work(exclusive=True, group="detail", exit_on_error=False, description="look tasks up")
     async def _fetch(self, ids: list[str]) -> None:
         try:
             found = await self._look_up(ids, concurrency=1)
@@ -190,7 +190,8 @@ class TaskLookups(AppScreen[None]):
         self.recheck_progress = (done, total)
         self.status_changed()
 
-    @work(exclusive=True, group="recheck", exit_on_error=False)
+    @work(exclusive=True, group="recheck", exit_on_error=False,
+          description="re-check tasks")
     async def _recheck(self, ids: list[str]) -> None:
         try:
             found = await self._look_up(ids, concurrency=self.outcome.plan.settings.concurrency,

@@ -274,7 +274,8 @@ class SettingsScreen(AppScreen[bool]):
         self._show_test(f"Testing {base_url} …", ok=None)
         self._test(base_url, auth)
 
-    @work(exclusive=True, group="test-connection", exit_on_error=False)
+    @work(exclusive=True, group="test-connection", exit_on_error=False,
+          description="test the connection")
     async def _test(self, base_url: str, auth: httpx.Auth) -> None:
         started = time.monotonic()
         try:
