@@ -220,9 +220,13 @@ class RunSession:
             if self.plan.cancel_active and self.cancels is None and not self.stopping:
                 await self.cancel_active()
             if not self.stopping:
-                self.engine = RestartRun(
-                    self.client, self.plan.to_send, self.plan.settings, on_event=self._emit,
-                    pacer=self.pacer, prior_status=self._prior_status(), clock=self.clock)
+                # O(IDs) to make: in a thread, beside the app's first paint of the run
+                self.engine = await asyncio.to_thread(
+                    RestartRun, self.client, self.plan.to_send, self.plan.settings,
+                    on_event=self._emit, pacer=self.pacer, prior_status=self._prior_status(),
+                    clock=self.clock)
+                if self._stop_reason is not None:  # asked while it was being made
+                    self.engine.stop(self._stop_reason)
                 await self.engine.run()
             result = self.result or await self._finish_off_loop()
             if self.plan.follow and not self.stopping:

@@ -107,7 +107,7 @@ class RestartConfirmScreen(AppModal["RunSession | None"]):
         gc_policy.hold_full_collections(self.session)  # the run starts here (or is cancelled)
         if self.looking:
             self.set_interval(POLL_EVERY, self._poll)
-            self._look_up()
+            self.call_after_refresh(self._look_up)  # the dialog is laid out undisturbed first
 
     def on_unmount(self) -> None:
         if not self._confirmed and self._session is not None:  # else the run holds on

@@ -121,8 +121,8 @@ class ProgressScreen(AppScreen[None]):
                 asyncio.to_thread(TaskStore.before_run, self.plan.lookup))
         self.set_interval(REFRESH_EVERY, self.repaint)
         self.repaint()
-        if self._autostart:
-            self.start()
+        if self._autostart:  # after the first paint: the screen is laid out undisturbed
+            self.call_after_refresh(self.start)
 
     @property
     def running(self) -> bool:
