@@ -62,7 +62,7 @@ class Follow:
         task = self.tasks.get(task_id)
         return task is not None and task.status in FINAL
 
-    async def run(self) -> dict[str, After]:
+    async def run(self) -> None:
         clock = self.clock
         start = clock.now()
         deadline = start + self.timeout
@@ -105,7 +105,6 @@ class Follow:
         if waiting and not self._stopped:
             self.stop_reason = (f"time is up after {self.timeout:g} s, "
                                 f"{waiting:,} still waiting, running or not seen")
-        return self.afters()
 
     async def _poll(self, chunk: list[str]) -> None:
         self.requests += 1

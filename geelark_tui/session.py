@@ -220,11 +220,13 @@ class RunSession:
             if self.plan.cancel_active and self.cancels is None and not self.stopping:
                 await self.cancel_active()
             if not self.stopping:
-                # O(IDs) to make: in a thread, beside the app's first paint of the run
-                self.engine = await asyncio.to_thread(
-                    RestartRun, self.client, self.plan.to_send, self.plan.settings,
-                    on_event=self._emit, pacer=self.pacer, prior_status=self._prior_status(),
-                    clock=self.clock)
+                def engine() -> RestartRun:  # O(IDs) to make: beside the app's first paint
+                    return RestartRun(
+                        self.client, self.plan.to_send, self.plan.settings,
+                        on_event=self._emit, pacer=self.pacer,
+                        prior_status=self._prior_status(), clock=self.clock)
+
+                self.engine = await asyncio.to_thread(engine)
                 if self._stop_reason is not None:  # asked while it was being made
                     self.engine.stop(self._stop_reason)
                 await self.engine.run()
@@ -244,7 +246,8 @@ class RunSession:
             return []
         self._log_started = True
         before = len(result.warnings)
-        warning, counts = await asyncio.to_thread(self._write_log_and_count, result)
+        secrets = tuple(self._secrets())  # here: the app's may read its screens
+        warning, counts = await asyncio.to_thread(self._write_log_and_count, result, secrets)
         if warning:
             result.warnings.append(warning)
         self._count(result, counts)
@@ -268,9 +271,8 @@ class RunSession:
         found = self.plan.lookup
         if found is None:
             return None
-        prior = found.prior_status()
-        prior.update(dict.fromkeys(self.plan.cancelled, 7))  # cancelled a moment ago
-        return prior
+        # a new dict: the lookup's own is shared; the tasks cancelled a moment ago are 7
+        return {**found.prior_status(), **dict.fromkeys(self.plan.cancelled, 7)}
 
     async def follow(self, on_update: Callable[[FollowUpdate], None] | None = None, *,
                      timeout: float | None = None) -> dict[str, After]:
@@ -296,9 +298,12 @@ class RunSession:
             follow.stop(stop)
         try:
             await follow.run()
-        finally:
-            result.after = follow.afters()
-            result.follow_stopped = follow.stop_reason
+        except BaseException:  # cancelled (or worse): settle what was seen, at once
+            result.after, result.follow_stopped = follow.afters(), follow.stop_reason
+            raise
+        # O(IDs) (a quarter of a second for 100,000): off the event loop
+        result.after = await asyncio.to_thread(follow.afters)
+        result.follow_stopped = follow.stop_reason
         return result.after
 
     # -- the end ---------------------------------------------------------------------------
@@ -399,15 +404,18 @@ class RunSession:
             clean = self._scrubbed[message] = self._scrub(message)
         return clean
 
-    def _write_log(self, result: SessionResult) -> str | None:
+    def _write_log(self, result: SessionResult, secrets: Iterable[str] | None = None
+                   ) -> str | None:
         if self.run_log is None:
             return None
         return log_run(result.report, result.results, self.plan.host, path=self.run_log,
-                       secrets=self._secrets(), after=result.after_counts())
+                       secrets=self._secrets() if secrets is None else secrets,
+                       after=result.after_counts())
 
-    def _write_log_and_count(self, result: SessionResult) -> tuple[str | None, dict[str, int]]:
+    def _write_log_and_count(self, result: SessionResult, secrets: Iterable[str]
+                             ) -> tuple[str | None, dict[str, int]]:
         """In a thread: the run-log line, and the counts for `_count`."""
-        return self._write_log(result), summarize(result.results)
+        return self._write_log(result, secrets), summarize(result.results)
 
     def _count(self, result: SessionResult, counts: dict[str, int] | None = None) -> None:
         """The set's last counts, shown beside it in the recent list."""

@@ -153,6 +153,31 @@ async def test_the_counts_sent_with_each_poll_are_a_recount_of_every_task(
     assert follow.stop_reason == "time is up after 2.5 s, 30 still waiting, running or not seen"
 
 
+async def test_ids_left_unpolled_when_time_runs_out_mid_turn_are_still_counted() -> None:
+    """A turn of 10 polls at 3 a minute outlasts a 90 s follow: the IDs its polls never
+    reached stay waiting (and are said to), none is lost from the count."""
+    clock = FakeClock()
+    ids = [str(574376043896000000 + n) for n in range(1000)]
+
+    def api(request: httpx.Request) -> httpx.Response:
+        asked = json.loads(request.content)["ids"]
+        items = [{"id": i, "status": 2} for i in asked]  # running for good
+        return httpx.Response(200, json={"code": 0, "data": {"total": len(items),
+                                                             "items": items}})
+
+    client = GeeLarkClient("http://api.test", TokenAuth(TOKEN),
+                           transport=httpx.MockTransport(api))
+    async with client:
+        follow = Follow(client, ids, Pacer.for_api(3, 24_000, clock), interval=5, timeout=90,
+                        clock=clock)
+        await follow.run()
+    assert 0 < follow.requests < 10
+    assert follow.stop_reason == ("time is up after 90 s, 1,000 still waiting, running or "
+                                  "not seen")
+    assert follow.counts()["active"] == 100 * follow.requests
+    assert follow.counts()["unknown"] == 1000 - 100 * follow.requests
+
+
 # -- the budget, on a fake clock: restarts, cancels and polls together ------------------------
 
 class Progressing:

@@ -4,6 +4,7 @@ each screen does its own work; the app only moves between them. How the process 
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import Iterable
 from dataclasses import replace
@@ -39,7 +40,10 @@ if TYPE_CHECKING:
 # Every style of the app: its sheet, then the results grid's own.
 STYLESHEETS: list[str | PurePath] = [Path(__file__).parent / "app.tcss",
                                      Path(__file__).parent / "widgets" / "results_grid.tcss"]
-THEME_SAVE_DELAY = 1.0  # the theme picker previews themes: save the one the user stays on
+THEME_SAVE_DELAY = 1.0
+# A run's log line is written this long after its end: its results are painted by then
+# (0.2 s for 100,000 IDs on a slow machine) and the writing does not compete with them.
+LOG_AFTER = 0.3  # the theme picker previews themes: save the one the user stays on
 SECRET_INPUTS = frozenset({"token", "api-key"})  # the Settings fields (also when revealed)
 
 
@@ -176,7 +180,7 @@ class GeeLarkApp(LifecycleApp):
         if self.quit_after_run:
             self.leave()  # the run log is written on the way out (`settle_unfinished_runs`)
             return
-        self.call_after_refresh(self._log_run, progress.session)
+        self._log_run(progress.session)
         while len(self.screen_stack) > 1 and self.screen is not progress:
             self.pop_screen()  # e.g. the stop dialog, still open when the run ended
         into = self._into.pop(progress, None)
@@ -189,7 +193,9 @@ class GeeLarkApp(LifecycleApp):
     @work(group="run-log", exit_on_error=False, description="write the run log")
     async def _log_run(self, session: RunSession) -> None:
         """A run's last stage, once its results are on screen: the run-log line and the
-        set's counts (its warnings said here; the results screen has already shown)."""
+        set's counts (its warnings said here; the results screen has already shown). An app
+        worker: it outlives whatever screen is shown meanwhile."""
+        await asyncio.sleep(LOG_AFTER)
         for warning in self.redactor.scrub_data(await session.log()):
             self.notify(warning, title="Run log", severity="warning")
 
@@ -332,6 +338,9 @@ class GeeLarkApp(LifecycleApp):
                                         UNWIND_WAIT)
         for run in pending:
             self._settled.append(run)
+        writing = [w for w in self.workers if w.group == "run-log"]
+        if writing:  # a line being written is finished, not cut off (or written twice)
+            await self.wait_for_workers(writing, UNWIND_WAIT)
         for run in self._runs:  # also a run whose results are shown but not yet logged
             run.session.abandon(self.end_reason or "the app was closed during the run")
         with contextlib.suppress(Exception):  # closing connections must not hold up the exit

@@ -6,9 +6,12 @@ app. A run of 100,000 IDs brings ~300,000 more (results, the pre-flight's tasks)
 collection during the run froze the app for 0.1-0.2 s, several times. So while a run is going
 there is no automatic full collection (the young generations are still collected, which is
 where nearly all cyclic garbage dies: ~30 objects a request reach the old generation); one
-full collection follows once its results are on screen (and once the following of its
-restarted tasks has ended), and what is alive then is frozen too: runs keep their results
-for as long as the app runs. (A run with a pre-flight starts with the confirmation's lookup.)
+full collection follows once its results are on screen. Following the restarted tasks
+afterwards holds them off the same way (each poll's tasks would otherwise bring a 0.1 s full
+collection every second or so at 100,000 IDs), with one collection when it ends. (A run with
+a pre-flight starts with the confirmation's lookup.) Nothing but the start-up's objects is
+frozen: a screen closed later (a cancelled confirmation with its lookup, a replaced results
+screen) is cyclic garbage that must stay collectable.
 """
 
 from __future__ import annotations
@@ -65,7 +68,4 @@ def collect_after_run() -> None:
     if _owed and not _holders:
         _owed = False
         gc.collect()
-        # What lives now (the results on screen, ~300,000 objects for 100,000 IDs) is kept
-        # out of later full collections, as the start-up's objects are (0.1 s each).
-        gc.freeze()
         gc.set_threshold(*_thresholds)

@@ -30,6 +30,7 @@ async def test_no_full_collection_during_a_run_and_one_after_it() -> None:
     try:
         async with app.run_test(size=(80, 24)) as pilot:
             await wait_for(pilot, lambda: gc.get_freeze_count() > 0)  # start-up frozen
+            frozen = gc.get_freeze_count()
             await confirm_run(pilot, app)
             assert isinstance(app.screen, ProgressScreen)
             assert gc.get_threshold()[2] > 10**6
@@ -40,7 +41,15 @@ async def test_no_full_collection_during_a_run_and_one_after_it() -> None:
             await wait_for_screen(pilot, app, ResultsScreen, timeout=30)
             await wait_for(pilot, lambda: "ResultsScreen" in full)
             assert "ProgressScreen" not in full
-            assert gc.get_threshold() == default
+            results = app.screen
+            assert isinstance(results, ResultsScreen)
+            # following the restarted tasks holds them off too, until it ends (here: `w`)
+            await wait_for(pilot, lambda: results.follow_line().startswith("Following"))
+            assert gc.get_threshold()[2] > 10**6
+            await pilot.press("w")
+            await wait_for(pilot, lambda: gc.get_threshold() == default)
+            # nothing of the run frozen: its screens must stay collectable once closed
+            assert gc.get_freeze_count() <= frozen
     finally:
         gc.callbacks.remove(record)
         slow.stop()

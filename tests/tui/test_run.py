@@ -57,6 +57,25 @@ async def test_confirm_run_results_over_real_http(sim: Simulator, tmp_path: Path
     assert len([q for q in sim.requests if q.path.endswith("/restart")]) == 4
 
 
+async def test_the_run_is_logged_while_the_app_runs_even_when_its_results_are_left_at_once(
+        sim: Simulator, tmp_path: Path) -> None:
+    """The run-log line and the set's counts are written just after the results are shown
+    (not before: 100,000 IDs take a tenth of a second), by the app, whatever screen follows."""
+    config = make_config(sim.base_url, batch_size=3, preflight=False)
+    run_log = tmp_path / "runs.jsonl"
+    app = make_app(config, prefill="\n".join(MIXED), run_log=run_log)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+r")
+        await pilot.press("enter")
+        await wait_for_screen(pilot, app, ResultsScreen)
+        await pilot.press("n")  # at once back to an empty ID box
+        await wait_for(pilot, lambda: run_log.exists() and run_log.read_text().count("\n") == 1)
+        assert json.loads(run_log.read_text())["counts"]["restarted"] == 3
+        await wait_for(pilot, lambda: load_config(config.path).recent[0].last_counts.get(
+            "restarted") == 3)
+    assert run_log.read_text().count("\n") == 1  # once: not again as the app ends
+
+
 async def test_stop_mid_run_marks_the_rest_not_sent() -> None:
     with Simulator(SimulatorConfig(token=TOKEN, latency=0.3)) as slow:
         ids = [tid(n) for n in range(10)]

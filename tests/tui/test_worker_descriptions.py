@@ -37,6 +37,7 @@ async def test_textual_reprs_a_workers_arguments_unless_it_has_a_description() -
         async def described(self, value: object) -> None:
             pass
 
+    Counted.reprs = 0
     app = App()
     async with app.run_test():
         probe = Probe()
@@ -56,7 +57,9 @@ def work_methods_without_description() -> list[str]:
         for node in ast.walk(tree):
             if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
                 continue
-            takes_arguments = len(node.args.args) > 1 or node.args.vararg or node.args.kwonlyargs
+            args = node.args
+            takes_arguments = (len(args.posonlyargs) + len(args.args) > 1 or args.vararg
+                               or args.kwonlyargs or args.kwarg)
             for decorator in node.decorator_list:
                 call = decorator if isinstance(decorator, ast.Call) else None
                 name = ast.unparse(call.func if call else decorator)

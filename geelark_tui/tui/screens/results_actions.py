@@ -17,6 +17,7 @@ from geelark_tui.report import RunExtras, summarize
 from geelark_tui.task_info import BEFORE_THE_RUN
 from geelark_tui.ticket import ticket_reply, totals_line
 from geelark_tui.tracker import stopped_text
+from geelark_tui.tui import gc_policy
 from geelark_tui.tui.screens.confirm import ask_to_restart
 from geelark_tui.tui.screens.export import ExportRequest, ExportScreen, write_export
 from geelark_tui.tui.screens.progress import RunOutcome
@@ -113,6 +114,7 @@ class ResultActions(TaskFollowing):
         for warning in outcome.warnings:
             self.notify(warning, title="Run log", severity="warning")
         self._save_counts()
+        self.call_after_refresh(gc_policy.collect_after_run)  # the one the retry went without
         self.follow_run(outcome)
 
     def _save_counts(self) -> None:

@@ -43,6 +43,8 @@ class TaskFollowing(TaskLookups):
         self._sessions: list[RunSession] = []  # every run's session that has restarted tasks
         self._following: set[int] = set()  # ... the ones following now (by id())
         self._stopped = False
+        self._stops = 0  # how many times `w` stopped following
+        self._preparing = 0  # runs whose following is being set up (`_follow_first`)
 
     # -- starting and stopping ------------------------------------------------------------
 
@@ -57,11 +59,19 @@ class TaskFollowing(TaskLookups):
             return dict.fromkeys((r.id for r in outcome.results
                                   if r.outcome is Outcome.RESTARTED), "unknown")
 
-        states = await asyncio.to_thread(restarted)
+        stops = self._stops
+        self._preparing += 1
+        try:
+            states = await asyncio.to_thread(restarted)
+        finally:
+            self._preparing -= 1
         if not states:
             return
         self._sessions.append(session)
         self._set_states(states)
+        if self._stops != stops:  # `w` meanwhile: this run waits for `w` like the rest
+            self.follow_changed()
+            return
         self._stopped = False
         await self._follow_session(session)
 
@@ -83,8 +93,9 @@ class TaskFollowing(TaskLookups):
 
     def action_toggle_follow(self) -> None:
         """`w`: stop following; pressed again, follow what has not ended yet."""
-        if self._following:
+        if self._following or self._preparing:
             self._stopped = True
+            self._stops += 1
             for session in self._sessions:
                 session.stop_following()
             self.notify("Stopped following: press w to follow again.", title="Follow")
