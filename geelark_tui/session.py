@@ -86,6 +86,7 @@ class RunSession:
         self.engine: RestartRun | None = None
         self.cancels: Cancels | None = None
         self.follower: Follow | None = None
+        self._unfinalized: set[str] = set()  # reported all at once: finalized at the end
         self._follow_stop: str | None = None  # a stop asked for before `follower` was made
         self.result: SessionResult | None = None
         self.started_at = time.time()
@@ -107,6 +108,7 @@ class RunSession:
         is kept, not two. A large report at once (a stopped run's unsent IDs) is left to the
         end, which runs in a thread."""
         if self.engine is None or len(results) > FINALIZE_AT_ONCE:
+            self._unfinalized.update(r.id for r in results)
             return
         recorded = self.engine.report.results
         for result in results:
@@ -371,16 +373,22 @@ class RunSession:
         the run reported was finalized as it came in: `_emit`.)"""
         plan = self.plan
         missing = f"not sent: {report.stop_reason or 'stopped'}"
-        by_id = {r.id: r for r in plan.skipped()}
+        others = {r.id: r for r in plan.skipped()}
         if self.cancels is not None:
-            by_id.update(self.cancels.results)
-        by_id.update(report.results)
-        if self._scrub is not None and any(self._scrub(clean) != clean
-                                           for clean in self._scrubbed.values()):
+            others.update(self.cancels.results)
+        final = not (self._scrub is not None and any(self._scrub(clean) != clean
+                                                     for clean in self._scrubbed.values()))
+        if not final:
             self._scrubbed.clear()  # a credential became known during the run: scrub again
-        finalize = self._finalize  # for what the run reported, nothing left to change
-        return [finalize(by_id.get(task_id) or IdResult(task_id, Outcome.NOT_SENT, None, missing))
-                for task_id in plan.ids]
+        reported, unfinalized, finalize = report.results, self._unfinalized, self._finalize
+        results = []
+        for task_id in plan.ids:
+            result = reported.get(task_id)
+            if result is None or not final or task_id in unfinalized:
+                result = finalize(result or others.get(task_id)
+                                  or IdResult(task_id, Outcome.NOT_SENT, None, missing))
+            results.append(result)  # else: finalized as it was reported
+        return results
 
     def _finalize(self, result: IdResult) -> IdResult:
         """`result` with the status the pre-flight saw, its message scrubbed, and (for a task

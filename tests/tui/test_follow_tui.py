@@ -55,6 +55,9 @@ async def test_results_follow_to_the_end_and_failed_again_can_be_restarted(
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await results_of(pilot, app)
         line = screen.query_one("#results-follow", Static)
+        # the live line is there from the results' first paint (no second layout of the
+        # grid when following begins)
+        assert line.display and str(line.render()).startswith("Following 7 restarted")
         # followed to their end (the live line while it goes on: the next test), as the
         # simulator has them
         await wait_for(pilot, lambda: screen.follow_line().startswith("Followed"), 15)

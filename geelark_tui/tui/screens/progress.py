@@ -202,7 +202,7 @@ class ProgressScreen(AppScreen[None]):
         self.query_one("#run-bar", ProgressBar).update(total=max(tracker.total_ids, 1),
                                                        progress=tracker.settled)
         self.query_one("#run-counts", SummaryBar).show_counts(tracker.counts)
-        self.set_class(tracker.finished, "-finished")
+        self.query_one("#run-wait", LiveText).set_class(tracker.finished, "-finished")
         if self._bindings_for is not self.running:  # the stop key comes and goes with it
             self._bindings_for = self.running
             self.refresh_bindings()
@@ -215,7 +215,8 @@ class ProgressScreen(AppScreen[None]):
         if tracker.stopping:
             return f"Stopping ({tracker.stopping}): waiting for the requests in flight"
         text = tracker.wait_text()
-        self.set_class(bool(text) and tracker.wait_by_server, "-server-wait")
+        self.query_one("#run-wait", LiveText).set_class(bool(text) and tracker.wait_by_server,
+                                                        "-server-wait")
         return f"⏳ {text}" if text else ""
 
     @staticmethod

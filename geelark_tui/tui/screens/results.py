@@ -21,6 +21,7 @@ from geelark_tui.tui.screens.progress import RunOutcome
 from geelark_tui.tui.screens.results_actions import ResultActions
 from geelark_tui.tui.screens.results_filter import NO_FILTER, RowFilter, code_name, next_in
 from geelark_tui.tui.screens.run_log import RunLogScreen
+from geelark_tui.tui.widgets.live_text import LiveText
 from geelark_tui.tui.widgets.results_grid import ResultsGrid
 from geelark_tui.tui.widgets.summary_bar import SummaryBar
 from geelark_tui.tui.widgets.task_detail import TaskDetail
@@ -102,7 +103,7 @@ class ResultsScreen(ResultActions):
         yield Input(placeholder="find: part of an ID, a message or a STATUS (enter: keep, "
                                 "escape: clear)", id="results-find")
         yield ResultsTable(self.results, id="grid")
-        yield Static("", id="results-follow", markup=False)
+        yield LiveText(id="results-follow")
         yield TaskDetail(id="results-detail")
         yield Static("", id="results-status", markup=False)
         yield Footer(compact=True, show_command_palette=False)  # 80 columns: room for keys
@@ -121,8 +122,10 @@ class ResultsScreen(ResultActions):
         self.call_after_refresh(gc_policy.collect_after_run)
         for warning in self.outcome.warnings:
             self.notify(warning, title="Run log", severity="warning")
+        self.expect_following(self.outcome)
         self.follow_changed()
-        # After the first paint: the results are what the user waits for (100,000 rows).
+        # After the first paint (the line is there from the start: no second layout of 100,000
+        # rows when following begins): the results are what the user waits for (100,000 rows).
         self.call_after_refresh(self.follow_run, self.outcome)
 
     # -- text -------------------------------------------------------------------------------
@@ -176,9 +179,9 @@ class ResultsScreen(ResultActions):
 
     def follow_changed(self) -> None:
         line = self.follow_line()
-        field = self.query_one("#results-follow", Static)
-        field.update(line)
-        field.display = bool(line)
+        field = self.query_one("#results-follow", LiveText)
+        field.show(line)
+        field.display = bool(line)  # a layout only when the line comes or goes
 
     def _follow_sort(self) -> None:
         if self.grid.sort_state != self._sort_shown:

@@ -45,6 +45,14 @@ class TaskFollowing(TaskLookups):
         self._stopped = False
         self._stops = 0  # how many times `w` stopped following
         self._preparing = 0  # runs whose following is being set up (`_follow_first`)
+        self._starting = 0  # the tasks the first run restarted, until they are followed
+
+    def expect_following(self, outcome: RunOutcome) -> None:
+        """Before the first paint: the live line is there from the start, so following
+        does not lay the screen (100,000 rows) out again when it begins."""
+        if outcome.session is not None and outcome.tally is not None:
+            self._starting = sum(n for (state, _), n in outcome.tally.items()
+                                 if state is Outcome.RESTARTED)
 
     # -- starting and stopping ------------------------------------------------------------
 
@@ -65,7 +73,9 @@ class TaskFollowing(TaskLookups):
             states = await asyncio.to_thread(restarted)
         finally:
             self._preparing -= 1
+            self._starting = 0
         if not states:
+            self.follow_changed()
             return
         self._sessions.append(session)
         self._set_states(states)
@@ -139,7 +149,7 @@ class TaskFollowing(TaskLookups):
     def follow_line(self) -> str:
         """"Following 1,234 restarted: 800 completed · 200 failed again · 234 running"."""
         if not self.followed:
-            return ""
+            return f"Following {self._starting:,} restarted (w stops)" if self._starting else ""
         counts = {state: self._states[state] for state in STATES}
         parts = " · ".join(f"{n:,} {STATE_WORDS[s]}" for s, n in counts.items() if n)
         total = f"{len(self.followed):,} restarted"
