@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from geelark_tui.after import After
 from geelark_tui.api.client import GeeLarkClient
 from geelark_tui.api.models import IdResult, Outcome
-from geelark_tui.cancel import CANCELLED_FIRST, Cancels, cancel_tasks
+from geelark_tui.cancel import Cancels, cancel_tasks
 from geelark_tui.engine import RestartRun
 from geelark_tui.events import (
     CancelsDone,
@@ -33,6 +33,7 @@ from geelark_tui.events import (
     OutcomesReported,
     RunStopping,
 )
+from geelark_tui.finalize import Finalizer
 from geelark_tui.follow import Follow
 from geelark_tui.pacing import Clock, Pacer
 from geelark_tui.plan import RunPlan
@@ -46,7 +47,6 @@ if TYPE_CHECKING:
     from geelark_tui.config import Config
 
 USER_STOP = "stopped by the user"
-FINALIZE_AT_ONCE = 1_000  # results of one report finalized as they come (see _emit)
 INTERRUPTED = "the run was interrupted"
 
 
@@ -86,7 +86,6 @@ class RunSession:
         self.engine: RestartRun | None = None
         self.cancels: Cancels | None = None
         self.follower: Follow | None = None
-        self._unfinalized: set[str] = set()  # reported all at once: finalized at the end
         self._follow_stop: str | None = None  # a stop asked for before `follower` was made
         self.result: SessionResult | None = None
         self.started_at = time.time()
@@ -94,7 +93,7 @@ class RunSession:
         self._fatal: tuple[str, int | None] | None = None  # stopped by the API (pre-flight)
         self._log_started = False
         self._warnings: list[str] = []
-        self._scrubbed: dict[str, str] = {}  # each distinct message, scrubbed once
+        self._final = Finalizer(scrub)  # the results as the front ends get them
 
     def _emit(self, event: Event) -> None:
         if isinstance(event, OutcomesReported):
@@ -103,18 +102,9 @@ class RunSession:
             self.on_event(event)
 
     def _finalize_reported(self, results: Sequence[IdResult]) -> None:
-        """Each result the run reports is put in its report as `_all_results` will give it, a
-        batch at a time: the end of a large run has little left to do, and one result per ID
-        is kept, not two. A large report at once (a stopped run's unsent IDs) is left to the
-        end, which runs in a thread."""
-        if self.engine is None or len(results) > FINALIZE_AT_ONCE:
-            self._unfinalized.update(r.id for r in results)
-            return
-        recorded = self.engine.report.results
-        for result in results:
-            final = self._finalize(result)
-            if final is not result and recorded.get(result.id) is result:
-                recorded[result.id] = final
+        """Each result the run reports is put in its report as `_all_results` will give it."""
+        self._final.reported(self.plan, results,
+                             self.engine.report.results if self.engine is not None else None)
 
     # -- control ---------------------------------------------------------------------------
 
@@ -368,49 +358,12 @@ class RunSession:
     def _all_results(self, report: RunReport) -> list[IdResult]:
         """One result per ID of the set, in input order: the run's, `skipped` for what the
         pre-flight kept out, the cancel's answer for a stuck task it could not cancel,
-        `not_sent` for the rest; with the status the pre-flight saw. Messages come from
-        servers and exceptions: scrubbed of credentials, each distinct message once. (What
-        the run reported was finalized as it came in: `_emit`.)"""
-        plan = self.plan
-        missing = f"not sent: {report.stop_reason or 'stopped'}"
-        others = {r.id: r for r in plan.skipped()}
+        `not_sent` for the rest (`finalize.py`)."""
+        others = {r.id: r for r in self.plan.skipped()}
         if self.cancels is not None:
             others.update(self.cancels.results)
-        final = not (self._scrub is not None and any(self._scrub(clean) != clean
-                                                     for clean in self._scrubbed.values()))
-        if not final:
-            self._scrubbed.clear()  # a credential became known during the run: scrub again
-        reported, unfinalized, finalize = report.results, self._unfinalized, self._finalize
-        results = []
-        for task_id in plan.ids:
-            result = reported.get(task_id)
-            if result is None or not final or task_id in unfinalized:
-                result = finalize(result or others.get(task_id)
-                                  or IdResult(task_id, Outcome.NOT_SENT, None, missing))
-            results.append(result)  # else: finalized as it was reported
-        return results
-
-    def _finalize(self, result: IdResult) -> IdResult:
-        """`result` with the status the pre-flight saw, its message scrubbed, and (for a task
-        cancelled first) saying so. Finalizing a finalized result changes nothing."""
-        status = result.status
-        found = self.plan.lookup
-        if found is not None and result.id not in found.failed:
-            status = found.status_of(result.id)
-        message = self._clean(result.message)
-        if result.id in self.plan.cancelled and not message.startswith(CANCELLED_FIRST):
-            message = CANCELLED_FIRST + message
-        if status != result.status or message != result.message:
-            return IdResult(result.id, result.outcome, result.code, message, status)
-        return result
-
-    def _clean(self, message: str) -> str:
-        if self._scrub is None:
-            return message
-        clean = self._scrubbed.get(message)
-        if clean is None:
-            clean = self._scrubbed[message] = self._scrub(message)
-        return clean
+        return self._final.all_results(self.plan, report.results, others,
+                                       f"not sent: {report.stop_reason or 'stopped'}")
 
     def _write_log(self, result: SessionResult, secrets: Iterable[str] | None = None
                    ) -> str | None:
