@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from geelark_tui.simulator import Simulator, SimulatorConfig
 
 
 @pytest.fixture(autouse=True)
@@ -20,3 +23,22 @@ def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory,
         if var.startswith("GEELARK_"):
             monkeypatch.delenv(var)
     return home
+
+
+# The headless commands' tests (restart, tasks): a simulator with no rate limit and no
+# injected lookup faults, and the environment a script would give the command. A test module
+# with other needs defines its own `sim`.
+@pytest.fixture
+def sim() -> Iterator[Simulator]:
+    with Simulator(SimulatorConfig(per_minute=0, query_faults=False)) as s:
+        yield s
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    values = {"GEELARK_TOKEN": "demo-token",
+              "GEELARK_TUI_CONFIG": str(tmp_path / "cfg" / "config.toml"),
+              "GEELARK_TUI_DATA_DIR": str(tmp_path / "data")}
+    for key, value in values.items():
+        monkeypatch.setenv(key, value)
+    return values

@@ -23,22 +23,6 @@ from geelark_tui.limits import MAX_INPUT_BYTES
 from geelark_tui.simulator import Simulator, SimulatorConfig
 
 
-@pytest.fixture
-def sim() -> Iterator[Simulator]:
-    with Simulator(SimulatorConfig(per_minute=0, query_faults=False)) as s:
-        yield s
-
-
-@pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    values = {"GEELARK_TOKEN": "demo-token",
-              "GEELARK_TUI_CONFIG": str(tmp_path / "cfg" / "config.toml"),
-              "GEELARK_TUI_DATA_DIR": str(tmp_path / "data")}
-    for key, value in values.items():
-        monkeypatch.setenv(key, value)
-    return values
-
-
 def mixed_ids(n: int, start: int = 574376043897000000) -> list[str]:
     # consecutive numbers cover every bucket of the simulator (last two digits)
     return [str(start + i) for i in range(n)]

@@ -7,7 +7,6 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,22 +15,6 @@ from geelark_tui.cli import main
 from geelark_tui.simulator import Simulator, SimulatorConfig
 
 COMMAND = Path(sys.executable).parent / "geelark-tui"
-
-
-@pytest.fixture
-def sim() -> Iterator[Simulator]:
-    with Simulator(SimulatorConfig(per_minute=0, query_faults=False)) as s:
-        yield s
-
-
-@pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    values = {"GEELARK_TOKEN": "demo-token",
-              "GEELARK_TUI_CONFIG": str(tmp_path / "cfg" / "config.toml"),
-              "GEELARK_TUI_DATA_DIR": str(tmp_path / "data")}
-    for key, value in values.items():
-        monkeypatch.setenv(key, value)
-    return values
 
 
 def tasks(capsys: pytest.CaptureFixture[str], sim: Simulator, *args: str) -> tuple[int, str, str]:
