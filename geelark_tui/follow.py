@@ -99,8 +99,7 @@ class Follow:
                     break
                 await self._poll(chunk)
                 later(clock.now() + self.interval, [i for i in chunk if not self._done(i)])
-                if self._stopped:
-                    later(now, ready[at + MAX_BATCH:])
+                if self._stopped:  # what was not polled no longer counts
                     break
         if waiting and not self._stopped:
             self.stop_reason = (f"time is up after {self.timeout:g} s, "

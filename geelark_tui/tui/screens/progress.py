@@ -190,7 +190,8 @@ class ProgressScreen(AppScreen[None]):
         tracker = self.tracker
         if tracker is None:
             return
-        self.query_one("#run-wait", LiveText).show(self._wait_line(tracker))
+        wait = self.query_one("#run-wait", LiveText)
+        wait.show(self._wait_line(tracker, wait))
         self.query_one("#run-stats", LiveText).show(self._stats_line(tracker))
         lines = tracker.take_new_lines()
         if lines:
@@ -202,12 +203,12 @@ class ProgressScreen(AppScreen[None]):
         self.query_one("#run-bar", ProgressBar).update(total=max(tracker.total_ids, 1),
                                                        progress=tracker.settled)
         self.query_one("#run-counts", SummaryBar).show_counts(tracker.counts)
-        self.query_one("#run-wait", LiveText).set_class(tracker.finished, "-finished")
+        wait.set_class(tracker.finished, "-finished")
         if self._bindings_for is not self.running:  # the stop key comes and goes with it
             self._bindings_for = self.running
             self.refresh_bindings()
 
-    def _wait_line(self, tracker: RunTracker) -> str:
+    def _wait_line(self, tracker: RunTracker, line: LiveText) -> str:
         if tracker.finished:
             if self.outcome is not None and self.outcome.stop_reason:
                 return stopped_text(self.outcome.stop_reason)
@@ -215,8 +216,7 @@ class ProgressScreen(AppScreen[None]):
         if tracker.stopping:
             return f"Stopping ({tracker.stopping}): waiting for the requests in flight"
         text = tracker.wait_text()
-        self.query_one("#run-wait", LiveText).set_class(bool(text) and tracker.wait_by_server,
-                                                        "-server-wait")
+        line.set_class(bool(text) and tracker.wait_by_server, "-server-wait")
         return f"⏳ {text}" if text else ""
 
     @staticmethod
