@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from geelark_tui.api.client import GeeLarkClient, TransportFailure
 from geelark_tui.api.codes import RUN_STOPPING, stop_reason
@@ -221,12 +221,3 @@ async def lookup(
         result.failed.update(queue.get_nowait())
     await asyncio.to_thread(result.groups)  # sorted once, off the event loop
     return result
-
-
-def recheck_results(results: Sequence[IdResult], found: Lookup) -> list[IdResult]:
-    """The same results with each looked-up task's current status filled in."""
-    return [
-        replace(r, status=found.status_of(r.id)) if r.id in found.ids and r.id not in found.failed
-        else r
-        for r in results
-    ]
