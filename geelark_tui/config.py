@@ -32,7 +32,6 @@ from pathlib import Path
 from typing import Any
 
 import platformdirs
-import tomli_w
 
 from geelark_tui.recentsets import RecentSet, SidecarIds, auto_name, parse_sidecar_entry
 from geelark_tui.settings import (
@@ -352,5 +351,7 @@ def render_config_for_show(config: Config) -> str:
                 **({"ids_file": r.ids.relpath} if isinstance(r.ids, SidecarIds) else {}),
                 **({"last_counts": dict(r.last_counts)} if r.last_counts else {})}
                for r in config.recent]}}
+    import tomli_w  # start-up: only `config show` (and saving, in configstore) writes TOML
+
     return "\n".join(lines) + "\n\n" + tomli_w.dumps(doc)
 
