@@ -156,9 +156,11 @@ class AppContext:
             return self._client[1]
 
     def warm_up(self) -> bool:
-        """Make the client now (its TLS context takes 25-50 ms to build), so that the first
-        lookup or run does not: the app calls it in a thread after the first paint. False
-        when the connection settings are not usable yet (Settings will say why)."""
+        """Make the client now (its TLS context takes 25-50 ms to build) and import what its
+        first request needs, so that the first lookup or run does not: the app calls it in a
+        thread after the first paint. False when the connection settings are not usable yet
+        (Settings will say why)."""
+        from geelark_tui.api.transport import import_first_request_modules
         from geelark_tui.connection import ConnectionConfigError
 
         try:
@@ -167,6 +169,7 @@ class AppContext:
             self.client()
         except (ConnectionConfigError, ValueError):
             return False
+        import_first_request_modules()
         return True
 
     async def aclose(self) -> None:

@@ -218,6 +218,8 @@ async def test_filter_by_outcome_code_and_text() -> None:
         grid = app.grid
         grid.set_filter(outcomes={Outcome.REJECTED})
         assert ids(grid.visible_results) == [*ids(RESULTS[1:3]), RESULTS[5].id]
+        assert grid.line_count == 3
+        assert ids(grid.visible_slice(1, 10)) == [RESULTS[2].id, RESULTS[5].id]
         grid.set_filter(codes={48001, None})
         assert ids(grid.visible_results) == ids(RESULTS[2:5])
         grid.set_filter(outcomes={Outcome.REJECTED}, codes={48001, None})

@@ -1,7 +1,8 @@
-"""The few places where the app relies on Textual's private names (tui/lifecycle.py and
-tui/terminal.py), checked against the installed Textual. pyproject.toml pins the release
-range these were checked on; a Textual that renames or reshapes one of them fails here, with
-a message naming it, before it fails somewhere less clear."""
+"""The few places where the app relies on Textual's private names (tui/lifecycle.py,
+tui/terminal.py and tui/widgets/key_footer.py), checked against the installed Textual.
+pyproject.toml pins the release range these were checked on; a Textual that renames or
+reshapes one of them fails here, with a message naming it, before it fails somewhere less
+clear."""
 
 from __future__ import annotations
 
@@ -69,3 +70,16 @@ def test_the_driver_names_the_lenient_driver_relies_on() -> None:
         "KEYWORD_ONLY:mouse", "KEYWORD_ONLY:size"], "LinuxDriver.__init__ changed"
     assert "WriterThread(self._file)" in inspect.getsource(LinuxDriver.start_application_mode), (
         "LinuxDriver no longer hands self._file to its output thread: see tui/terminal.py")
+
+
+def test_the_footer_names_key_footer_relies_on() -> None:
+    """widgets/key_footer.KeyFooter reads the Footer's `_bindings_ready` (its compose draws
+    nothing until the first bindings signal) and overrides `bindings_changed(screen)`."""
+    from textual.reactive import Reactive
+    from textual.widgets import Footer
+
+    assert isinstance(inspect.getattr_static(Footer, "_bindings_ready"), Reactive), (
+        "Textual's Footer._bindings_ready is gone (tui/widgets/key_footer.py reads it)")
+    assert parameters(Footer.bindings_changed) == ["POSITIONAL_OR_KEYWORD:self",
+                                                   "POSITIONAL_OR_KEYWORD:screen"], (
+        "Textual's Footer.bindings_changed changed (tui/widgets/key_footer.py overrides it)")

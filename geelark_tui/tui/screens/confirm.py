@@ -16,7 +16,7 @@ from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
-from textual.widgets import Button, Checkbox, Footer, ProgressBar, Static
+from textual.widgets import Button, Checkbox, ProgressBar, Static
 
 from geelark_tui.tui import gc_policy
 from geelark_tui.tui.base import AppModal, AppScreen
@@ -27,6 +27,7 @@ from geelark_tui.tui.screens.confirm_text import (
     stopped_text,
 )
 from geelark_tui.tui.screens.yes_no import buttons
+from geelark_tui.tui.widgets.key_footer import KeyFooter
 from geelark_tui.tui.widgets.live_text import LiveText
 from geelark_tui.tui.widgets.tick_box import TickBox
 from geelark_tui.words import plural
@@ -99,7 +100,7 @@ class RestartConfirmScreen(AppModal["RunSession | None"]):
                     yield box
                 yield Static("", classes="dialog-warning", id="confirm-warning", markup=False)
             yield from buttons("Restart", "Cancel")
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         self.show()

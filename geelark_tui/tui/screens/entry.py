@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.timer import Timer
-from textual.widgets import Footer, Label
+from textual.widgets import Label
 from textual.worker import get_current_worker
 
 from geelark_tui.idinput import read_ids_path
@@ -20,6 +20,7 @@ from geelark_tui.recentsets import RecentSet
 from geelark_tui.tui.base import AppScreen
 from geelark_tui.tui.widgets.id_box import IdBox
 from geelark_tui.tui.widgets.id_stats import IdStats
+from geelark_tui.tui.widgets.key_footer import KeyFooter
 from geelark_tui.tui.widgets.recent_sets import RecentSets
 from geelark_tui.words import plural
 
@@ -70,7 +71,7 @@ class EntryScreen(AppScreen[None]):
                 yield IdStats(id="id-stats")
                 yield Label("Recent sets (ctrl+l) · runs (f4)", classes="side-title")
                 yield RecentSets(id="recent")
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         self.refresh_recent()

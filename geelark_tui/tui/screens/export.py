@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.widgets import Checkbox, Footer, Input, RadioButton, RadioSet, Static
+from textual.widgets import Checkbox, Input, RadioButton, RadioSet, Static
 
 from geelark_tui.api.models import IdResult
 from geelark_tui.context import display_path
@@ -20,6 +20,7 @@ from geelark_tui.ids import IgnoredToken
 from geelark_tui.report import NO_EXTRAS, RunExtras, to_csv, to_json
 from geelark_tui.ticket import ticket_reply
 from geelark_tui.tui.base import AppModal
+from geelark_tui.tui.widgets.key_footer import KeyFooter
 from geelark_tui.tui.widgets.tick_box import TickBox
 
 if TYPE_CHECKING:
@@ -90,7 +91,7 @@ class ExportScreen(AppModal[ExportRequest | None]):
                 yield TickBox(f"Every row instead ({self._total:,})", id="export-all")
             yield Static("enter/ctrl+s: export · tab: next field · escape: cancel",
                          classes="dialog-hint")
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def _title(self, every_row: bool) -> str:
         if every_row:

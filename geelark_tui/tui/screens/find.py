@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.timer import Timer
-from textual.widgets import Checkbox, Footer, Input, Label, Select, Static
+from textual.widgets import Checkbox, Input, Label, Select, Static
 from textual.worker import get_current_worker
 
 from geelark_tui.api.models import Task
@@ -35,6 +35,7 @@ from geelark_tui.task_groups import GROUP_TITLES, GroupBy, Grouping
 from geelark_tui.tasks import PageRead, TaskWalk, WalkEnd, WalkEvent, WalkResult
 from geelark_tui.tui.base import AppScreen, PaletteCommand
 from geelark_tui.tui.screens.confirm import ask_to_restart
+from geelark_tui.tui.widgets.key_footer import KeyFooter
 from geelark_tui.tui.widgets.task_groups import TaskGroupList
 from geelark_tui.words import plural
 
@@ -114,7 +115,7 @@ class FindScreen(AppScreen[None]):
                 yield self._input("find-codes", "20002,29996")
         yield Static("", id="find-note", markup=False)
         yield TaskGroupList(id="find-groups")
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyFooter(compact=True, show_command_palette=False)
 
     def _input(self, id: str, placeholder: str, *, disabled: bool = False) -> Input:
         return Input(id=id, placeholder=placeholder, compact=True, disabled=disabled)

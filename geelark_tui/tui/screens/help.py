@@ -9,10 +9,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from geelark_tui.api.models import Outcome
 from geelark_tui.tui.base import AppModal
+from geelark_tui.tui.widgets.key_footer import KeyFooter
 from geelark_tui.words import OUTCOME_SYMBOLS
 
 MEANINGS = {
@@ -81,7 +82,7 @@ class HelpScreen(AppModal[None]):
             yield Static("Help", classes="dialog-title")
             yield Static(text, markup=False, id="help-text")
             yield Static("escape: close", classes="dialog-hint")
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def action_close(self) -> None:
         self.dismiss(None)

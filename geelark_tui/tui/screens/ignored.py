@@ -10,11 +10,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from geelark_tui.ids import IgnoredToken
 from geelark_tui.tui.base import AppModal
+from geelark_tui.tui.widgets.key_footer import KeyFooter
 from geelark_tui.tui.widgets.task_detail import printable
 from geelark_tui.words import plural
 
@@ -48,7 +49,7 @@ class IgnoredScreen(AppModal[None]):
             yield options
             yield Static("↑ ↓ page up/down: move · enter or escape: close",
                          classes="dialog-hint")
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)

@@ -10,9 +10,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.suggester import Suggester
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from geelark_tui.tui.base import AppModal
+from geelark_tui.tui.widgets.key_footer import KeyFooter
 
 
 class PathSuggester(Suggester):
@@ -59,7 +60,7 @@ class OpenFileScreen(AppModal[Path | None]):
             yield Input(self._start, placeholder="path, e.g. ~/ids.txt", id="open-path",
                         suggester=PathSuggester())
             yield Static("tab: complete · enter: load · escape: cancel", classes="dialog-hint")
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

@@ -11,7 +11,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from geelark_tui.context import AppContext, display_path
@@ -20,6 +20,7 @@ from geelark_tui.plan import RunPlan
 from geelark_tui.recentsets import set_key
 from geelark_tui.tui.base import AppModal
 from geelark_tui.tui.screens.progress import RunOutcome
+from geelark_tui.tui.widgets.key_footer import KeyFooter
 
 
 def reopened(context: AppContext, past: PastRun) -> RunOutcome:
@@ -62,7 +63,7 @@ class PastRunsScreen(AppModal["PastRun | None"]):
             yield OptionList(id="pastruns")
             yield Static("enter: reopen as a results grid · escape: close",
                          classes="dialog-hint")
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         runs = self.query_one("#pastruns", OptionList)

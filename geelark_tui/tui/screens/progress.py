@@ -14,7 +14,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.widgets import Footer, ProgressBar, RichLog, Static
+from textual.widgets import ProgressBar, RichLog, Static
 
 from geelark_tui.api.models import IdResult, Outcome
 from geelark_tui.plan import RunPlan
@@ -27,6 +27,7 @@ from geelark_tui.tracker import LOG_LINES, RunTracker, format_duration, stopped_
 from geelark_tui.tui import gc_policy
 from geelark_tui.tui.base import AppScreen
 from geelark_tui.tui.screens.yes_no import YesNoScreen
+from geelark_tui.tui.widgets.key_footer import KeyFooter
 from geelark_tui.tui.widgets.live_text import LiveText
 from geelark_tui.tui.widgets.summary_bar import SummaryBar
 from geelark_tui.words import plural
@@ -111,7 +112,7 @@ class ProgressScreen(AppScreen[None]):
         log = RichLog(max_lines=LOG_LINES, wrap=True, markup=False, min_width=1, id="activity")
         log.border_title = "Activity"
         yield log
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         self.tracker = RunTracker(len(self.plan.planned), self._clock or self.ctx.clock,

@@ -11,7 +11,7 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from geelark_tui.api.models import Outcome
 from geelark_tui.tracker import format_duration, outcome_word, stopped_text
@@ -21,6 +21,7 @@ from geelark_tui.tui.screens.progress import RunOutcome
 from geelark_tui.tui.screens.results_actions import ResultActions
 from geelark_tui.tui.screens.results_filter import NO_FILTER, RowFilter, code_name, next_in
 from geelark_tui.tui.screens.run_log import RunLogScreen
+from geelark_tui.tui.widgets.key_footer import KeyFooter
 from geelark_tui.tui.widgets.live_text import LiveText
 from geelark_tui.tui.widgets.results_grid import ResultsGrid
 from geelark_tui.tui.widgets.summary_bar import SummaryBar
@@ -106,7 +107,7 @@ class ResultsScreen(ResultActions):
         yield LiveText(id="results-follow")
         yield TaskDetail(id="results-detail")
         yield Static("", id="results-status", markup=False)
-        yield Footer(compact=True, show_command_palette=False)  # 80 columns: room for keys
+        yield KeyFooter(compact=True, show_command_palette=False)  # 80 columns: room for keys
 
     def on_mount(self) -> None:
         summary = self.query_one(SummaryBar)
@@ -155,7 +156,7 @@ class ResultsScreen(ResultActions):
 
     def _update_status(self) -> None:
         grid = self.grid
-        shown, total = len(grid.visible_results), len(self.results)
+        shown, total = grid.line_count, len(self.results)
         column, reverse = self._sort_shown = grid.sort_state
         words = self.row_filter.words()
         status = f"{shown:,} of {total:,} rows" + (f" · only {words}" if words else "")
@@ -268,7 +269,7 @@ class ResultsScreen(ResultActions):
 
     def action_select_shown(self) -> None:
         added = self.grid.select_shown()
-        shown = len(self.grid.visible_results)
+        shown = self.grid.line_count
         self.notify(f"Selected the {plural(shown, 'row')} shown ({added:,} newly): r, c, t "
                     "and e now act on the selection; u clears it.", title="Selection")
 

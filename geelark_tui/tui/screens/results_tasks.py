@@ -131,7 +131,7 @@ class TaskLookups(AppScreen[None]):
         if not self.detail.expanded:
             return
         start = grid.cursor_row
-        rows = grid.visible_results[start:start + FETCH_ROWS]
+        rows = grid.visible_slice(start, start + FETCH_ROWS)
         ids = [r.id for r in rows if not store.known(r.id) and r.id not in store.looking]
         if not ids:
             return

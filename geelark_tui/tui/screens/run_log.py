@@ -9,10 +9,11 @@ from typing import TYPE_CHECKING, ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.widgets import Footer, RichLog, Static
+from textual.widgets import RichLog, Static
 
 from geelark_tui.tracker import stopped_text
 from geelark_tui.tui.base import AppModal
+from geelark_tui.tui.widgets.key_footer import KeyFooter
 
 if TYPE_CHECKING:
     from geelark_tui.tui.screens.progress import RunOutcome
@@ -37,7 +38,7 @@ class RunLogScreen(AppModal[None]):
                              classes="dialog-warning", markup=False)
             yield RichLog(max_lines=1000, wrap=True, markup=False, min_width=1, id="runlog")
             yield Static("escape: close", classes="dialog-hint")
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         log = self.query_one("#runlog", RichLog)

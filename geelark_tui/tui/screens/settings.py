@@ -16,7 +16,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Checkbox, Footer, Input, Label, RadioButton, RadioSet, Select, Static
+from textual.widgets import Checkbox, Input, Label, RadioButton, RadioSet, Select, Static
 
 from geelark_tui.api.client import GeeLarkClient, TransportFailure
 from geelark_tui.api.codes import describe
@@ -31,6 +31,7 @@ from geelark_tui.context import display_path
 from geelark_tui.settings import ApiSettings, SubmitSettings
 from geelark_tui.tui.base import AppScreen
 from geelark_tui.tui.screens.yes_no import YesNoScreen
+from geelark_tui.tui.widgets.key_footer import KeyFooter
 from geelark_tui.tui.widgets.tick_box import TickBox
 
 PROBE_ID = "100000000000000000"  # task/query for an ID that does not exist: changes nothing
@@ -142,7 +143,7 @@ class SettingsScreen(AppScreen[bool]):
                          "tasks; the confirmation can include the rest on purpose.",
                          id="preflight-note", markup=False)
             yield Static("", id="test-result", markup=False)
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         self._show_method()

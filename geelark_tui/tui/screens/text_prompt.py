@@ -8,9 +8,10 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from geelark_tui.tui.base import AppModal
+from geelark_tui.tui.widgets.key_footer import KeyFooter
 
 
 class TextPromptScreen(AppModal["str | None"]):
@@ -30,7 +31,7 @@ class TextPromptScreen(AppModal["str | None"]):
             yield Static(self._body, classes="dialog-body", markup=False)
             yield Input(self._value, placeholder=self._placeholder, id="prompt-text")
             yield Static("enter: keep · escape: cancel", classes="dialog-hint")
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()

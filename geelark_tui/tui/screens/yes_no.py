@@ -9,9 +9,10 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Footer, Static
+from textual.widgets import Button, Static
 
 from geelark_tui.tui.base import AppModal
+from geelark_tui.tui.widgets.key_footer import KeyFooter
 
 
 class YesNoScreen(AppModal[bool]):
@@ -37,7 +38,7 @@ class YesNoScreen(AppModal[bool]):
             if self._warning:
                 yield Static(self._warning, classes="dialog-warning", markup=False)
             yield from buttons(self._yes, self._no)
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)

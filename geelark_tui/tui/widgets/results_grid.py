@@ -216,6 +216,11 @@ class ResultsGrid(LineList):
         results = self._results
         return [results[pos] for pos in self._visible]
 
+    def visible_slice(self, start: int, stop: int) -> list[IdResult]:
+        """Rows `start` to `stop` of `visible_results`, without building all of it."""
+        results = self._results
+        return [results[pos] for pos in self._visible[start:stop]]
+
     @property
     def selected_ids(self) -> frozenset[str]:
         return frozenset(self._selected)
