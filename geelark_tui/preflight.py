@@ -14,6 +14,7 @@ from geelark_tui.api.models import IdResult, Outcome, Task, TaskStatus
 from geelark_tui.engine import THROTTLE_CODES
 from geelark_tui.limits import MAX_BATCH
 from geelark_tui.pacing import Pacer
+from geelark_tui.packed_tasks import PackedTasks
 
 # The groups a pre-flight sorts IDs into, in the order they are shown, with their words
 # (one, several): the headless summary and the TUI confirmation both say them this way.
@@ -55,7 +56,7 @@ class Lookup:
     and then nothing may be restarted."""
 
     ids: tuple[str, ...]
-    tasks: dict[str, Task] = field(default_factory=dict)
+    tasks: PackedTasks = field(default_factory=PackedTasks)
     failed: set[str] = field(default_factory=set)  # IDs whose lookup request failed
     errors: list[str] = field(default_factory=list)
     requests: int = 0
@@ -74,8 +75,7 @@ class Lookup:
             self.stop_code, self.stop_reason = code, stop_reason(code)
 
     def status_of(self, task_id: str) -> int | None:
-        task = self.tasks.get(task_id)
-        return task.status if task else None
+        return self.tasks.status_of(task_id)
 
     def group(self, task_id: str) -> str:
         return group_of(self.status_of(task_id), task_id in self.tasks, task_id not in self.failed)
@@ -94,7 +94,7 @@ class Lookup:
                 out[group].append(task_id)
                 if group in SENT_GROUPS:
                     send.append(task_id)
-            prior = {i: t.status for i, t in self.tasks.items()}
+            prior = {i: self.tasks.status_of(i) for i in self.tasks}
             self._sorted = (state, out, tuple(send), prior)
         return self._sorted
 

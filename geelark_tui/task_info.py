@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Literal
 
 from geelark_tui.api.codes import fail_code_meaning, task_type_name
 from geelark_tui.api.models import Task, TaskStatus
+from geelark_tui.packed_tasks import PackedTasks
 
 if TYPE_CHECKING:
     from geelark_tui.preflight import Lookup
@@ -44,7 +45,7 @@ class TaskStore:
         return store
 
     def __init__(self) -> None:
-        self.tasks: dict[str, Task] = {}
+        self.tasks = PackedTasks()  # 100,000 looked-up tasks: nothing for the collector
         self.missing: set[str] = set()
         self.looking: set[str] = set()
         self.errors: dict[str, str] = {}
@@ -64,13 +65,11 @@ class TaskStore:
                 continue
             self.errors.pop(task_id, None)
             self.source[task_id] = source
-            task = found.tasks.get(task_id)
-            if task is None:
+            if self.tasks.copy_from(found.tasks, task_id):
+                self.missing.discard(task_id)
+            else:
                 self.missing.add(task_id)
                 self.tasks.pop(task_id, None)
-            else:
-                self.tasks[task_id] = task
-                self.missing.discard(task_id)
 
     def info(self, task_id: str) -> TaskInfo:
         source = self.source.get(task_id, "")

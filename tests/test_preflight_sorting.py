@@ -13,6 +13,7 @@ from geelark_tui.api.auth import TokenAuth
 from geelark_tui.api.client import GeeLarkClient
 from geelark_tui.api.models import Task
 from geelark_tui.pacing import Pacer, RealClock
+from geelark_tui.packed_tasks import PackedTasks
 from geelark_tui.preflight import Lookup, lookup
 from geelark_tui.simulator import Simulator, SimulatorConfig
 
@@ -53,7 +54,7 @@ async def test_a_finished_lookup_is_sorted_once_in_a_thread(
 
 
 def test_a_lookup_that_grows_is_sorted_again(sorted_in: list[threading.Thread]) -> None:
-    found = Lookup(tuple(IDS[:2]), tasks={IDS[0]: Task(IDS[0], 4)})
+    found = Lookup(tuple(IDS[:2]), tasks=PackedTasks({IDS[0]: Task(IDS[0], 4)}))
     assert found.to_send() == [IDS[0]]  # the other is missing
     found.failed.add(IDS[1])
     assert found.to_send() == IDS[:2]  # a failed lookup is sent anyway

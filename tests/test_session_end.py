@@ -16,6 +16,7 @@ from geelark_tui.api.client import GeeLarkClient
 from geelark_tui.api.models import IdResult, Outcome, Task
 from geelark_tui.engine import RunSettings
 from geelark_tui.pacing import Pacer, RealClock
+from geelark_tui.packed_tasks import PackedTasks
 from geelark_tui.plan import RunPlan
 from geelark_tui.preflight import Lookup
 from geelark_tui.redact import MASK
@@ -70,7 +71,8 @@ async def test_results_carry_the_pre_flight_status_and_are_built_in_a_thread(
         return all_results(self, *args)
 
     monkeypatch.setattr(RunSession, "_all_results", recording)
-    found = Lookup(tuple(IDS), tasks={i: Task(i, 7 if i.endswith("1") else 4) for i in IDS})
+    found = Lookup(tuple(IDS),
+                   tasks=PackedTasks({i: Task(i, 7 if i.endswith("1") else 4) for i in IDS}))
     result = await session(set(), found).run()
     assert built_in and threading.main_thread() not in built_in
     assert [r.id for r in result.results] == IDS

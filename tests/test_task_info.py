@@ -10,6 +10,7 @@ import pytest
 
 from geelark_tui.api.codes import fail_code_meaning, task_type_name
 from geelark_tui.api.models import Task
+from geelark_tui.packed_tasks import PackedTasks
 from geelark_tui.preflight import Lookup
 from geelark_tui.task_info import TaskStore, failure_text, local_time, status_counts, task_lines
 
@@ -62,14 +63,14 @@ def test_failure_text() -> None:
 
 def test_store_keeps_what_it_knew_when_a_lookup_fails() -> None:
     store = TaskStore()
-    store.absorb(Lookup(("1", "2"), tasks={"1": Task("1", 4)}), "before the run")
+    store.absorb(Lookup(("1", "2"), tasks=PackedTasks({"1": Task("1", 4)})), "before the run")
     assert store.info("1").state == "found" and store.info("2").state == "missing"
     store.absorb(Lookup(("1", "3"), failed={"1", "3"}, errors=["cannot reach"]), "re-checked")
     assert store.info("1").task == Task("1", 4)
     assert store.info("1").source == "before the run"
     assert store.info("3").state == "failed" and store.info("3").error == "cannot reach"
     assert task_lines(store.info("3"))[0] == ("Task", "lookup failed: cannot reach")
-    store.absorb(Lookup(("3",), tasks={"3": Task("3", 1)}), "looked up")
+    store.absorb(Lookup(("3",), tasks=PackedTasks({"3": Task("3", 1)})), "looked up")
     assert store.info("3").state == "found" and "3" not in store.errors
 
 

@@ -27,6 +27,7 @@ from geelark_tui.events import (
     Verifying,
 )
 from geelark_tui.ids import IgnoredToken
+from geelark_tui.packed_tasks import PackedTasks
 from geelark_tui.preflight import Lookup
 from geelark_tui.runreport import RunReport
 from geelark_tui.sim_history import LISTED_SPAN, build_population
@@ -91,7 +92,7 @@ PF_RESULTS = [
 
 
 def preflight_of(ids: tuple[str, ...]) -> Lookup:
-    return Lookup(ids, tasks={i: TASKS[i] for i in ids if i in TASKS},
+    return Lookup(ids, tasks=PackedTasks({i: TASKS[i] for i in ids if i in TASKS}),
                   requests=-(-len(ids) // 100))
 
 

@@ -13,6 +13,7 @@ from textual import events
 from textual.widgets import Input, OptionList, Static
 
 from geelark_tui.api.models import IdResult, Outcome, Task
+from geelark_tui.packed_tasks import PackedTasks
 from geelark_tui.preflight import Lookup
 from geelark_tui.simulator import Simulator, SimulatorConfig
 from geelark_tui.ticket import ticket_reply
@@ -43,7 +44,8 @@ TASKS = {tid(1): 4, tid(41): 7, tid(50): 1, tid(64): 4, tid(3): 4}
 
 
 def looked_up(ids: tuple[str, ...]) -> Lookup:
-    return Lookup(ids, tasks={i: Task(i, TASKS[i]) for i in ids if i in TASKS}, requests=1)
+    return Lookup(ids, tasks=PackedTasks({i: Task(i, TASKS[i]) for i in ids if i in TASKS}),
+                  requests=1)
 
 
 async def results_screen(app: object, pilot: object, rows: list[IdResult] = ROWS

@@ -18,6 +18,7 @@ from textual import work
 
 from geelark_tui.after import STATES, after_of
 from geelark_tui.api.models import Outcome
+from geelark_tui.packed_tasks import PackedTasks
 from geelark_tui.preflight import Lookup
 from geelark_tui.tui import gc_policy
 from geelark_tui.tui.screens.progress import RunOutcome
@@ -124,7 +125,7 @@ class TaskFollowing(TaskLookups):
     def _followed(self, update: FollowUpdate) -> None:
         """One poll's facts (on the event loop, at most 100 tasks): the rows in place."""
         tasks = {t.id: t for t in update.tasks}
-        self.absorb_facts(Lookup(tuple(tasks), tasks=tasks), FOLLOWED)
+        self.absorb_facts(Lookup(tuple(tasks), tasks=PackedTasks(tasks)), FOLLOWED)
         self._set_states({task_id: after_of(task).state for task_id, task in tasks.items()})
         self.follow_changed()
 
