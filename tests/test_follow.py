@@ -4,6 +4,7 @@ session against the simulator over real HTTP, and the budget on a fake clock."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import itertools
 import json
 import time
@@ -13,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from geelark_tui import headless
 from geelark_tui.after import count_states
 from geelark_tui.api.auth import TokenAuth
 from geelark_tui.api.client import GeeLarkClient
@@ -235,6 +237,10 @@ async def test_restarts_cancels_and_polls_share_one_per_minute_budget() -> None:
 
 def run_cli(capsys: pytest.CaptureFixture[str], tmp_path: Path,
             monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[int, dict[str, object], str]:
+    """`geelark-tui restart --format json ARGS` in this process. Its follow polls each task
+    every 0.3 s, not 5 s (the interval itself: test_no_id_is_polled_more_often_than_the_interval):
+    the command line cannot set it, and these tests are about what following reports."""
+    monkeypatch.setattr(headless, "RunPlan", functools.partial(RunPlan, follow_interval=0.3))
     monkeypatch.setenv("GEELARK_TOKEN", TOKEN)
     monkeypatch.setenv("GEELARK_TUI_CONFIG", str(tmp_path / "config.toml"))
     monkeypatch.setenv("GEELARK_TUI_DATA_DIR", str(tmp_path / "data"))
