@@ -72,8 +72,8 @@ class TaskLookups(AppScreen[None]):
         return self.store.tasks.get(task_id)
 
     def latest_tasks(self) -> dict[str, Task]:
-        return {i: t for i, t in self.store.tasks.items()
-                if self.store.source.get(i, BEFORE_THE_RUN) != BEFORE_THE_RUN}
+        tasks, source = self.store.tasks, self.store.source
+        return {i: tasks[i] for i in tasks if source.get(i, BEFORE_THE_RUN) != BEFORE_THE_RUN}
 
     def row_hint(self, result: IdResult) -> str:
         return hint_for(result, task=self.latest_task(result.id))
