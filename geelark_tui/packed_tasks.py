@@ -51,6 +51,10 @@ class PackedTasks(MutableMapping[str, Task]):
     def __repr__(self) -> str:
         return f"PackedTasks({len(self._rows):,} tasks)"
 
+    def discard(self, task_id: str) -> None:
+        """Hold nothing for `task_id` (`pop` would build the Task it returns)."""
+        self._rows.pop(task_id, None)
+
     def status_of(self, task_id: str) -> int | None:
         """The task's status without building the Task (None: not held, or no status)."""
         row = self._rows.get(task_id)

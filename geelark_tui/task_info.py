@@ -69,7 +69,7 @@ class TaskStore:
                 self.missing.discard(task_id)
             else:
                 self.missing.add(task_id)
-                self.tasks.pop(task_id, None)
+                self.tasks.discard(task_id)
 
     def info(self, task_id: str) -> TaskInfo:
         source = self.source.get(task_id, "")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import sys
 
 from geelark_tui.api.models import Task
 from geelark_tui.packed_tasks import PackedTasks
@@ -24,6 +25,7 @@ def test_it_reads_back_every_field_as_a_dict_would() -> None:
     assert tasks.status_of(FULL.id) == 4
     assert tasks.status_of("574376043897425801") is None
     assert tasks.status_of("999999") is None
+    tasks.discard("999999")
     del tasks[FULL.id]
     assert dict(tasks.items()) == {"574376043897425801": Task("574376043897425801", None)}
     copy = PackedTasks()
@@ -39,7 +41,8 @@ def test_what_it_holds_costs_a_full_collection_nothing() -> None:
     gc.collect()
     assert sum(gc.is_tracked(t) for t in plain.values()) == 10_000
     assert not any(gc.is_tracked(row) for row in packed._rows.values())
-    assert not gc.is_tracked(packed._rows)
+    if sys.version_info < (3, 14):  # 3.14 no longer untracks dicts; their rows still are
+        assert not gc.is_tracked(packed._rows)
 
 
 def test_a_lookup_keeps_its_tasks_packed() -> None:

@@ -62,9 +62,10 @@ class ResultActions(TaskFollowing):
     def stuck(self, rows: list[IdResult]) -> list[IdResult]:
         """Rows skipped, or refused with 48001, whose task is (as last seen) waiting or
         running: what "cancel and restart" takes."""
-        def status(row: IdResult) -> int | None:
-            task = self.store.tasks.get(row.id)
-            return task.status if task is not None else row.status
+        tasks = self.store.tasks
+
+        def status(row: IdResult) -> int | None:  # read from the packed row: no Task built
+            return tasks.status_of(row.id) if row.id in tasks else row.status
 
         return [r for r in rows if (r.outcome is Outcome.SKIPPED or r.code == 48001)
                 and status(r) in RUNNING_STATUSES]
