@@ -40,10 +40,10 @@ if TYPE_CHECKING:
 # Every style of the app: its sheet, then the results grid's own.
 STYLESHEETS: list[str | PurePath] = [Path(__file__).parent / "app.tcss",
                                      Path(__file__).parent / "widgets" / "results_grid.tcss"]
-THEME_SAVE_DELAY = 1.0
+THEME_SAVE_DELAY = 1.0  # the theme picker previews themes: save the one the user stays on
 # A run's log line is written this long after its end: its results are painted by then
 # (0.2 s for 100,000 IDs on a slow machine) and the writing does not compete with them.
-LOG_AFTER = 0.3  # the theme picker previews themes: save the one the user stays on
+LOG_AFTER = 0.3
 SECRET_INPUTS = frozenset({"token", "api-key"})  # the Settings fields (also when revealed)
 
 

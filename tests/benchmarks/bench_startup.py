@@ -11,7 +11,8 @@ sees: Python start-up, every import, reading the config, the terminal being set 
 CSS and the first paint. Polling from outside, rather than a hook inside the app, keeps the app
 unmodified and counts the terminal round trip; its granularity (`POLL_S`) is a few per cent of
 the figure. ``--demo`` (which also imports and starts the simulator) is measured the same way,
-for the record.
+for the record, and so is a minimal Textual app (a Static and a Footer showing the same
+marker): the floor of any Textual app in this harness.
 
 The baseline, measured in the same run: the wall time of ``python -c "import textual.app"`` as
 a plain subprocess (no terminal), the floor of any Textual app. Targets (issues "Scale" and
@@ -65,6 +66,22 @@ base_url = "http://127.0.0.1:9"
 """
 # The harness's own share of the launch figure: tmux starting a Python that prints a marker.
 FLOOR = [sys.executable, "-c", f"import time; print({MARKERS[0]!r}, flush=True); time.sleep(0.3)"]
+# The floor of any Textual app in the same harness: a Static and a compact Footer showing the
+# same `^q Quit` marker as ours.
+MINIMAL = [sys.executable, "-c", """
+from textual.app import App
+from textual.binding import Binding
+from textual.widgets import Footer, Static
+
+class Minimal(App):
+    BINDINGS = [Binding("ctrl+q", "quit", "Quit", priority=True)]
+
+    def compose(self):
+        yield Static("a minimal Textual app")
+        yield Footer(compact=True)
+
+Minimal().run()
+"""]
 # What the launched app gets from `_isolated_env` (tmux starts it with the server's environment).
 _PASSED = ("HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME",
            "GEELARK_TUI_CONFIG", "TERM", "PYTHONPYCACHEPREFIX")
@@ -187,6 +204,7 @@ def run(runs: int = RUNS) -> dict[str, Any]:
         launch: list[float] = []
         demo: list[float] = []
         floor: list[float] = []
+        minimal: list[float] = []
         one: list[float] = []
         tmux = _Tmux(env) if shutil.which("tmux") else None
         sim = SimProcess(0.0)
@@ -196,6 +214,7 @@ def run(runs: int = RUNS) -> dict[str, Any]:
             if tmux is not None:
                 tmux.launch(APP)  # warm-up, not counted
                 tmux.launch(DEMO)
+                tmux.launch(MINIMAL)
             for _ in range(runs):  # interleaved, so a busy moment hits each alike
                 bare.append(time_bare(env))
                 one.append(time_headless_restart(env, sim.url, ids.pop()))
@@ -203,6 +222,7 @@ def run(runs: int = RUNS) -> dict[str, Any]:
                     launch.append(tmux.launch(APP)[0])
                     demo.append(tmux.launch(DEMO)[0])
                     floor.append(tmux.launch(FLOOR)[0])
+                    minimal.append(tmux.launch(MINIMAL)[0])
         finally:
             sim.close()
             if tmux is not None:
@@ -218,6 +238,8 @@ def run(runs: int = RUNS) -> dict[str, Any]:
         out["demo_runs_s"] = demo
         out["ratio"] = out["launch_s"] / out["bare_import_s"] if launch else None
         out["harness_floor_s"] = statistics.median(floor) if floor else None
+        out["minimal_s"] = statistics.median(minimal) if minimal else None
+        out["minimal_runs_s"] = minimal
         out.update(headless_imports(env))
     return out
 
@@ -246,6 +268,10 @@ def rows(r: dict[str, Any]) -> Iterator[tuple[str, str, str, str, str, bool | No
                None)
         yield ("terminal harness floor (tmux starting a Python that prints the marker)",
                f"{r['harness_floor_s']:.3f} s", "-", "-", "-", None)
+        yield ("a minimal Textual app (a Static and a Footer) in the same harness, for the "
+               "record: the floor of any Textual app",
+               f"{r['minimal_s']:.3f} s", bare, f"{r['minimal_s'] / r['bare_import_s']:.2f}x",
+               "-", None)
     yield ("headless `restart` of 1 ID with a real request (loopback http), wall time",
            f"{r['headless_one_s']:.3f} s", bare, f"{r['headless_one_ratio']:.2f}x",
            f"<= {TARGET_HEADLESS_RATIO}x", r["headless_one_ratio"] <= TARGET_HEADLESS_RATIO)
@@ -263,6 +289,7 @@ def report(r: dict[str, Any]) -> str:
     lines.append("  launch runs: " + ", ".join(f"{s:.3f}" for s in r["launch_runs_s"])
                  + " s; demo runs: " + ", ".join(f"{s:.3f}" for s in r["demo_runs_s"])
                  + " s; bare runs: " + ", ".join(f"{s:.3f}" for s in r["bare_runs_s"]) + " s"
+                 + "; minimal app: " + ", ".join(f"{s:.3f}" for s in r["minimal_runs_s"]) + " s"
                  + "; headless 1 ID: " + ", ".join(f"{s:.3f}" for s in r["headless_one_runs_s"])
                  + " s")
     return "\n".join(lines)

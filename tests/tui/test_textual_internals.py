@@ -73,13 +73,13 @@ def test_the_driver_names_the_lenient_driver_relies_on() -> None:
 
 
 def test_the_footer_names_key_footer_relies_on() -> None:
-    """widgets/key_footer.KeyFooter reads the Footer's `_bindings_ready` (its compose draws
-    nothing until the first bindings signal) and overrides `bindings_changed(screen)`."""
+    """widgets/key_footer.KeyFooter sets the Footer's `_bindings_ready` (until it is true the
+    Footer's compose draws nothing) and overrides `bindings_changed(screen)`."""
     from textual.reactive import Reactive
     from textual.widgets import Footer
 
     assert isinstance(inspect.getattr_static(Footer, "_bindings_ready"), Reactive), (
-        "Textual's Footer._bindings_ready is gone (tui/widgets/key_footer.py reads it)")
+        "Textual's Footer._bindings_ready is gone (tui/widgets/key_footer.py sets it)")
     assert parameters(Footer.bindings_changed) == ["POSITIONAL_OR_KEYWORD:self",
                                                    "POSITIONAL_OR_KEYWORD:screen"], (
         "Textual's Footer.bindings_changed changed (tui/widgets/key_footer.py overrides it)")
