@@ -68,3 +68,29 @@ async def test_the_footer_is_rebuilt_only_when_its_keys_change(
         app.refresh_bindings()
         await wait_for(pilot, lambda: keys_shown(app) == [("Go", False), ("Stop", True)])
         assert len(composed) == before + 1
+
+
+async def test_the_progress_screen_offers_stop_from_its_first_frame(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The stop key is offered while a run is running; the footer's first compose already
+    has it (it came a frame late when the run's tracker was made after the footer)."""
+    from geelark_tui.tui.screens.progress import ProgressScreen
+
+    from .helpers import FakeClock, make_app, make_config, tid
+
+    first: list[list[str]] = []
+    compose = KeyFooter.compose
+
+    def recording(self: KeyFooter) -> ComposeResult:
+        if isinstance(self.screen, ProgressScreen) and not first:
+            first.append([key[3] for key in self._shown_keys(self.screen)])  # actions
+        return compose(self)
+
+    monkeypatch.setattr(KeyFooter, "compose", recording)
+    app = make_app(make_config("http://127.0.0.1:9", preflight=False))
+    async with app.run_test(size=(80, 24)) as pilot:
+        plan = app.context.plan(tuple(tid(n) for n in range(3)))
+        await app.push_screen(ProgressScreen(app.context.session(plan), clock=FakeClock(),
+                                             autostart=False))
+        await pilot.pause()
+    assert first and "stop" in first[0], first

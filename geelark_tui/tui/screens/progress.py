@@ -97,6 +97,9 @@ class ProgressScreen(AppScreen[None]):
     # -- layout -----------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
+        # Made before the footer: the stop key (offered while running) is in its first frame.
+        self.tracker = RunTracker(len(self.plan.planned), self._clock or self.ctx.clock,
+                                  pacing=self.session.pacer.time_for)
         yield from self.compose_header()
         plan = self.plan
         skipped = len(plan.ids) - len(plan.planned)
@@ -115,8 +118,6 @@ class ProgressScreen(AppScreen[None]):
         yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
-        self.tracker = RunTracker(len(self.plan.planned), self._clock or self.ctx.clock,
-                                  pacing=self.session.pacer.time_for)
         if self.plan.lookup is not None:  # what the results screen will show of it, meanwhile
             self._tasks = asyncio.ensure_future(
                 asyncio.to_thread(TaskStore.before_run, self.plan.lookup))
