@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from geelark_tui.api.models import RUNNING_STATUSES, Task, TaskStatus
@@ -31,13 +32,21 @@ class After:
 
 def after_of(task: Task | None) -> After:
     if task is None:
-        return After("unknown")
+        return _shared("unknown", None, None, None)
     state = FINAL.get(TaskStatus(task.status)) if task.status in FINAL else None
     if state is None:
         state = "active" if task.status in RUNNING_STATUSES else "unknown"
     failed = state == "failed"
-    return After(state, task.status, task.fail_code if failed else None,
-                 task.fail_desc if failed else None)
+    return _shared(state, task.status, task.fail_code if failed else None,
+                   task.fail_desc if failed else None)
+
+
+@lru_cache(maxsize=4096)
+def _shared(state: str, status: int | None, fail_code: int | None,
+            fail_desc: str | None) -> After:
+    """One After for each distinct value (they are immutable): following 100,000 tasks makes
+    a handful, not 100,000 more objects for every full garbage collection to walk."""
+    return After(state, status, fail_code, fail_desc)
 
 
 def count_states(afters: Iterable[After]) -> dict[str, int]:
