@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -28,6 +29,13 @@ class TmuxDriver:
         assert TMUX is not None
         return subprocess.run([TMUX, "-L", self.socket, *args], capture_output=True,
                               text=True, check=check, timeout=10).stdout
+
+    def close(self) -> None:
+        """Stop the server and remove its socket file (tmux leaves it behind, also when the
+        server ended with its last session): `-L name` is `$TMUX_TMPDIR/tmux-UID/name`."""
+        self.tmux("kill-server", check=False)
+        folder = Path(os.environ.get("TMUX_TMPDIR") or "/tmp") / f"tmux-{os.getuid()}"
+        (folder / self.socket).unlink(missing_ok=True)
 
     def keys(self, *keys: str) -> None:
         self.tmux("send-keys", "-t", "app", *keys)

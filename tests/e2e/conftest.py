@@ -19,4 +19,4 @@ def terminal(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[TmuxDri
         pytest.skip("needs tmux and the installed geelark-tui command")
     term = TmuxDriver(tmp_path, f"geelark-e2e-{os.getpid()}-{request.node.name}"[:90])
     yield term
-    term.tmux("kill-server", check=False)
+    term.close()

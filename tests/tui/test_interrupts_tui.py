@@ -110,7 +110,7 @@ def session(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Any]:
 
     yield make
     for session in made:
-        session.tmux("kill-server", check=False)
+        session.close()
         session.sim.stop()
 
 
