@@ -9,8 +9,9 @@ from pathlib import Path
 from textual.widgets import RichLog
 
 from geelark_tui.api.models import Outcome
-from geelark_tui.config import load_config
+from geelark_tui.config import Config, load_config
 from geelark_tui.simulator import Simulator, SimulatorConfig
+from geelark_tui.tui.app import GeeLarkApp
 from geelark_tui.tui.screens.progress import ProgressScreen
 from geelark_tui.tui.screens.quit_confirm import QuitConfirmScreen
 from geelark_tui.tui.screens.results import ResultsScreen
@@ -22,13 +23,17 @@ from .helpers import TOKEN, confirm_run, make_app, make_config, tid, wait_for, w
 MIXED = [tid(n) for n in (1, 2, 41, 50, 58, 64, 70, 77, 82, 90)]
 
 
-async def test_confirm_run_results_over_real_http(sim: Simulator, tmp_path: Path) -> None:
-    config = make_config(sim.base_url, batch_size=3, preflight=False)  # every ID is sent
+def mixed_run(sim: Simulator, tmp_path: Path) -> tuple[Config, Path, GeeLarkApp]:
+    """The MIXED set pre-filled, every ID sent (no pre-flight), in batches of 3; its run log."""
+    config = make_config(sim.base_url, batch_size=3, preflight=False)
     run_log = tmp_path / "runs.jsonl"
-    app = make_app(config, prefill="\n".join(MIXED), run_log=run_log)
+    return config, run_log, make_app(config, prefill="\n".join(MIXED), run_log=run_log)
+
+
+async def test_confirm_run_results_over_real_http(sim: Simulator, tmp_path: Path) -> None:
+    config, run_log, app = mixed_run(sim, tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("ctrl+r")
-        await pilot.press("enter")
+        await confirm_run(pilot, app)
         await wait_for_screen(pilot, app, ResultsScreen)
         screen = app.screen
         assert isinstance(screen, ResultsScreen)
@@ -61,12 +66,9 @@ async def test_the_run_is_logged_while_the_app_runs_even_when_its_results_are_le
         sim: Simulator, tmp_path: Path) -> None:
     """The run-log line and the set's counts are written just after the results are shown
     (not before: 100,000 IDs take a tenth of a second), by the app, whatever screen follows."""
-    config = make_config(sim.base_url, batch_size=3, preflight=False)
-    run_log = tmp_path / "runs.jsonl"
-    app = make_app(config, prefill="\n".join(MIXED), run_log=run_log)
+    config, run_log, app = mixed_run(sim, tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("ctrl+r")
-        await pilot.press("enter")
+        await confirm_run(pilot, app)
         await wait_for_screen(pilot, app, ResultsScreen)
         await pilot.press("n")  # at once back to an empty ID box
         await wait_for(pilot, lambda: run_log.exists() and run_log.read_text().count("\n") == 1)
