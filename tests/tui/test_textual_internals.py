@@ -1,8 +1,8 @@
 """The few places where the app relies on Textual's private names (tui/lifecycle.py,
-tui/terminal.py and tui/widgets/key_footer.py), checked against the installed Textual.
-pyproject.toml pins the release range these were checked on; a Textual that renames or
-reshapes one of them fails here, with a message naming it, before it fails somewhere less
-clear."""
+tui/terminal.py, tui/widgets/key_footer.py and tui/widgets/activity_log.py), checked against
+the installed Textual. pyproject.toml pins the release range these were checked on; a Textual
+that renames or reshapes one of them fails here, with a message naming it, before it fails
+somewhere less clear."""
 
 from __future__ import annotations
 
@@ -83,3 +83,20 @@ def test_the_footer_names_key_footer_relies_on() -> None:
     assert parameters(Footer.bindings_changed) == ["POSITIONAL_OR_KEYWORD:self",
                                                    "POSITIONAL_OR_KEYWORD:screen"], (
         "Textual's Footer.bindings_changed changed (tui/widgets/key_footer.py overrides it)")
+
+
+def test_the_names_activity_log_relies_on() -> None:
+    """widgets/activity_log.ActivityLog replaces Widget's `virtual_size` reactive (which RichLog
+    sets on each write) with a repaint-only one, and updates the scrollbars itself with
+    `_scroll_update(virtual_size)`. tests/tui/test_live_widgets.py checks the behaviour."""
+    from textual.reactive import Reactive
+    from textual.widget import Widget
+    from textual.widgets import RichLog
+
+    assert isinstance(inspect.getattr_static(Widget, "virtual_size"), Reactive), (
+        "Textual's Widget.virtual_size is no longer a reactive (tui/widgets/activity_log.py)")
+    assert "self.virtual_size = " in inspect.getsource(RichLog.write), (
+        "Textual's RichLog.write no longer sets virtual_size (tui/widgets/activity_log.py)")
+    assert parameters(Widget._scroll_update) == ["POSITIONAL_OR_KEYWORD:self",
+                                                 "POSITIONAL_OR_KEYWORD:virtual_size"], (
+        "Textual's Widget._scroll_update changed (tui/widgets/activity_log.py calls it)")

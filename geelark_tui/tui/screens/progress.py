@@ -14,7 +14,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.widgets import ProgressBar, RichLog, Static
+from textual.widgets import ProgressBar, Static
 
 from geelark_tui.api.models import IdResult, Outcome
 from geelark_tui.plan import RunPlan
@@ -27,6 +27,7 @@ from geelark_tui.tracker import LOG_LINES, RunTracker, format_duration, stopped_
 from geelark_tui.tui import gc_policy
 from geelark_tui.tui.base import AppScreen
 from geelark_tui.tui.screens.yes_no import YesNoScreen
+from geelark_tui.tui.widgets.activity_log import ActivityLog
 from geelark_tui.tui.widgets.key_footer import KeyFooter
 from geelark_tui.tui.widgets.live_text import LiveText
 from geelark_tui.tui.widgets.summary_bar import SummaryBar
@@ -112,7 +113,7 @@ class ProgressScreen(AppScreen[None]):
         yield LiveText(id="run-wait")
         # min_width=1: with RichLog's default (78) lines are wrapped wider than the log of
         # an 80-column screen shows, and cut under its scrollbar.
-        log = RichLog(max_lines=LOG_LINES, wrap=True, markup=False, min_width=1, id="activity")
+        log = ActivityLog(max_lines=LOG_LINES, wrap=True, markup=False, min_width=1, id="activity")
         log.border_title = "Activity"
         yield log
         yield KeyFooter(compact=True)
@@ -197,7 +198,7 @@ class ProgressScreen(AppScreen[None]):
         self.query_one("#run-stats", LiveText).show(self._stats_line(tracker))
         lines = tracker.take_new_lines()
         if lines:
-            self.query_one("#activity", RichLog).write("\n".join(lines))
+            self.query_one("#activity", ActivityLog).write("\n".join(lines))
         if not tracker.changed:
             return
         tracker.changed = False

@@ -2,7 +2,7 @@
 
 `Static.update` lays the whole screen out again each time, in case the text's height changed;
 ten times a second over a run that is most of the app's work. `show` redraws only this widget,
-and asks for a layout only when the number of lines the text takes changes.
+and asks for a layout only when the text needs a height other than the one it was laid out at.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ class LiveText(Static):
     def __init__(self, text: str = "", *, id: str | None = None) -> None:
         super().__init__(text, id=id, markup=False)
         self._text = text
-        self._height = -1  # lines at the last layout; -1: not laid out by `show` yet
 
     def show(self, text: str) -> None:
         if text == self._text:
@@ -22,8 +21,11 @@ class LiveText(Static):
         self._text = text
         self.update(text, layout=False)
         self.clear_cached_dimensions()
-        width = self.content_region.width
-        height = self.get_content_height(self.size, self.size, width) if width else -1
-        if height != self._height or height < 0:
-            self._height = height
+        region = self.content_region
+        if not region.width:  # not laid out yet: its first layout sizes it to this text
+            return
+        height = self.styles.height
+        if height is not None and not height.is_auto:  # its CSS sets it, whatever the text
+            return
+        if self.get_content_height(self.size, self.size, region.width) != region.height:
             self.refresh(layout=True)

@@ -1,0 +1,86 @@
+"""LiveText and ActivityLog: the progress screen's widgets that change ten times a second
+without laying the screen out again (each layout repaints every widget: 15-40 ms)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from textual.app import App, ComposeResult
+from textual.screen import Screen
+from textual.widgets import Static
+
+from geelark_tui.tui.widgets.activity_log import ActivityLog
+from geelark_tui.tui.widgets.live_text import LiveText
+
+
+@pytest.fixture
+def layouts(monkeypatch: pytest.MonkeyPatch) -> list[Screen[Any]]:
+    """Each layout of a screen, as it happens."""
+    done: list[Screen[Any]] = []
+    original = Screen._refresh_layout
+
+    def counting(self: Screen[Any], *args: Any, **kwargs: Any) -> None:
+        done.append(self)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Screen, "_refresh_layout", counting)
+    return done
+
+
+class LiveApp(App[None]):
+    CSS = "#fixed { height: 1; } #log { height: 8; }"
+
+    def compose(self) -> ComposeResult:
+        yield LiveText("0 of 10 sent", id="auto")
+        yield LiveText("", id="fixed")
+        yield ActivityLog(max_lines=50, wrap=True, min_width=1, id="log")
+        yield Static("below", id="below")
+
+
+async def test_livetext_lays_out_only_when_its_height_changes(
+        layouts: list[Screen[Any]]) -> None:
+    app = LiveApp()
+    async with app.run_test(size=(40, 20)) as pilot:
+        await pilot.pause()
+        auto = app.query_one("#auto", LiveText)
+        fixed = app.query_one("#fixed", LiveText)
+        below = app.query_one("#below")
+        before = len(layouts)
+        for n in range(1, 6):  # one line each: no layout, only a repaint
+            auto.show(f"{n} of 10 sent")
+            fixed.show(f"waiting {n} s")
+            await pilot.pause()
+        assert len(layouts) == before
+        assert str(auto.render()) == "5 of 10 sent"
+
+        top = below.region.y
+        auto.show("a longer line that needs three lines of this narrow screen")
+        await pilot.pause()
+        assert len(layouts) > before  # it grew: the widgets under it move down
+        assert auto.region.height == 2 and below.region.y == top + 1
+
+        before = len(layouts)
+        fixed.show("a text too long for the one line the CSS gives this widget")
+        await pilot.pause()
+        assert len(layouts) == before and fixed.region.height == 1
+
+
+async def test_the_activity_log_grows_without_a_layout(layouts: list[Screen[Any]]) -> None:
+    app = LiveApp()
+    async with app.run_test(size=(40, 20)) as pilot:
+        await pilot.pause()
+        log = app.query_one("#log", ActivityLog)
+        before = len(layouts)
+        for n in range(30):
+            log.write(f"batch {n}: 100 restarted")
+            await pilot.pause()
+        assert len(layouts) == before
+        assert len(log.lines) == 30 and log.virtual_size.height == 30
+        # The scrollbar follows the content, and the newest line is in view.
+        shown = log.scrollable_content_region.height
+        assert log.vertical_scrollbar.window_virtual_size == 30
+        assert log.vertical_scrollbar.window_size == shown
+        assert log.scroll_y == log.max_scroll_y == 30 - shown
+        on_screen = [log.render_line(y).text for y in range(log.size.height)]
+        assert any("batch 29" in line for line in on_screen), on_screen
