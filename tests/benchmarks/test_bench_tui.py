@@ -1,4 +1,4 @@
-"""Runs the app benchmark under pytest (about a minute):
+"""Runs the app benchmark under pytest (about three minutes: each scenario three times):
 
     python -m pytest tests/benchmarks -p no:cacheprovider -o addopts=""
 """
