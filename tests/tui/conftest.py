@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
+from textual.app import App
 from textual.widgets import Input, TextArea
 
 from geelark_tui.simulator import Simulator, SimulatorConfig
@@ -69,3 +70,18 @@ def sim() -> Iterator[Simulator]:
     simulator.stop()
 
 
+
+
+@pytest.fixture
+def restyled(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """Each node Textual restyles with its descendants (`App.update_styles`: on a class or
+    pseudo-class change), as it happens; a screen restyled is every widget on it."""
+    nodes: list[object] = []
+    update_styles = App.update_styles
+
+    def recording(self: App[Any], node: Any, animate: bool = True) -> None:
+        nodes.append(node)
+        update_styles(self, node, animate)
+
+    monkeypatch.setattr(App, "update_styles", recording)
+    return nodes

@@ -94,3 +94,21 @@ async def test_the_progress_screen_offers_stop_from_its_first_frame(
                                              autostart=False))
         await pilot.pause()
     assert first and "stop" in first[0], first
+
+
+class CompactApp(FooterApp):
+    def compose(self) -> ComposeResult:
+        yield Input(id="one")
+        yield KeyFooter(compact=True, show_command_palette=False)
+
+
+async def test_compact_keys_are_not_restyled_one_by_one_as_they_mount(
+        restyled: list[object]) -> None:
+    """Textual's FooterKey adds its `-compact` class once mounted, restyling itself (3-8 ms a
+    key here); KeyFooter gives the class before the key is mounted."""
+    app = CompactApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: ("Go", False) in keys_shown(app))
+        keys = list(app.screen.query(FooterKey))
+        assert len(keys) == 2 and all(key.has_class("-compact") for key in keys)
+        assert not [node for node in restyled if isinstance(node, FooterKey)]

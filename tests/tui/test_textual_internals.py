@@ -74,7 +74,8 @@ def test_the_driver_names_the_lenient_driver_relies_on() -> None:
 
 def test_the_footer_names_key_footer_relies_on() -> None:
     """widgets/key_footer.KeyFooter sets the Footer's `_bindings_ready` (until it is true the
-    Footer's compose draws nothing) and overrides `bindings_changed(screen)`."""
+    Footer's compose draws nothing), overrides `bindings_changed(screen)` and gives compact
+    keys (`textual.widgets._footer.FooterKey`) their `-compact` class before they mount."""
     from textual.reactive import Reactive
     from textual.widgets import Footer
 
@@ -83,6 +84,11 @@ def test_the_footer_names_key_footer_relies_on() -> None:
     assert parameters(Footer.bindings_changed) == ["POSITIONAL_OR_KEYWORD:self",
                                                    "POSITIONAL_OR_KEYWORD:screen"], (
         "Textual's Footer.bindings_changed changed (tui/widgets/key_footer.py overrides it)")
+    from textual.widgets._footer import FooterKey
+
+    assert '"-compact"' in inspect.getsource(FooterKey._watch_compact), (
+        "Textual's FooterKey no longer marks compact keys with the -compact class "
+        "(tui/widgets/key_footer.py gives it before a key is mounted)")
 
 
 def test_the_names_activity_log_relies_on() -> None:

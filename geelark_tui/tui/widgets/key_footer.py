@@ -17,6 +17,7 @@ from collections.abc import Hashable
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
 
 
 class KeyFooter(Footer):
@@ -40,7 +41,12 @@ class KeyFooter(Footer):
         # `bindings_changed` recomposes. (Pinned release, tests/tui/test_textual_internals.py.)
         self._bindings_ready = True
         self._target = self._shown_keys(self.screen)
-        yield from super().compose()
+        for widget in super().compose():
+            if self.compact and isinstance(widget, FooterKey):
+                # Else each key restyles itself once mounted (its `compact` watcher adds the
+                # class): 3-8 ms a key here. Not yet mounted, it has no style to update.
+                widget.add_class("-compact", update=False)
+            yield widget
 
     def bindings_changed(self, screen: Screen[object]) -> None:
         # The Footer's own test of whether this signal makes it recompose.
