@@ -56,20 +56,22 @@ class TaskStore:
 
     def absorb(self, found: Lookup, source: str) -> None:
         """Take in what a lookup said; a failed lookup never hides what was known before."""
+        # In bulk, not ID by ID: this runs in a thread beside the progress screen's first
+        # paint, and a thread's every bytecode is time the event loop waits for the GIL.
         error = found.errors[-1] if found.errors else "no answer"
-        for task_id in found.ids:
-            self.looking.discard(task_id)
-            if task_id in found.failed:
-                if not self.known(task_id):
-                    self.errors[task_id] = error
-                continue
-            self.errors.pop(task_id, None)
-            self.source[task_id] = source
-            if self.tasks.copy_from(found.tasks, task_id):
-                self.missing.discard(task_id)
-            else:
-                self.missing.add(task_id)
-                self.tasks.discard(task_id)
+        failed = found.failed
+        self.looking.difference_update(found.ids)
+        answered = [i for i in found.ids if i not in failed] if failed else found.ids
+        if self.errors:
+            for task_id in answered:
+                self.errors.pop(task_id, None)
+        for task_id in (i for i in found.ids if i in failed) if failed else ():
+            if not self.known(task_id):
+                self.errors[task_id] = error
+        self.source.update(dict.fromkeys(answered, source))
+        absent = self.tasks.take_from(found.tasks, answered)
+        self.missing.difference_update(answered)
+        self.missing.update(absent)
 
     def info(self, task_id: str) -> TaskInfo:
         source = self.source.get(task_id, "")

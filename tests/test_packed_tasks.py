@@ -29,7 +29,10 @@ def test_it_reads_back_every_field_as_a_dict_would() -> None:
     del tasks[FULL.id]
     assert dict(tasks.items()) == {"574376043897425801": Task("574376043897425801", None)}
     copy = PackedTasks()
-    assert copy.copy_from(tasks, "574376043897425801") and not copy.copy_from(tasks, FULL.id)
+    copy[FULL.id] = FULL
+    assert copy.take_from(tasks, ["574376043897425801", FULL.id]) == [FULL.id]  # not held
+    assert FULL.id not in copy  # its word is taken: nothing held for it now
+    assert copy.take_from(tasks, iter(["574376043897425801"])) == []
     assert copy == tasks
 
 

@@ -28,15 +28,15 @@ def sim() -> Iterator[Simulator]:
 
 @pytest.fixture
 def sorted_in(monkeypatch: pytest.MonkeyPatch) -> list[threading.Thread]:
-    """The thread each ID was put in a group in."""
+    """The thread each sorting ran in (a sorting reads the found tasks' statuses once)."""
     threads: list[threading.Thread] = []
-    group = Lookup.group
+    statuses = PackedTasks.statuses
 
-    def recording(self: Lookup, task_id: str) -> str:
+    def recording(self: PackedTasks) -> dict[str, int | None]:
         threads.append(threading.current_thread())
-        return group(self, task_id)
+        return statuses(self)
 
-    monkeypatch.setattr(Lookup, "group", recording)
+    monkeypatch.setattr(PackedTasks, "statuses", recording)
     return threads
 
 
@@ -44,13 +44,15 @@ async def test_a_finished_lookup_is_sorted_once_in_a_thread(
         sim: Simulator, sorted_in: list[threading.Thread]) -> None:
     async with GeeLarkClient(sim.base_url, TokenAuth("demo-token")) as client:
         found = await lookup(client, IDS, Pacer(RealClock(), []), concurrency=3)
-    assert len(sorted_in) == len(IDS)
+    assert len(sorted_in) == 1
     assert threading.main_thread() not in sorted_in
     groups, to_send, line = found.groups(), found.to_send(), found.groups_line()
     assert found.groups() is groups and found.to_send() == to_send
     assert found.groups_line() == line and found.to_send(True) == IDS
-    assert len(sorted_in) == len(IDS)  # asked again: nothing sorted again
+    assert len(sorted_in) == 1  # asked again: nothing sorted again
     assert to_send == [i for i in IDS if found.group(i) in ("restartable", "lookup_failed")]
+    assert groups == {name: [i for i in IDS if found.group(i) == name] for name in groups}
+    assert len([name for name, ids in groups.items() if ids]) >= 3  # several kinds in play
 
 
 def test_a_lookup_that_grows_is_sorted_again(sorted_in: list[threading.Thread]) -> None:

@@ -119,9 +119,6 @@ class ProgressScreen(AppScreen[None]):
         yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
-        if self.plan.lookup is not None:  # what the results screen will show of it, meanwhile
-            self._tasks = asyncio.ensure_future(
-                asyncio.to_thread(TaskStore.before_run, self.plan.lookup))
         self.set_interval(REFRESH_EVERY, self.repaint)
         self.repaint()
         if self._autostart:  # after the first paint: the screen is laid out undisturbed
@@ -134,6 +131,11 @@ class ProgressScreen(AppScreen[None]):
     # -- the run ----------------------------------------------------------------------------
 
     def start(self) -> None:
+        # What the results screen will show of the pre-flight, meanwhile. A thread, but not
+        # beside the first paint: its bytecodes and the loop's take turns at the GIL.
+        if self.plan.lookup is not None and self._tasks is None:
+            self._tasks = asyncio.ensure_future(
+                asyncio.to_thread(TaskStore.before_run, self.plan.lookup))
         if self.tracker is not None:
             self.session.on_event = self.tracker.feed  # only counters: cheap on the loop
         gc_policy.hold_full_collections(self.session)
