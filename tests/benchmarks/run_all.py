@@ -7,7 +7,11 @@ Runs ``bench_parse``, ``bench_parse_memory``, ``bench_grid``, ``bench_engine``,
 in a fresh interpreter (so one benchmark's garbage, threads or event loop cannot slow the
 next), each module's ``run()`` measuring its own baseline in the same run. A module that is not
 there is skipped with a line saying so. Prints one table: figure, ours, baseline, ratio,
-target, met. Exit code 1 when a target is missed or a benchmark fails. About 2-3 minutes.
+target, met. Exit code 1 when a target is missed or a benchmark fails. About 5 minutes.
+
+It also times a fixed pure-Python loop at the start and at the end (`speed_probe`): the
+shared machines these run on change speed by a factor of two or more over a day, and the
+targets given in milliseconds (stalls, start-up) move with it while the ratios move less.
 """
 
 from __future__ import annotations
@@ -89,6 +93,19 @@ _ADAPTERS: dict[str, Callable[[dict[str, Any], Any], Iterable[Row]]] = {
 }
 
 
+def speed_probe() -> float:
+    """Milliseconds a fixed pure-Python loop takes, the best of five: how fast this machine
+    runs Python right now. Two runs of the benchmarks compare fairly only at a like speed."""
+    best = float("inf")
+    for _ in range(5):
+        start = time.perf_counter()
+        total = 0
+        for n in range(1_000_000):
+            total += n & 7
+        best = min(best, time.perf_counter() - start)
+    return best * 1000
+
+
 def _machine_busy() -> float | None:
     """Busy CPU-seconds of the whole machine so far (Linux only)."""
     try:
@@ -138,6 +155,8 @@ def main() -> int:
     rows: list[Row] = []
     failed: list[str] = []
     started = time.perf_counter()
+    speed_before = speed_probe()
+    print(f"-- machine speed: the reference loop takes {speed_before:.0f} ms", flush=True)
     for name in MODULES:
         if not (HERE / f"{name}.py").exists():
             print(f"-- {name}: skipped, tests/benchmarks/{name}.py is not there", flush=True)
@@ -164,10 +183,11 @@ def main() -> int:
         if module is not None and hasattr(module, "report"):
             print("   " + module.report(result).replace("\n", "\n   "), flush=True)
     missed = [row[0] for row in rows if row[5] is False]
+    speed = f"reference loop {speed_before:.0f} ms at the start, {speed_probe():.0f} ms at the end"
     print()
     print(markdown(rows))
     print()
-    print(f"{len(rows)} figures in {time.perf_counter() - started:.0f} s; "
+    print(f"{len(rows)} figures in {time.perf_counter() - started:.0f} s ({speed}); "
           + (f"MISSED: {'; '.join(missed)}" if missed else "every target met"))
     return 1 if missed or failed else 0
 
