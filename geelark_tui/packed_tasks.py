@@ -73,5 +73,5 @@ class PackedTasks(MutableMapping[str, Task]):
         self._rows.update(zip(ids, rows, strict=True))
         absent = [i for i, row in zip(ids, rows, strict=True) if row is None]
         for task_id in absent:
-            del self._rows[task_id]
+            self._rows.pop(task_id, None)  # an ID listed twice is absent twice
         return absent

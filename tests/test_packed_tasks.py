@@ -33,6 +33,7 @@ def test_it_reads_back_every_field_as_a_dict_would() -> None:
     assert copy.take_from(tasks, ["574376043897425801", FULL.id]) == [FULL.id]  # not held
     assert FULL.id not in copy  # its word is taken: nothing held for it now
     assert copy.take_from(tasks, iter(["574376043897425801"])) == []
+    assert copy.take_from(tasks, [FULL.id, FULL.id]) == [FULL.id, FULL.id]  # listed twice
     assert copy == tasks
 
 

@@ -70,8 +70,6 @@ def sim() -> Iterator[Simulator]:
     simulator.stop()
 
 
-
-
 @pytest.fixture
 def restyled(monkeypatch: pytest.MonkeyPatch) -> list[object]:
     """Each node Textual restyles with its descendants (`App.update_styles`: on a class or

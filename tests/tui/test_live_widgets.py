@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from textual.app import App, ComposeResult
+from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Static
 
@@ -55,7 +56,7 @@ async def test_livetext_lays_out_only_when_its_height_changes(
         assert str(auto.render()) == "5 of 10 sent"
 
         top = below.region.y
-        auto.show("a longer line that needs three lines of this narrow screen")
+        auto.show("a longer line that needs two lines of this narrow screen")
         await pilot.pause()
         assert len(layouts) > before  # it grew: the widgets under it move down
         assert auto.region.height == 2 and below.region.y == top + 1
@@ -64,6 +65,26 @@ async def test_livetext_lays_out_only_when_its_height_changes(
         fixed.show("a text too long for the one line the CSS gives this widget")
         await pilot.pause()
         assert len(layouts) == before and fixed.region.height == 1
+
+
+class HiddenApp(App[None]):
+    def compose(self) -> ComposeResult:
+        with Vertical(id="box"):
+            yield LiveText("a line that needs two lines of this narrow screen", id="text")
+
+
+async def test_livetext_changed_under_a_hidden_parent_has_its_new_height_when_shown() -> None:
+    app = HiddenApp()
+    async with app.run_test(size=(40, 20)) as pilot:
+        await pilot.pause()
+        box, text = app.query_one("#box"), app.query_one("#text", LiveText)
+        assert text.region.height == 2
+        box.display = False
+        await pilot.pause()
+        text.show("tiny")
+        box.display = True
+        await pilot.pause()
+        assert text.region.height == 1
 
 
 async def test_the_activity_log_grows_without_a_layout(layouts: list[Screen[Any]]) -> None:

@@ -14,6 +14,10 @@ class LiveText(Static):
     def __init__(self, text: str = "", *, id: str | None = None) -> None:
         super().__init__(text, id=id, markup=False)
         self._text = text
+        self._laid_out = False  # sized by a layout at least once
+
+    def on_resize(self) -> None:
+        self._laid_out = True
 
     def show(self, text: str) -> None:
         if text == self._text:
@@ -22,7 +26,11 @@ class LiveText(Static):
         self.update(text, layout=False)
         self.clear_cached_dimensions()
         region = self.content_region
-        if not region.width:  # not laid out yet: its first layout sizes it to this text
+        if not region.width:
+            # Not laid out yet: its first layout sizes it to this text. Laid out before, it is
+            # under a hidden parent, whose showing would reuse the old height: ask for a layout.
+            if self._laid_out:
+                self.refresh(layout=True)
             return
         height = self.styles.height
         if height is not None and not height.is_auto:  # its CSS sets it, whatever the text
