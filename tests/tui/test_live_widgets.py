@@ -14,6 +14,8 @@ from textual.widgets import Static
 from geelark_tui.tui.widgets.activity_log import ActivityLog
 from geelark_tui.tui.widgets.live_text import LiveText
 
+from .helpers import wait_for
+
 
 @pytest.fixture
 def layouts(monkeypatch: pytest.MonkeyPatch) -> list[Screen[Any]]:
@@ -105,3 +107,22 @@ async def test_the_activity_log_grows_without_a_layout(layouts: list[Screen[Any]
         assert log.scroll_y == log.max_scroll_y == 30 - shown
         on_screen = [log.render_line(y).text for y in range(log.size.height)]
         assert any("batch 29" in line for line in on_screen), on_screen
+
+
+async def test_the_activity_log_keeps_to_where_the_user_scrolled_back() -> None:
+    app = LiveApp()
+    async with app.run_test(size=(40, 20)) as pilot:
+        log = app.query_one("#log", ActivityLog)
+        for n in range(20):
+            log.write(f"batch {n}")
+        await wait_for(pilot, lambda: log.max_scroll_y > 0 and log.is_vertical_scroll_end)
+        log.scroll_to(y=2, animate=False)
+        await pilot.pause()
+        for n in range(20, 25):
+            log.write(f"batch {n}")
+            await pilot.pause()
+        assert log.scroll_y == 2 and len(log.lines) == 25  # still reading what it was
+        log.scroll_end(animate=False)
+        await pilot.pause()
+        log.write("batch 25")
+        await wait_for(pilot, lambda: log.scroll_y == log.max_scroll_y == 26 - log.size.height)

@@ -1,4 +1,5 @@
-"""ActivityLog: a RichLog that grows without laying the screen out again.
+"""ActivityLog: a RichLog that grows without laying the screen out again, and keeps to
+the lines the user scrolled back to.
 
 RichLog sets its `virtual_size` on every write, and Textual's `virtual_size` is a reactive
 that lays out the whole screen; until the log holds `max_lines` lines every write changes it.
@@ -6,9 +7,15 @@ On the progress screen that was a layout and a repaint of every widget (15-40 ms
 ten times a second. The log's place on screen does not depend on its content (its CSS gives it
 a height), so only its scrollbars follow a new size: they are updated here, and a layout is
 asked for only when one of them appears or goes (the scrollbar's `display` asks for it).
+
+RichLog also scrolls to its end on every write: scrolled back during a run, the user was
+thrown to the end by the next line, a tenth of a second later. Here a write follows the end
+only when the log is at its end.
 """
 
 from __future__ import annotations
+
+from typing import Self
 
 from textual.geometry import Size
 from textual.reactive import Reactive
@@ -21,3 +28,10 @@ class ActivityLog(RichLog):
 
     def _watch_virtual_size(self, size: Size) -> None:
         self._scroll_update(size)  # the scrollbars: shown or hidden, thumb size
+
+    def write(self, content: object, width: int | None = None, expand: bool = False,
+              shrink: bool = True, scroll_end: bool | None = None,
+              animate: bool = False) -> Self:
+        if scroll_end is None and self.auto_scroll:
+            scroll_end = self.is_vertical_scroll_end
+        return super().write(content, width, expand, shrink, scroll_end, animate)
