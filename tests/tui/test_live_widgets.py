@@ -126,3 +126,23 @@ async def test_the_activity_log_keeps_to_where_the_user_scrolled_back() -> None:
         await pilot.pause()
         log.write("batch 25")
         await wait_for(pilot, lambda: log.scroll_y == log.max_scroll_y == 26 - log.size.height)
+
+
+class FillApp(App[None]):
+    CSS = "#log { height: 1fr; }"
+
+    def compose(self) -> ComposeResult:
+        yield ActivityLog(max_lines=50, id="log")
+
+
+async def test_the_activity_log_follows_its_end_after_the_terminal_shrinks() -> None:
+    app = FillApp()
+    async with app.run_test(size=(40, 20)) as pilot:
+        log = app.query_one("#log", ActivityLog)
+        for n in range(30):
+            log.write(f"batch {n}")
+        await wait_for(pilot, lambda: log.max_scroll_y > 0 and log.is_vertical_scroll_end)
+        await pilot.resize_terminal(40, 12)  # the log shows fewer lines: its end moves down
+        await wait_for(pilot, lambda: log.size.height == 12)
+        log.write("batch 30")
+        await wait_for(pilot, lambda: log.scroll_y == log.max_scroll_y == 31 - 12)

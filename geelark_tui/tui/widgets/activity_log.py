@@ -29,9 +29,17 @@ class ActivityLog(RichLog):
     def _watch_virtual_size(self, size: Size) -> None:
         self._scroll_update(size)  # the scrollbars: shown or hidden, thumb size
 
+    # At the end when it last scrolled: writes keep it there. Not `is_vertical_scroll_end`
+    # at the write: a terminal made smaller moves the end away from where the log was.
+    _following = True
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self._following = new_value >= self.max_scroll_y
+
     def write(self, content: object, width: int | None = None, expand: bool = False,
               shrink: bool = True, scroll_end: bool | None = None,
               animate: bool = False) -> Self:
         if scroll_end is None and self.auto_scroll:
-            scroll_end = self.is_vertical_scroll_end
+            scroll_end = self._following
         return super().write(content, width, expand, shrink, scroll_end, animate)
