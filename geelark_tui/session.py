@@ -92,6 +92,7 @@ class RunSession:
         self._stop_reason: str | None = None  # asked to stop (user, signal)
         self._fatal: tuple[str, int | None] | None = None  # stopped by the API (pre-flight)
         self._log_started = False
+        self._logging: asyncio.Future[None] | None = None  # `log()`'s thread, once started
         self._warnings: list[str] = []
         self._final = Finalizer(scrub)  # the results as the front ends get them
 
@@ -239,11 +240,17 @@ class RunSession:
         self._log_started = True
         before = len(result.warnings)
         secrets = tuple(self._secrets())  # here: the app's may read its screens
-        warning, counts = await asyncio.to_thread(self._write_log_and_count, result, secrets)
-        if warning:
-            result.warnings.append(warning)
-        self._count(result, counts)
+        # The whole stage in the thread, shielded: a caller cancelled meanwhile (the app
+        # closing) must not leave the line written and the counts not (`log_written`).
+        self._logging = asyncio.ensure_future(
+            asyncio.to_thread(self._write_log_and_count, result, secrets))
+        await asyncio.shield(self._logging)
         return result.warnings[before:]
+
+    async def log_written(self, timeout: float) -> None:
+        """Wait (at most `timeout` seconds) for `log()`'s thread, if one is writing."""
+        if self._logging is not None and not self._logging.done():
+            await asyncio.wait({self._logging}, timeout=timeout)
 
     async def cancel_active(self) -> Cancels:
         """Cancel the tasks the pre-flight found waiting or running, so they can be
@@ -373,10 +380,13 @@ class RunSession:
                        secrets=self._secrets() if secrets is None else secrets,
                        after=result.after_counts())
 
-    def _write_log_and_count(self, result: SessionResult, secrets: Iterable[str]
-                             ) -> tuple[str | None, dict[str, int]]:
-        """In a thread: the run-log line, and the counts for `_count`."""
-        return self._write_log(result, secrets), summarize(result.results)
+    def _write_log_and_count(self, result: SessionResult, secrets: Iterable[str]) -> None:
+        """In a thread: the run-log line and the set's last counts (as `record_set`, the
+        config is written from a thread)."""
+        warning = self._write_log(result, secrets)
+        if warning:
+            result.warnings.append(warning)
+        self._count(result, summarize(result.results))
 
     def _count(self, result: SessionResult, counts: dict[str, int] | None = None) -> None:
         """The set's last counts, shown beside it in the recent list."""

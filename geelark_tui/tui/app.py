@@ -341,6 +341,8 @@ class GeeLarkApp(LifecycleApp):
         writing = [w for w in self.workers if w.group == "run-log"]
         if writing:  # a line being written is finished, not cut off (or written twice)
             await self.wait_for_workers(writing, UNWIND_WAIT)
+        for run in self._runs:  # its worker cancelled, a log's thread may still be writing
+            await run.session.log_written(UNWIND_WAIT)
         for run in self._runs:  # also a run whose results are shown but not yet logged
             run.session.abandon(self.end_reason or "the app was closed during the run")
         with contextlib.suppress(Exception):  # closing connections must not hold up the exit

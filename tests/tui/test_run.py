@@ -4,13 +4,19 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
 from pathlib import Path
+from typing import Any
 
+import pytest
 from textual.widgets import RichLog
 
 from geelark_tui.api.models import Outcome
 from geelark_tui.config import Config, load_config
+from geelark_tui.session import RunSession
 from geelark_tui.simulator import Simulator, SimulatorConfig
+from geelark_tui.tui import app as app_module
 from geelark_tui.tui.app import GeeLarkApp
 from geelark_tui.tui.screens.progress import ProgressScreen
 from geelark_tui.tui.screens.quit_confirm import QuitConfirmScreen
@@ -76,6 +82,30 @@ async def test_the_run_is_logged_while_the_app_runs_even_when_its_results_are_le
         await wait_for(pilot, lambda: load_config(config.path).recent[0].last_counts.get(
             "restarted") == 3)
     assert run_log.read_text().count("\n") == 1  # once: not again as the app ends
+
+
+async def test_closed_while_the_run_log_is_written_the_set_s_counts_are_saved_too(
+        sim: Simulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The app ending while the log's thread writes (its worker cancelled) waits for the
+    thread: the line and the set's counts are both saved (the counts were lost when the
+    worker was cancelled between the two)."""
+    writing = threading.Event()
+    write_log = RunSession._write_log
+
+    def slow(self: RunSession, *args: Any, **kwargs: Any) -> str | None:
+        writing.set()
+        time.sleep(0.5)
+        return write_log(self, *args, **kwargs)
+
+    monkeypatch.setattr(RunSession, "_write_log", slow)
+    monkeypatch.setattr(app_module, "LOG_AFTER", 0.0)
+    config, run_log, app = mixed_run(sim, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await confirm_run(pilot, app)
+        await wait_for_screen(pilot, app, ResultsScreen)
+        await wait_for(pilot, writing.is_set)
+    assert json.loads(run_log.read_text())["counts"]["restarted"] == 3
+    assert load_config(config.path).recent[0].last_counts.get("restarted") == 3
 
 
 async def test_stop_mid_run_marks_the_rest_not_sent() -> None:
