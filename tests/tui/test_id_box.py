@@ -41,6 +41,20 @@ async def test_a_large_paste_is_counted_whole_but_not_laid_out() -> None:
         assert app.screen.parsed.count == 50_000
 
 
+async def test_a_large_paste_with_carriage_returns_counts_and_shows_its_lines() -> None:
+    """tmux and many terminals paste line breaks as CR alone."""
+    app = make_app(make_config())
+    async with app.run_test(size=(80, 24)) as pilot:
+        box = app.query_one("#ids", IdBox)
+        app.post_message(events.Paste(big_text(3_000).replace("\n", "\r")))
+        await wait_for(pilot, lambda: "3,000 unique IDs" in counts(app))
+        assert box.holds_large
+        shown = box.text.split("\n")
+        assert "A large paste: 57 kB, 3,000 lines." in shown[0]
+        assert shown[1:3] == ["574376043900000000", "574376043900000001"]  # a line each
+        assert shown[-1] == f"… {3_000 - PREVIEW_LINES:,} more lines"
+
+
 async def test_a_paste_into_a_large_text_is_added_and_clear_makes_the_box_editable() -> None:
     app = make_app(make_config())
     async with app.run_test(size=(80, 24)) as pilot:

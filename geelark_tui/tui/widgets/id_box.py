@@ -13,6 +13,7 @@ from textual import events
 from textual.widgets import TextArea
 
 from geelark_tui.idinput import paste_problem
+from geelark_tui.words import plural
 
 LARGE_CHARS = 20_000  # about 1,000 IDs one a line: laid out within a frame
 LARGE_LINES = 1_000
@@ -21,9 +22,14 @@ PREVIEW_WIDTH = 200  # characters of each preview line
 EDIT_KEYS = frozenset({"backspace", "delete", "enter", "tab"})
 
 
+def line_count(text: str) -> int:
+    """Lines of `text`, whatever its line breaks: a terminal's paste often has CR alone."""
+    return text.count("\n") + text.count("\r") - text.count("\r\n") + 1
+
+
 def is_large(text: str) -> bool:
     """Too large for the box to lay out without a visible stall."""
-    return len(text) > LARGE_CHARS or text.count("\n") >= LARGE_LINES
+    return len(text) > LARGE_CHARS or line_count(text) > LARGE_LINES
 
 
 def size_text(chars: int) -> str:
@@ -33,11 +39,11 @@ def size_text(chars: int) -> str:
 def preview(text: str) -> str:
     """A note, the first lines of `text` (each cut short) and how many more there are; the
     work is bounded by the preview's size, except counting the lines (C speed)."""
-    head = text[: PREVIEW_LINES * (PREVIEW_WIDTH + 1)].split("\n")[:PREVIEW_LINES]
+    head = text[: PREVIEW_LINES * (PREVIEW_WIDTH + 2)].splitlines()[:PREVIEW_LINES]
     lines = [line[:PREVIEW_WIDTH] + ("…" if len(line) > PREVIEW_WIDTH else "") for line in head]
-    total = text.count("\n") + 1
-    note = (f"[A large paste: {size_text(len(text))}, {total:,} lines. Only its start is "
-            "shown, and the box is read-only; the counts are for all of it. ctrl+n clears.]")
+    total = line_count(text)
+    note = (f"[A large paste: {size_text(len(text))}, {plural(total, 'line')}. Only its start "
+            "is shown, and the box is read-only; the counts are for all of it. ctrl+n clears.]")
     more = total - len(lines)
     return "\n".join([note, *lines, *([f"… {more:,} more lines"] if more > 0 else [])])
 
