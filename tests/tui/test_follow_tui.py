@@ -108,7 +108,7 @@ async def test_the_live_line_and_w_to_stop_following_and_follow_again() -> None:
             screen = await results_of(pilot, app)
             line = screen.query_one("#results-follow", Static)
             await wait_for(pilot, lambda: str(line.render()) == (
-                "Following 3 restarted: 3 running (w stops)"))
+                "Following 3 restarted (w stops): 3 running"))
             rows = {r.id: r for r in screen.results}
             assert screen.row_status(rows[tid(1)]) == "in progress"  # in place, live
             await pilot.press("w")

@@ -148,14 +148,15 @@ class TaskFollowing(TaskLookups):
         """Following progressed or ended: the screen repaints its live line."""
 
     def follow_line(self) -> str:
-        """"Following 1,234 restarted: 800 completed · 200 failed again · 234 running"."""
+        """"Following 1,234 restarted (w stops): 800 completed · 200 failed again · 234
+        running"."""
         if not self.followed:
             return f"Following {self._starting:,} restarted (w stops)" if self._starting else ""
         counts = {state: self._states[state] for state in STATES}
         parts = " · ".join(f"{n:,} {STATE_WORDS[s]}" for s, n in counts.items() if n)
         total = f"{len(self.followed):,} restarted"
-        if self._following:
-            return f"Following {total}: {parts} (w stops)"
+        if self._following:  # the key before the counts: an 80-column line cuts its end
+            return f"Following {total} (w stops): {parts}"
         ended = counts["active"] == counts["unknown"] == 0
         if ended:
             return f"Followed {total} to their end: {parts}"
