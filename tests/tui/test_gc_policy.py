@@ -44,7 +44,7 @@ async def test_no_full_collection_during_a_run_and_one_after_it() -> None:
             results = app.screen
             assert isinstance(results, ResultsScreen)
             # following the restarted tasks holds them off too, until it ends (here: `w`)
-            await wait_for(pilot, lambda: "restarted: " in results.follow_line())
+            await wait_for(pilot, lambda: "(w stops): " in results.follow_line())
             assert gc.get_threshold()[2] > 10**6
             await pilot.press("w")
             await wait_for(pilot, lambda: gc.get_threshold() == default)
