@@ -15,6 +15,7 @@ from geelark_tui.config import load_config
 from geelark_tui.simulator import Simulator, SimulatorConfig
 from geelark_tui.tui.screens.confirm import RestartConfirmScreen
 from geelark_tui.tui.screens.entry import EntryScreen
+from geelark_tui.tui.screens.progress import ProgressScreen
 from geelark_tui.tui.screens.results import ResultsScreen
 from geelark_tui.tui.screens.settings import SettingsScreen
 from geelark_tui.tui.widgets.result_columns import status_label
@@ -298,3 +299,19 @@ async def test_the_lookup_shows_its_progress_then_what_it_found(
             assert shown() == [False, False, True]
             assert "Restart" in text(screen, "#confirm-title")
             assert screen not in restyled
+
+
+async def test_the_progress_line_counts_the_preflight_s_lookups_as_the_results_do() -> None:
+    with Simulator(SimulatorConfig(token=TOKEN, latency=0.3)) as slow:
+        ids = [tid(4), tid(5), tid(7)]  # one a request (batch_size=1)
+        app = make_app(make_config(slow.base_url, batch_size=1, concurrency=1),
+                       prefill="\n".join(ids))
+        async with app.run_test(size=(120, 24)) as pilot:
+            await confirm_run(pilot, app)
+            progress = app.screen
+            assert isinstance(progress, ProgressScreen)
+            await wait_for(pilot, lambda: "3 requests + 1 lookup ·" in str(
+                progress.query_one("#run-stats").render()))
+            await wait_for_screen(pilot, app, ResultsScreen)
+            assert "3 restart requests + 1 lookup" in str(
+                app.screen.query_one("#results-run").render())

@@ -224,12 +224,13 @@ class ProgressScreen(AppScreen[None]):
         line.set_class(bool(text) and tracker.wait_by_server, "-server-wait")
         return f"⏳ {text}" if text else ""
 
-    @staticmethod
-    def _stats_line(tracker: RunTracker) -> str:
+    def _stats_line(self, tracker: RunTracker) -> str:
         eta = tracker.eta()
         left = "" if eta is None else f" · left ~{format_duration(eta, round_up=True)}"
-        lookups = f" + {plural(tracker.lookups, 'lookup')}" if tracker.lookups else ""
-        total = tracker.total_batches or "?"
+        # The pre-flight's lookups too, as the results count them.
+        looked_up = tracker.lookups + (self.plan.lookup.requests if self.plan.lookup else 0)
+        lookups = f" + {plural(looked_up, 'lookup')}" if looked_up else ""
+        total = f"{tracker.total_batches:,}" if tracker.total_batches else "?"
         return (f"{tracker.settled:,}/{tracker.total_ids:,} IDs · batches "
-                f"{tracker.batches_done}/{total} · {tracker.requests} requests{lookups} · "
+                f"{tracker.batches_done:,}/{total} · {tracker.requests:,} requests{lookups} · "
                 f"elapsed {format_duration(tracker.elapsed())}{left}")
