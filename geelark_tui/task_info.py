@@ -8,7 +8,7 @@ undocumented status or task type in words ("undocumented status 6", "type 99").
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal
@@ -56,16 +56,20 @@ class TaskStore:
 
     def absorb(self, found: Lookup, source: str) -> None:
         """Take in what a lookup said; a failed lookup never hides what was known before."""
-        # In bulk, not ID by ID: this runs in a thread beside the progress screen's first
-        # paint, and a thread's every bytecode is time the event loop waits for the GIL.
+        # In bulk, not ID by ID: this runs in a thread while a run goes on, and a thread's
+        # every bytecode is time the event loop waits for the GIL.
         error = found.errors[-1] if found.errors else "no answer"
         failed = found.failed
         self.looking.difference_update(found.ids)
-        answered = [i for i in found.ids if i not in failed] if failed else found.ids
+        answered: Sequence[str] = found.ids
+        unanswered: list[str] = []
+        if failed:
+            answered = [i for i in found.ids if i not in failed]
+            unanswered = [i for i in found.ids if i in failed]
         if self.errors:
             for task_id in answered:
                 self.errors.pop(task_id, None)
-        for task_id in (i for i in found.ids if i in failed) if failed else ():
+        for task_id in unanswered:
             if not self.known(task_id):
                 self.errors[task_id] = error
         self.source.update(dict.fromkeys(answered, source))

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from textual.app import App, ComposeResult
 from textual.containers import Vertical
+from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Static
 
@@ -109,13 +110,19 @@ async def test_the_activity_log_grows_without_a_layout(layouts: list[Screen[Any]
         assert any("batch 29" in line for line in on_screen), on_screen
 
 
+async def log_at_its_end(pilot: Pilot[None], app: App[None], lines: int) -> ActivityLog:
+    """The app's log holding `lines` lines ("batch 0", …), scrolled to its end."""
+    log = app.query_one("#log", ActivityLog)
+    for n in range(lines):
+        log.write(f"batch {n}")
+    await wait_for(pilot, lambda: log.max_scroll_y > 0 and log.is_vertical_scroll_end)
+    return log
+
+
 async def test_the_activity_log_keeps_to_where_the_user_scrolled_back() -> None:
     app = LiveApp()
     async with app.run_test(size=(40, 20)) as pilot:
-        log = app.query_one("#log", ActivityLog)
-        for n in range(20):
-            log.write(f"batch {n}")
-        await wait_for(pilot, lambda: log.max_scroll_y > 0 and log.is_vertical_scroll_end)
+        log = await log_at_its_end(pilot, app, 20)
         log.scroll_to(y=2, animate=False)
         await pilot.pause()
         for n in range(20, 25):
@@ -138,10 +145,7 @@ class FillApp(App[None]):
 async def test_the_activity_log_follows_its_end_after_the_terminal_shrinks() -> None:
     app = FillApp()
     async with app.run_test(size=(40, 20)) as pilot:
-        log = app.query_one("#log", ActivityLog)
-        for n in range(30):
-            log.write(f"batch {n}")
-        await wait_for(pilot, lambda: log.max_scroll_y > 0 and log.is_vertical_scroll_end)
+        log = await log_at_its_end(pilot, app, 30)
         await pilot.resize_terminal(40, 12)  # the log shows fewer lines: its end moves down
         await wait_for(pilot, lambda: log.size.height == 12)
         log.write("batch 30")

@@ -10,7 +10,7 @@ asked for only when one of them appears or goes (the scrollbar's `display` asks 
 
 RichLog also scrolls to its end on every write: scrolled back during a run, the user was
 thrown to the end by the next line, a tenth of a second later. Here a write follows the end
-only when the log is at its end.
+only if the log was at its end when it last scrolled.
 """
 
 from __future__ import annotations
