@@ -94,7 +94,8 @@ def test_the_footer_names_key_footer_relies_on() -> None:
 def test_the_names_activity_log_relies_on() -> None:
     """widgets/activity_log.ActivityLog replaces Widget's `virtual_size` reactive (which RichLog
     sets on each write) with a repaint-only one, and updates the scrollbars itself with
-    `_scroll_update(virtual_size)`. tests/tui/test_live_widgets.py checks the behaviour."""
+    `_scroll_update(virtual_size)`, and gives RichLog's `_line_cache` a LineCache (its links
+    are in LRUCache's `_cache`). tests/tui/test_live_widgets.py checks the behaviour."""
     from textual.reactive import Reactive
     from textual.widget import Widget
     from textual.widgets import RichLog
@@ -106,3 +107,10 @@ def test_the_names_activity_log_relies_on() -> None:
     assert parameters(Widget._scroll_update) == ["POSITIONAL_OR_KEYWORD:self",
                                                  "POSITIONAL_OR_KEYWORD:virtual_size"], (
         "Textual's Widget._scroll_update changed (tui/widgets/activity_log.py calls it)")
+    assert "self._line_cache = LRUCache(" in inspect.getsource(RichLog.__init__), (
+        "Textual's RichLog no longer keeps its lines in _line_cache, an LRUCache: "
+        "tui/widgets/activity_log.py replaces it with a LineCache")
+    from textual.cache import LRUCache
+
+    assert "_cache" in LRUCache.__slots__, (
+        "Textual's LRUCache no longer keeps its links in _cache (tui/widgets/line_cache.py)")

@@ -15,14 +15,22 @@ only if the log was at its end when it last scrolled.
 
 from __future__ import annotations
 
-from typing import Self
+from typing import Any, Self
 
 from textual.geometry import Size
 from textual.reactive import Reactive
 from textual.widgets import RichLog
 
+from geelark_tui.tui.widgets.line_cache import LineCache
+
 
 class ActivityLog(RichLog):
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        # RichLog's own, emptied on every restyle: a cleared LRUCache is garbage for a full
+        # collection (see line_cache.py).
+        self._line_cache = LineCache(1024)
+
     # Textual's own descriptor, but repaint-only: the name and storage are Widget's.
     virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
 

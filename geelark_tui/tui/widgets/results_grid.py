@@ -17,7 +17,6 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.message import Message
 from textual.strip import Strip
@@ -25,6 +24,7 @@ from textual.strip import Strip
 from geelark_tui.api.codes import row_style
 from geelark_tui.api.models import IdResult, Outcome
 from geelark_tui.report import hint_for
+from geelark_tui.tui.widgets.line_cache import LineCache
 from geelark_tui.tui.widgets.line_list import LineList, navigation_bindings
 from geelark_tui.tui.widgets.outcome_classes import OUTCOME_CLASSES, outcome_class
 from geelark_tui.tui.widgets.result_columns import (
@@ -109,7 +109,7 @@ class ResultsGrid(LineList):
         self.hint_text: Callable[[IdResult], str] = hint_for
         self._live = False
         self._styles: dict[tuple[str, bool, bool], Style] = {}
-        self._lines: LRUCache[tuple[int, int, bool, bool], Strip] = LRUCache(512)
+        self._lines: LineCache[tuple[int, int, bool, bool], Strip] = LineCache(512)
         self.set_results(results)
 
     # ---- public API -------------------------------------------------------------------------
