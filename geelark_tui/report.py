@@ -8,6 +8,7 @@ import shutil
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from geelark_tui.after import After, count_states
@@ -34,10 +35,8 @@ CSV_COLUMNS = ("id", "outcome", "code", "meaning", "message", "hint")
 
 def summarize(results: Iterable[IdResult], *, with_skipped: bool = False) -> dict[str, int]:
     """Counts per outcome. `skipped` only appears with pre-flight (the contract is additive)."""
-    summary = {"total": 0, **{o.value: 0 for o in Outcome}}
-    for result in results:
-        summary["total"] += 1
-        summary[result.outcome.value] += 1
+    counts = Counter(map(attrgetter("outcome"), results))  # in C: 100,000 at a run's end
+    summary = {"total": counts.total(), **{o.value: counts[o] for o in Outcome}}
     if not with_skipped and not summary[Outcome.SKIPPED.value]:
         del summary[Outcome.SKIPPED.value]
     return summary

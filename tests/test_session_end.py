@@ -15,6 +15,7 @@ from geelark_tui.api.auth import TokenAuth
 from geelark_tui.api.client import GeeLarkClient
 from geelark_tui.api.models import IdResult, Outcome, Task
 from geelark_tui.engine import RunSettings
+from geelark_tui.finalize import AT_ONCE, Finalizer
 from geelark_tui.pacing import Pacer, RealClock
 from geelark_tui.packed_tasks import PackedTasks
 from geelark_tui.plan import RunPlan
@@ -88,3 +89,44 @@ async def test_a_credential_learned_during_the_run_is_hidden_in_every_result() -
     assert len(refused) == 25
     assert all(r.message == f"no: {MASK}" for r in refused), refused[0]
     assert not any(SECRET in r.message for r in result.results)
+
+
+def finalizer_plan(ids: list[str]) -> RunPlan:
+    return RunPlan(ids=tuple(ids), settings=RunSettings(batch_size=100, concurrency=1),
+                   base_url="http://api.test", host="api.test", auth_label="token")
+
+
+@pytest.mark.parametrize("known_late", [False, True])
+def test_all_results_one_per_id_in_input_order_whichever_way_each_came(known_late: bool) -> None:
+    """The run's results (finalized as reported: kept as they are), a large report finalized
+    only at the end, the pre-flight's skipped, and `not_sent` for the rest. A credential that
+    became known after a result was finalized is hidden in that one too."""
+    known: set[str] = set() if known_late else {SECRET}
+
+    def scrub(text: str) -> str:
+        return text.replace(SECRET, MASK) if SECRET in known else text
+
+    ids = [f"5743760438974{n:05d}" for n in range(AT_ONCE + 20)]
+    plan = finalizer_plan(ids)
+    final = Finalizer(scrub)
+    reported: dict[str, IdResult] = {}
+    early = [IdResult(i, Outcome.REJECTED, 48001, f"no: {SECRET}") for i in ids[:10]]
+    reported.update((r.id, r) for r in early)
+    final.reported(plan, early, reported)
+    large = [IdResult(i, Outcome.RESTARTED, 0, f"ok {SECRET}") for i in ids[10:AT_ONCE + 11]]
+    reported.update((r.id, r) for r in large)
+    final.reported(plan, large, reported)  # too many at once: finalized at the end
+    assert all(reported[r.id] is r for r in large)
+    skipped = {ids[-3]: IdResult(ids[-3], Outcome.SKIPPED, None, "completed")}
+    known.add(SECRET)
+    as_reported = dict(reported)
+
+    results = final.all_results(plan, reported, skipped, "not sent: stopped")
+    assert [r.id for r in results] == ids
+    assert [r.outcome for r in results[AT_ONCE + 11:]] == [Outcome.NOT_SENT] * 6 + [
+        Outcome.SKIPPED] + [Outcome.NOT_SENT] * 2
+    assert results[-1].message == "not sent: stopped"
+    assert {r.message for r in results[:10]} == {f"no: {MASK}"}
+    assert {r.message for r in results[10:AT_ONCE + 11]} == {f"ok {MASK}"}
+    if not known_late:  # finalized as they were reported: the very same results
+        assert all(r is as_reported[r.id] for r in results[:10])
