@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
@@ -70,7 +71,27 @@ def _action_runner(screen: Screen[Any], action: str) -> Callable[[], Any]:
     return run
 
 
-class AppScreen(PaletteMixin, Screen[T]):
+class LaidOutOnceAtItsSize:
+    """A screen laid out and painted once as it appears, not twice.
+
+    Textual lays a screen out as it is shown, and that layout sends the screen a Resize of the
+    very size it was laid out at; Textual's handler lays it out and paints it again (and lays
+    out the screens a dialog covers). Both ran in one go: the confirmation and the progress
+    screen each froze the app 8-11 ms longer as they appeared (100,000 IDs behind them). A
+    Resize to a size the screen does not have yet (the terminal resized) is handled as before.
+    """
+
+    async def _on_resize(self, event: events.Resize) -> None:
+        """Runs before Textual's own handler (Textual calls each class's along the MRO)."""
+        screen = cast(Screen[Any], self)
+        breakpoints = (screen.HORIZONTAL_BREAKPOINTS or screen.VERTICAL_BREAKPOINTS
+                       or screen.app.HORIZONTAL_BREAKPOINTS or screen.app.VERTICAL_BREAKPOINTS)
+        if event.size == screen.outer_size and not breakpoints:
+            event.prevent_default()  # not Screen._on_resize: nothing to lay out again
+            event.stop()
+
+
+class AppScreen(LaidOutOnceAtItsSize, PaletteMixin, Screen[T]):
     """A full screen: header (with the demo marker in demo mode) on top."""
 
     def compose_header(self) -> ComposeResult:
@@ -79,5 +100,5 @@ class AppScreen(PaletteMixin, Screen[T]):
             yield DemoBanner(self.ctx.host())
 
 
-class AppModal(PaletteMixin, ModalScreen[T]):
+class AppModal(LaidOutOnceAtItsSize, PaletteMixin, ModalScreen[T]):
     """A dialog over the current screen."""

@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 from textual.app import App
+from textual.screen import Screen
 from textual.widgets import Input, TextArea
 
 from geelark_tui.simulator import Simulator, SimulatorConfig
@@ -83,3 +84,17 @@ def restyled(monkeypatch: pytest.MonkeyPatch) -> list[object]:
 
     monkeypatch.setattr(App, "update_styles", recording)
     return nodes
+
+
+@pytest.fixture
+def layouts(monkeypatch: pytest.MonkeyPatch) -> list[Screen[Any]]:
+    """Each layout of a screen, as it happens."""
+    done: list[Screen[Any]] = []
+    original = Screen._refresh_layout
+
+    def counting(self: Screen[Any], *args: Any, **kwargs: Any) -> None:
+        done.append(self)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Screen, "_refresh_layout", counting)
+    return done

@@ -7,7 +7,6 @@ from __future__ import annotations
 import gc
 from typing import Any
 
-import pytest
 from rich.segment import Segment
 from textual.app import App, ComposeResult
 from textual.cache import LRUCache
@@ -22,20 +21,6 @@ from geelark_tui.tui.widgets.line_cache import LineCache
 from geelark_tui.tui.widgets.live_text import LiveText
 
 from .helpers import wait_for
-
-
-@pytest.fixture
-def layouts(monkeypatch: pytest.MonkeyPatch) -> list[Screen[Any]]:
-    """Each layout of a screen, as it happens."""
-    done: list[Screen[Any]] = []
-    original = Screen._refresh_layout
-
-    def counting(self: Screen[Any], *args: Any, **kwargs: Any) -> None:
-        done.append(self)
-        original(self, *args, **kwargs)
-
-    monkeypatch.setattr(Screen, "_refresh_layout", counting)
-    return done
 
 
 class LiveApp(App[None]):

@@ -1,8 +1,8 @@
 """The few places where the app relies on Textual's private names (tui/lifecycle.py,
-tui/terminal.py, tui/widgets/key_footer.py and tui/widgets/activity_log.py), checked against
-the installed Textual. pyproject.toml pins the release range these were checked on; a Textual
-that renames or reshapes one of them fails here, with a message naming it, before it fails
-somewhere less clear."""
+tui/terminal.py, tui/base.py, tui/widgets/key_footer.py, tui/widgets/activity_log.py,
+tui/widgets/line_cache.py), checked against the installed Textual. pyproject.toml pins the
+release range these were checked on; a Textual that renames or reshapes one of them fails
+here, with a message naming it, before it fails somewhere less clear."""
 
 from __future__ import annotations
 
@@ -114,3 +114,16 @@ def test_the_names_activity_log_relies_on() -> None:
 
     assert "_cache" in LRUCache.__slots__, (
         "Textual's LRUCache no longer keeps its links in _cache (tui/widgets/line_cache.py)")
+
+
+def test_the_resize_handler_base_overrides() -> None:
+    """tui/base.LaidOutOnceAtItsSize runs before Textual's `Screen._on_resize` (Textual calls
+    each class's handler along the MRO) and keeps it from laying out again a screen that is
+    already at the event's size. tests/tui/test_screen_layouts.py checks the behaviour."""
+    from textual.screen import Screen
+
+    assert inspect.iscoroutinefunction(Screen._on_resize) and parameters(Screen._on_resize) == [
+        "POSITIONAL_OR_KEYWORD:self", "POSITIONAL_OR_KEYWORD:event"], (
+        "Textual's Screen._on_resize changed (tui/base.py handles the event before it)")
+    assert "self._screen_resized(event.size)" in inspect.getsource(Screen._on_resize), (
+        "Textual's Screen._on_resize no longer lays the screen out by _screen_resized")

@@ -1,0 +1,75 @@
+"""The app's screens and dialogs are laid out once as they appear (Textual's own handler of the
+Resize their first layout sends laid them out and painted them a second time, and the screens
+under a dialog too) and again whenever the terminal changes size."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import pytest
+from textual.app import App, ComposeResult
+from textual.screen import Screen
+from textual.widgets import Static
+
+from geelark_tui.tui.base import AppModal, AppScreen
+
+from .helpers import wait_for
+
+
+@pytest.fixture
+def resized(monkeypatch: pytest.MonkeyPatch) -> list[Screen[Any]]:
+    """Each of the app's screens laid out again by a Resize event (`Screen._screen_resized`)."""
+    done: list[Screen[Any]] = []
+    original = Screen._refresh_layout
+
+    def recording(self: Screen[Any], *args: Any, **kwargs: Any) -> None:
+        if sys._getframe(1).f_code.co_name == "_screen_resized" and isinstance(
+                self, (AppScreen, AppModal)):
+            done.append(self)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Screen, "_refresh_layout", recording)
+    return done
+
+
+class Page(AppScreen[None]):
+    def compose(self) -> ComposeResult:
+        yield Static("a page", id="page-text")
+
+
+class Dialog(AppModal[None]):
+    DEFAULT_CSS = "Dialog { align: center middle; } #dialog-text { width: 50%; height: 3; }"
+
+    def compose(self) -> ComposeResult:
+        yield Static("a dialog", id="dialog-text")
+
+
+class PagesApp(App[None]):
+    def on_mount(self) -> None:
+        self.push_screen(Page())
+
+
+async def test_screens_are_not_laid_out_again_as_they_appear_but_are_on_a_resize(
+        resized: list[Screen[Any]]) -> None:
+    app = PagesApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, Page) and app.screen.is_mounted)
+        page = app.screen
+        await pilot.pause()
+        assert page.query_one("#page-text").region.width == 60
+
+        app.push_screen(dialog := Dialog())
+        await wait_for(pilot, lambda: dialog.is_mounted)
+        await pilot.pause()
+        assert dialog.query_one("#dialog-text").region.width == 30
+        assert resized == []
+
+        await pilot.resize_terminal(90, 30)
+        await wait_for(pilot, lambda: dialog.query_one("#dialog-text").region.width == 45)
+        assert dialog in resized and page in resized  # the page shows beneath the dialog
+        assert page.query_one("#page-text").region.width == 90
+
+        app.pop_screen()
+        await pilot.resize_terminal(70, 20)
+        await wait_for(pilot, lambda: page.query_one("#page-text").region.width == 70)
