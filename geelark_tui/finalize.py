@@ -17,6 +17,7 @@ from typing import cast
 from geelark_tui.api.models import IdResult, Outcome
 from geelark_tui.cancel import CANCELLED_FIRST
 from geelark_tui.plan import RunPlan
+from geelark_tui.recentsets import in_slices
 
 AT_ONCE = 1_000  # a larger report (a stopped run's unsent IDs) is finalized at the end
 
@@ -47,13 +48,16 @@ class Finalizer:
         if not final:
             self._scrubbed.clear()  # a credential became known during the run: scrub again
         later, ids = self._later, plan.ids
-        # In C, the common case: every ID reported and finalized as it was (100,000 at once).
-        results: list[IdResult | None] = list(map(reported.get, ids))
-        if final and not later:
-            redo: Iterable[int] = compress(count(), map(is_, results, repeat(None)))
-        else:
-            redo = range(len(ids))
-        for index in list(redo):
+        # In C, a slice at a time (see `in_slices`): what was reported, and where nothing was;
+        # in the common case every ID was, finalized as it came (100,000 at once).
+        results: list[IdResult | None] = []
+        unreported: list[int] = []
+        for part in in_slices(ids):
+            got = list(map(reported.get, part))
+            unreported.extend(compress(count(len(results)), map(is_, got, repeat(None))))
+            results.extend(got)
+        redo: Iterable[int] = unreported if final and not later else range(len(ids))
+        for index in redo:
             task_id, result = ids[index], results[index]
             if result is None or not final or task_id in later:
                 results[index] = self.finalize(plan, result or others.get(task_id)

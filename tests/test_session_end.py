@@ -130,3 +130,25 @@ def test_all_results_one_per_id_in_input_order_whichever_way_each_came(known_lat
     assert {r.message for r in results[10:AT_ONCE + 11]} == {f"ok {MASK}"}
     if not known_late:  # finalized as they were reported: the very same results
         assert all(r is as_reported[r.id] for r in results[:10])
+
+
+def test_all_results_keeps_what_was_finalized_as_reported_and_fills_the_gaps() -> None:
+    """The common end of a run: every result finalized as it came in is handed on as it is;
+    an ID the run never reported is the pre-flight's skip, else `not_sent`."""
+    ids = [f"5743760438975{n:05d}" for n in range(30_000)]  # more than one slice
+    plan = finalizer_plan(ids)
+    final = Finalizer(lambda text: text)
+    reported: dict[str, IdResult] = {}
+    sent = [IdResult(i, Outcome.RESTARTED, 0, "ok") for n, i in enumerate(ids) if n % 7]
+    for at in range(0, len(sent), 100):
+        batch = sent[at:at + 100]
+        reported.update((r.id, r) for r in batch)
+        final.reported(plan, batch, reported)
+    skipped = {ids[7]: IdResult(ids[7], Outcome.SKIPPED, None, "completed")}
+
+    results = final.all_results(plan, reported, skipped, "not sent: stopped")
+    assert [r.id for r in results] == ids
+    assert all(results[n] is reported[i] for n, i in enumerate(ids) if n % 7)
+    assert results[7] is skipped[ids[7]]
+    assert {(r.outcome, r.message) for n, r in enumerate(results) if n % 7 == 0 and n != 7} == {
+        (Outcome.NOT_SENT, "not sent: stopped")}

@@ -78,7 +78,8 @@ class LaidOutOnceAtItsSize:
     very size it was laid out at; Textual's handler lays it out and paints it again (and lays
     out the screens a dialog covers). Both ran in one go: the confirmation and the progress
     screen each froze the app 8-11 ms longer as they appeared (100,000 IDs behind them). A
-    Resize to a size the screen does not have yet (the terminal resized) is handled as before.
+    Resize to a size the screen, or a screen under it that shows, does not have yet (the
+    terminal resized) is handled as before.
     """
 
     async def _on_resize(self, event: events.Resize) -> None:
@@ -86,7 +87,9 @@ class LaidOutOnceAtItsSize:
         screen = cast(Screen[Any], self)
         breakpoints = (screen.HORIZONTAL_BREAKPOINTS or screen.VERTICAL_BREAKPOINTS
                        or screen.app.HORIZONTAL_BREAKPOINTS or screen.app.VERTICAL_BREAKPOINTS)
-        if event.size == screen.outer_size and not breakpoints:
+        # Textual's handler also lays out the screens under a dialog: all must have the size.
+        shown = (screen, *screen.app._background_screens)
+        if not breakpoints and all(s.outer_size == event.size for s in shown):
             event.prevent_default()  # not Screen._on_resize: nothing to lay out again
             event.stop()
 

@@ -73,3 +73,33 @@ async def test_screens_are_not_laid_out_again_as_they_appear_but_are_on_a_resize
         app.pop_screen()
         await pilot.resize_terminal(70, 20)
         await wait_for(pilot, lambda: page.query_one("#page-text").region.width == 70)
+
+
+class Other(AppScreen[None]):
+    def compose(self) -> ComposeResult:
+        yield Static("another page")
+
+
+class ModesApp(App[None]):
+    MODES = {"pages": Page, "other": Other}  # noqa: RUF012 (Textual's own class variable)
+
+    def on_mount(self) -> None:
+        self.switch_mode("pages")
+
+
+async def test_a_page_under_a_dialog_is_laid_out_for_a_size_it_missed() -> None:
+    """Resized while another mode showed, the dialog comes back at its new size first (Textual
+    resumes it with a layout); the page under it must follow when the Resize arrives."""
+    app = ModesApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, Page) and app.screen.is_mounted)
+        page = app.screen
+        app.push_screen(dialog := Dialog())
+        await wait_for(pilot, lambda: dialog.is_mounted)
+        await app.switch_mode("other")
+        await pilot.pause()
+        await pilot.resize_terminal(90, 30)
+        await pilot.pause()
+        await app.switch_mode("pages")
+        await wait_for(pilot, lambda: page.query_one("#page-text").region.width == 90)
+        assert dialog.query_one("#dialog-text").region.width == 45

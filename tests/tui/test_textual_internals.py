@@ -119,7 +119,8 @@ def test_the_names_activity_log_relies_on() -> None:
 def test_the_resize_handler_base_overrides() -> None:
     """tui/base.LaidOutOnceAtItsSize runs before Textual's `Screen._on_resize` (Textual calls
     each class's handler along the MRO) and keeps it from laying out again a screen that is
-    already at the event's size. tests/tui/test_screen_layouts.py checks the behaviour."""
+    already at the event's size, as are the screens under it (`App._background_screens`).
+    tests/tui/test_screen_layouts.py checks the behaviour."""
     from textual.screen import Screen
 
     assert inspect.iscoroutinefunction(Screen._on_resize) and parameters(Screen._on_resize) == [
@@ -127,3 +128,8 @@ def test_the_resize_handler_base_overrides() -> None:
         "Textual's Screen._on_resize changed (tui/base.py handles the event before it)")
     assert "self._screen_resized(event.size)" in inspect.getsource(Screen._on_resize), (
         "Textual's Screen._on_resize no longer lays the screen out by _screen_resized")
+    assert "self.app._background_screens" in inspect.getsource(Screen._on_resize), (
+        "Textual's Screen._on_resize no longer lays out the screens under a dialog "
+        "(_background_screens): tui/base.py checks their sizes")
+    assert isinstance(inspect.getattr_static(App, "_background_screens"), property), (
+        "Textual's App._background_screens is no longer a property (tui/base.py reads it)")

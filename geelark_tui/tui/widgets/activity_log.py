@@ -15,7 +15,7 @@ only if the log was at its end when it last scrolled.
 
 from __future__ import annotations
 
-from typing import Any, Self
+from typing import Self
 
 from textual.geometry import Size
 from textual.reactive import Reactive
@@ -25,8 +25,10 @@ from geelark_tui.tui.widgets.line_cache import LineCache
 
 
 class ActivityLog(RichLog):
-    def __init__(self, **options: Any) -> None:
-        super().__init__(**options)
+    def __init__(self, *, max_lines: int | None = None, min_width: int = 78, wrap: bool = False,
+                 markup: bool = False, id: str | None = None) -> None:
+        super().__init__(max_lines=max_lines, min_width=min_width, wrap=wrap, markup=markup,
+                         id=id)
         # RichLog's own, emptied on every restyle: a cleared LRUCache is garbage for a full
         # collection (see line_cache.py).
         self._line_cache = LineCache(1024)

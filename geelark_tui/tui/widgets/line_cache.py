@@ -6,7 +6,8 @@ caches of its own) is freed until a full collection finds it. The app holds full
 off while a run goes on (tui/gc_policy.py), so a log or a grid that clears its line cache now
 and then left thousands of objects for the one collection after the run: at 100,000 IDs half
 of it (35-60 ms of 75-115) went on garbage of this kind. Unlinked first, they are freed at
-once by reference counting.
+once by reference counting. (Only `clear` is mended: the widgets never `discard`, and a cache
+dropped with its widget goes with the widget's own cycles.)
 """
 
 from __future__ import annotations
