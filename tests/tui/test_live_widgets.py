@@ -7,10 +7,14 @@ from __future__ import annotations
 import gc
 from typing import Any
 
+import pytest
 from rich.segment import Segment
+from rich.style import Style
 from textual.app import App, ComposeResult
 from textual.cache import LRUCache
 from textual.containers import Vertical
+from textual.dom import DOMNode
+from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.strip import Strip
@@ -162,15 +166,20 @@ def holds_a_line(garbage: object, text: str) -> bool:
             and text in garbage[3].text)
 
 
+async def six_lines_shown(app: LiveApp, pilot: Pilot[None]) -> ActivityLog:
+    log = app.query_one(ActivityLog)
+    for n in range(6):
+        log.write(f"line {n} of the log")
+    await wait_for(pilot, lambda: len(log._line_cache) >= 6)
+    return log
+
+
 async def test_activity_log_restyled_leaves_its_rendered_lines_to_reference_counting() -> None:
     """Each restyle empties the log's line cache; with Textual's LRUCache the links holding its
     lines were a cycle only a full collection frees, and the app holds those off during a run."""
     app = LiveApp()
     async with app.run_test(size=(40, 20)) as pilot:
-        log = app.query_one(ActivityLog)
-        for n in range(6):
-            log.write(f"line {n} of the log")
-        await wait_for(pilot, lambda: len(log._line_cache) >= 6)
+        log = await six_lines_shown(app, pilot)
         gc.collect()
         gc.disable()
         try:
@@ -225,3 +234,32 @@ async def test_results_grid_emptied_leaves_its_rows_to_reference_counting() -> N
         finally:
             gc.enable()
         assert left == []
+
+
+async def test_activity_log_works_out_its_style_once_a_paint(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Textual's RichLog asks for its style twice a line (each time from every ancestor's
+    styles); the log's lines look the same."""
+    app = LiveApp()
+    async with app.run_test(size=(40, 20)) as pilot:
+        log = await six_lines_shown(app, pilot)
+        worked_out: list[object] = []
+        rich_style = DOMNode.rich_style
+
+        def counting(node: DOMNode) -> Style:
+            if node is log:
+                worked_out.append(node)
+            return rich_style.fget(node)  # type: ignore[attr-defined,no-any-return]
+
+        monkeypatch.setattr(DOMNode, "rich_style", property(counting))
+        whole = Region(0, 0, log.outer_size.width, log.outer_size.height)
+        log.refresh()
+        lines = log.render_lines(whole)
+        assert len(worked_out) == 1
+        assert [line.text.strip() for line in lines[:6]] == [f"line {n} of the log"
+                                                             for n in range(6)]
+        for name in ("render_lines", "rich_style", "scrollable_content_region"):
+            monkeypatch.delattr(ActivityLog, name)  # RichLog's own, asking each time
+        log.refresh()
+        assert [list(line) for line in log.render_lines(whole)] == [list(line) for line in lines]
+        assert len(worked_out) > 6

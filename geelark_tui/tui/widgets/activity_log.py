@@ -17,8 +17,10 @@ from __future__ import annotations
 
 from typing import Self
 
-from textual.geometry import Size
+from rich.style import Style
+from textual.geometry import Region, Size
 from textual.reactive import Reactive
+from textual.strip import Strip
 from textual.widgets import RichLog
 
 from geelark_tui.tui.widgets.line_cache import LineCache
@@ -38,6 +40,27 @@ class ActivityLog(RichLog):
 
     def _watch_virtual_size(self, size: Size) -> None:
         self._scroll_update(size)  # the scrollbars: shown or hidden, thumb size
+
+    # A paint of the log asks, for each line, for its style twice and for its content region;
+    # Textual works each out again (the style from every ancestor's styles): once a paint.
+    # A paint took 2.4-2.7 ms instead of 3.8 (medians over a 100,000-ID run).
+    _painting: tuple[Style, Region] | None = None
+
+    @property
+    def rich_style(self) -> Style:
+        return super().rich_style if self._painting is None else self._painting[0]
+
+    @property
+    def scrollable_content_region(self) -> Region:
+        painting = self._painting
+        return super().scrollable_content_region if painting is None else painting[1]
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._painting = (super().rich_style, super().scrollable_content_region)
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._painting = None
 
     # At the end when it last scrolled: writes keep it there. Not `is_vertical_scroll_end`
     # at the write: a terminal made smaller moves the end away from where the log was.
