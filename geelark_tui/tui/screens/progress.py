@@ -89,7 +89,7 @@ class ProgressScreen(AppScreen[None]):
         self.tracker: RunTracker | None = None
         self.outcome: RunOutcome | None = None
         self._tasks: asyncio.Future[TaskStore] | None = None
-        self._bindings_for: bool | None = None  # `running` when the bindings were refreshed
+        self._bindings_for = False  # the bindings were refreshed for the run going on
 
     @property
     def plan(self) -> RunPlan:
@@ -191,7 +191,7 @@ class ProgressScreen(AppScreen[None]):
 
     def repaint(self) -> None:
         """Ten times a second: only what changed is redrawn (`LiveText`, `show_counts`), the
-        footer only when `running` changes."""
+        footer once, when the run starts."""
         tracker = self.tracker
         if tracker is None:
             return
@@ -209,8 +209,11 @@ class ProgressScreen(AppScreen[None]):
                                                        progress=tracker.settled)
         self.query_one("#run-counts", SummaryBar).show_counts(tracker.counts)
         wait.set_class(tracker.finished, "-finished")
-        if self._bindings_for is not self.running:  # the stop key comes and goes with it
-            self._bindings_for = self.running
+        # The stop key comes with the run. Not taken away at its end: the screen gives way to
+        # the results at once, and a new footer (15-30 ms) would only slow the threads that
+        # build them (the key does nothing once the run is over).
+        if self.running and not self._bindings_for:
+            self._bindings_for = True
             self.refresh_bindings()
 
     def _wait_line(self, tracker: RunTracker, line: LiveText) -> str:
