@@ -263,3 +263,46 @@ async def test_activity_log_works_out_its_style_once_a_paint(
         log.refresh()
         assert [list(line) for line in log.render_lines(whole)] == [list(line) for line in lines]
         assert len(worked_out) > 6
+
+
+class WideLogApp(App[None]):
+    CSS = "#log { height: 1fr; overflow-x: hidden; }"  # as on the progress screen
+
+    def compose(self) -> ComposeResult:
+        yield ActivityLog(max_lines=50, wrap=True, min_width=1, id="log")
+
+
+LONG = "batch 4: HTTP 500 with a body that is not JSON; looking up 2 tasks with task/query"
+
+
+def words_on_screen(log: ActivityLog) -> list[str]:
+    return " ".join(log.render_line(y).text for y in range(log.size.height)).split()
+
+
+async def test_the_activity_log_wraps_its_lines_again_when_its_width_changes() -> None:
+    """Narrower, nothing is cut off; wider, the lines use the room; at its end, it stays
+    there; scrolled back, it stays near where it was."""
+    app = WideLogApp()
+    async with app.run_test(size=(60, 12)) as pilot:
+        log = await log_at_its_end(pilot, app, 20)
+        log.write(LONG)
+        await wait_for(pilot, lambda: log.is_vertical_scroll_end and "task/query" in " ".join(
+            words_on_screen(log)))
+        assert len(log.lines) == 22  # the long one on two lines
+
+        await pilot.resize_terminal(30, 12)
+        await wait_for(pilot, lambda: len(log.lines) == 24)
+        await wait_for(pilot, lambda: log.is_vertical_scroll_end)
+        assert words_on_screen(log)[-len(LONG.split()):] == LONG.split()  # every word shown
+        assert all(line.cell_length <= log.scrollable_content_region.width for line in log.lines)
+
+        await pilot.resize_terminal(60, 12)
+        await wait_for(pilot, lambda: len(log.lines) == 22)
+        log.scroll_to(y=3, animate=False)
+        await pilot.pause()
+        await pilot.resize_terminal(30, 12)
+        await wait_for(pilot, lambda: len(log.lines) == 24)
+        assert log.scroll_y == 3 and not log.is_vertical_scroll_end
+        log.write("batch 99")  # scrolled back: not thrown to the end
+        await wait_for(pilot, lambda: len(log.lines) == 25)
+        assert log.scroll_y == 3

@@ -1,5 +1,5 @@
-"""ActivityLog: a RichLog that grows without laying the screen out again, and keeps to
-the lines the user scrolled back to.
+"""ActivityLog: a RichLog that grows without laying the screen out again, keeps to the
+lines the user scrolled back to, and wraps its lines again when its width changes.
 
 RichLog sets its `virtual_size` on every write, and Textual's `virtual_size` is a reactive
 that lays out the whole screen; until the log holds `max_lines` lines every write changes it.
@@ -11,13 +11,19 @@ asked for only when one of them appears or goes (the scrollbar's `display` asks 
 RichLog also scrolls to its end on every write: scrolled back during a run, the user was
 thrown to the end by the next line, a tenth of a second later. Here a write follows the end
 only if the log was at its end when it last scrolled.
+
+RichLog keeps each line wrapped at the width it was written at; the log does not scroll
+sideways, so a terminal made narrower cut the ends of its lines off. The log keeps what was
+written (as many writes as it keeps lines) and writes it again at the new width.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from typing import Self
 
 from rich.style import Style
+from textual.events import Resize
 from textual.geometry import Region, Size
 from textual.reactive import Reactive
 from textual.strip import Strip
@@ -34,6 +40,10 @@ class ActivityLog(RichLog):
         # RichLog's own, emptied on every restyle: a cleared LRUCache is garbage for a full
         # collection (see line_cache.py).
         self._line_cache = LineCache(1024)
+        # What was written, wrapped again when the width changes: RichLog keeps each line
+        # wrapped at the width it was written at, and made narrower it cut their ends off.
+        self._written: deque[tuple[object, int | None, bool, bool]] = deque(maxlen=max_lines)
+        self._wrapped_for = 0  # the width the lines are wrapped for
 
     # Textual's own descriptor, but repaint-only: the name and storage are Widget's.
     virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
@@ -75,4 +85,23 @@ class ActivityLog(RichLog):
               animate: bool = False) -> Self:
         if scroll_end is None and self.auto_scroll:
             scroll_end = self._following
+        if self._size_known:  # before, RichLog keeps it and writes it again once it has one
+            self._written.append((content, width, expand, shrink))
+            self._wrapped_for = self.scrollable_content_region.width
         return super().write(content, width, expand, shrink, scroll_end, animate)
+
+    def on_resize(self, event: Resize) -> None:  # then Textual calls RichLog's own
+        if self._wrapped_for and self.scrollable_content_region.width != self._wrapped_for:
+            self._wrap_again()
+
+    def _wrap_again(self) -> None:
+        following, scroll_y = self._following, self.scroll_y
+        written = list(self._written)
+        self.clear()
+        for content, width, expand, shrink in written:
+            super().write(content, width, expand, shrink, scroll_end=False)
+        self._wrapped_for = self.scrollable_content_region.width
+        if following:
+            self.scroll_end(animate=False, immediate=True, x_axis=False)
+        else:  # where it was, as near as the new wrapping allows
+            self.scroll_to(y=min(scroll_y, self.max_scroll_y), animate=False, immediate=True)
