@@ -14,7 +14,9 @@ from textual.app import App, ComposeResult
 from textual.cache import LRUCache
 from textual.containers import Vertical
 from textual.dom import DOMNode
+from textual.events import Resize
 from textual.geometry import Region
+from textual.message import Message
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.strip import Strip
@@ -306,3 +308,32 @@ async def test_the_activity_log_wraps_its_lines_again_when_its_width_changes() -
         log.write("batch 99")  # scrolled back: not thrown to the end
         await wait_for(pilot, lambda: len(log.lines) == 25)
         assert log.scroll_y == 3
+
+
+async def test_a_line_written_before_the_logs_resize_arrives_leaves_nothing_cut_off(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The screen's layout gives the log its new size and queues its Resize; the progress
+    screen's repaint can write in between. Also: what is kept to wrap again is a text line an
+    entry, as many as the log keeps lines (a write of 50 lines is 50 entries)."""
+    app = WideLogApp()
+    async with app.run_test(size=(60, 12)) as pilot:
+        log = app.query_one(ActivityLog)
+        log.write(LONG)
+        await wait_for(pilot, lambda: len(log.lines) == 2)
+        post_message = log.post_message
+
+        def write_first(message: Message) -> bool:
+            if isinstance(message, Resize):  # the size is already the new one
+                log.write("batch 5")
+            return post_message(message)
+
+        monkeypatch.setattr(log, "post_message", write_first)
+        log.styles.width = 30
+        await wait_for(pilot, lambda: log.lines[-1].text.strip() == "batch 5")
+        width = log.scrollable_content_region.width
+        assert all(line.cell_length <= width for line in log.lines)
+        assert " ".join(words_on_screen(log)).endswith(f"{LONG} batch 5")
+
+        log.write("\n".join(f"line {n}" for n in range(60)))
+        await wait_for(pilot, lambda: log.lines[-1].text.strip() == "line 59")
+        assert list(log._written) == [f"line {n}" for n in range(10, 60)]  # max_lines=50

@@ -27,9 +27,12 @@ from textual.events import Resize
 from textual.geometry import Region, Size
 from textual.reactive import Reactive
 from textual.strip import Strip
+from textual.timer import Timer
 from textual.widgets import RichLog
 
 from geelark_tui.tui.widgets.line_cache import LineCache
+
+REWRAP_AFTER = 0.05  # s: the resizes of a drag come closer together
 
 
 class ActivityLog(RichLog):
@@ -40,10 +43,12 @@ class ActivityLog(RichLog):
         # RichLog's own, emptied on every restyle: a cleared LRUCache is garbage for a full
         # collection (see line_cache.py).
         self._line_cache = LineCache(1024)
-        # What was written, wrapped again when the width changes: RichLog keeps each line
-        # wrapped at the width it was written at, and made narrower it cut their ends off.
-        self._written: deque[tuple[object, int | None, bool, bool]] = deque(maxlen=max_lines)
+        # What was written, a text line an entry (as many as the log keeps lines), wrapped
+        # again when the width changes: RichLog keeps each line wrapped at the width it was
+        # written at, and made narrower it cut their ends off.
+        self._written: deque[object] = deque(maxlen=max_lines)
         self._wrapped_for = 0  # the width the lines are wrapped for
+        self._rewrap: Timer | None = None  # a resize waits for the next: a drag, one rewrap
 
     # Textual's own descriptor, but repaint-only: the name and storage are Widget's.
     virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
@@ -86,21 +91,42 @@ class ActivityLog(RichLog):
         if scroll_end is None and self.auto_scroll:
             scroll_end = self._following
         if self._size_known:  # before, RichLog keeps it and writes it again once it has one
-            self._written.append((content, width, expand, shrink))
-            self._wrapped_for = self.scrollable_content_region.width
+            if self._wrapped_for != self.scrollable_content_region.width:
+                self._wrap_again()  # resized, its Resize not handled yet: first the old lines
+            if isinstance(content, str):
+                self._written.extend(content.split("\n"))
+            else:
+                self._written.append(content)
         return super().write(content, width, expand, shrink, scroll_end, animate)
 
     def on_resize(self, event: Resize) -> None:  # then Textual calls RichLog's own
         if self._wrapped_for and self.scrollable_content_region.width != self._wrapped_for:
-            self._wrap_again()
+            if self._rewrap is not None:
+                self._rewrap.stop()
+            self._rewrap = self.set_timer(REWRAP_AFTER, self._wrap_again)
 
     def _wrap_again(self) -> None:
+        if self._rewrap is not None:
+            self._rewrap.stop()
+            self._rewrap = None
+        width = self.scrollable_content_region.width
+        if width <= 0 or width == self._wrapped_for:
+            return
+        self._wrapped_for = width
+        if not self._written:
+            return
         following, scroll_y = self._following, self.scroll_y
-        written = list(self._written)
         self.clear()
-        for content, width, expand, shrink in written:
-            super().write(content, width, expand, shrink, scroll_end=False)
-        self._wrapped_for = self.scrollable_content_region.width
+        texts: list[str] = []
+        for entry in [*self._written, None]:  # the text lines between others, as one write
+            if isinstance(entry, str):
+                texts.append(entry)
+                continue
+            if texts:
+                super().write("\n".join(texts), scroll_end=False)
+                texts.clear()
+            if entry is not None:
+                super().write(entry, scroll_end=False)
         if following:
             self.scroll_end(animate=False, immediate=True, x_axis=False)
         else:  # where it was, as near as the new wrapping allows
