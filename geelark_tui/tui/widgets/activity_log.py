@@ -14,13 +14,16 @@ only if the log was at its end when it last scrolled.
 
 RichLog keeps each line wrapped at the width it was written at; the log does not scroll
 sideways, so a terminal made narrower cut the ends of its lines off. The log keeps what was
-written (as many writes as it keeps lines) and writes it again at the new width.
+written (a text line an entry, as many as it keeps lines) and writes it again at the new
+width.
 """
 
 from __future__ import annotations
 
 from collections import deque
-from typing import Self
+from collections.abc import Iterable
+from itertools import groupby
+from typing import Self, cast
 
 from rich.style import Style
 from textual.events import Resize
@@ -117,16 +120,12 @@ class ActivityLog(RichLog):
             return
         following, scroll_y = self._following, self.scroll_y
         self.clear()
-        texts: list[str] = []
-        for entry in [*self._written, None]:  # the text lines between others, as one write
-            if isinstance(entry, str):
-                texts.append(entry)
-                continue
-            if texts:
-                super().write("\n".join(texts), scroll_end=False)
-                texts.clear()
-            if entry is not None:
-                super().write(entry, scroll_end=False)
+        for text, entries in groupby(self._written, key=lambda entry: isinstance(entry, str)):
+            if text:  # the text lines between other writes, as one write
+                super().write("\n".join(cast(Iterable[str], entries)), scroll_end=False)
+            else:
+                for entry in entries:
+                    super().write(entry, scroll_end=False)
         if following:
             self.scroll_end(animate=False, immediate=True, x_axis=False)
         else:  # where it was, as near as the new wrapping allows
