@@ -32,6 +32,7 @@ import contextlib
 import hmac
 import random
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -135,13 +136,19 @@ class Simulator:
                                    cfg.wall_clock)
 
     # -- lifecycle -------------------------------------------------------------------------
-    def start(self) -> str:
+    def start(self, tls: ssl.SSLContext | None = None) -> str:
+        """Serve; over https when given a server-side TLS context (tests of the client's TLS)."""
         if self._server is None:
             self._server = SimServer(
                 (self.host, self.port), lambda *request: self._process(*request), self._track,
                 SERVED)
             self.port = self._server.socket.getsockname()[1]
-            self.base_url = f"http://{self.host}:{self.port}"
+            scheme = "http"
+            if tls is not None:  # each connection's handshake runs in its handler's thread
+                self._server.socket = tls.wrap_socket(
+                    self._server.socket, server_side=True, do_handshake_on_connect=False)
+                scheme = "https"
+            self.base_url = f"{scheme}://{self.host}:{self.port}"
             self._thread = threading.Thread(target=self._server.serve_forever,
                                             kwargs={"poll_interval": 0.05},
                                             name="geelark-simulator", daemon=True)

@@ -99,7 +99,7 @@ asyncio.run(main())
 @pytest.mark.parametrize("warm", [False, True])
 def test_the_warm_up_imports_what_a_first_request_would(sim: Simulator, warm: bool) -> None:
     """The app's warm-up thread imports what httpcore would import on the event loop during a
-    run's first request (its anyio backend, 20-30 ms): after it, the first request imports
+    run's first request (anyio, for its locks: 10-20 ms): after it, the first request imports
     nothing. Without it, it does (so the module names the warm-up uses are still httpcore's)."""
     import subprocess
     import sys
