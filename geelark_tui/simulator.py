@@ -137,7 +137,8 @@ class Simulator:
 
     # -- lifecycle -------------------------------------------------------------------------
     def start(self, tls: ssl.SSLContext | None = None) -> str:
-        """Serve; over https when given a server-side TLS context (tests of the client's TLS)."""
+        """Serve; over https when given a server-side TLS context (tests of the client's TLS).
+        Starting again while serving changes nothing."""
         if self._server is None:
             self._server = SimServer(
                 (self.host, self.port), lambda *request: self._process(*request), self._track,

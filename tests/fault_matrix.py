@@ -26,6 +26,7 @@ from geelark_tui.api.auth import TokenAuth
 from geelark_tui.api.client import GeeLarkClient
 from geelark_tui.api.endpoints import RESTART_PATH
 from geelark_tui.api.models import Outcome
+from geelark_tui.api.transport import AsyncioTransport
 from geelark_tui.engine import RestartRun, RunSettings
 from geelark_tui.events import BatchStarted, Event, OutcomesReported, RunFinished
 from geelark_tui.runreport import RunReport
@@ -69,7 +70,8 @@ class GatedTransport(httpx.AsyncBaseTransport):
 
     def __init__(self, clock: LockstepClock) -> None:
         self.clock = clock
-        self.inner = httpx.AsyncHTTPTransport(limits=httpx.Limits(max_connections=20))
+        # The transport the client itself uses for the simulator's plain http.
+        self.inner = AsyncioTransport(httpx.Limits(max_connections=20), ssl_context=None)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         self.clock.in_flight += 1

@@ -6,20 +6,26 @@ client sorts into "not sent" or "may have been applied"."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import gc
+import random
 import shutil
 import socket
 import ssl
 import struct
 import subprocess
-from collections.abc import Awaitable, Callable, Iterator
+import warnings
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 
 import httpcore
+import httpx
 import pytest
 
 from geelark_tui.api.auth import TokenAuth
 from geelark_tui.api.client import FailureKind, GeeLarkClient, TransportFailure
 from geelark_tui.api.network import _HIGH_WATER, AsyncioBackend, AsyncioStream
+from geelark_tui.api.transport import AsyncioTransport, transport_for
 from geelark_tui.simulator import Simulator, SimulatorConfig
 
 TOKEN = "demo-token"
@@ -99,7 +105,10 @@ async def test_an_untrusted_certificate_is_not_sent_to(
 
 async def test_https_goes_through_a_proxy_from_the_environment(
         tls_sim: Simulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    limits = httpx.Limits()
+    assert isinstance(transport_for(tls_sim.base_url, limits), AsyncioTransport)
     monkeypatch.setenv("HTTPS_PROXY", f"http://127.0.0.1:{closed_port()}")
+    assert transport_for(tls_sim.base_url, limits) is None  # httpx's own, with its proxies
     async with GeeLarkClient(tls_sim.base_url, TokenAuth(TOKEN)) as client:
         with pytest.raises(TransportFailure) as failure:  # the proxy refuses: it was used
             await client.restart(IDS)
@@ -126,13 +135,28 @@ async def test_a_connection_the_server_closed_while_idle_is_not_reused() -> None
 
 
 # -- the backend against small servers of the test's own ------------------------------------
-async def serving(serve: Serve) -> tuple[asyncio.Server, int]:
-    server = await asyncio.start_server(serve, "127.0.0.1", 0)
-    return server, server.sockets[0].getsockname()[1]
+@contextlib.asynccontextmanager
+async def serving(serve: Serve) -> AsyncIterator[int]:
+    """A server on 127.0.0.1 running `serve` for each connection; its port. On the way out
+    every connection it accepted is closed too (asyncio's `Server.close` leaves them)."""
+    accepted: list[asyncio.StreamWriter] = []
+
+    async def serving_one(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        accepted.append(writer)
+        await serve(reader, writer)
+
+    server = await asyncio.start_server(serving_one, "127.0.0.1", 0)
+    try:
+        yield server.sockets[0].getsockname()[1]
+    finally:
+        server.close()
+        for writer in accepted:
+            writer.transport.abort()
+        await server.wait_closed()
 
 
-async def connect(port: int) -> httpcore.AsyncNetworkStream:
-    return await AsyncioBackend().connect_tcp("127.0.0.1", port, timeout=5.0)
+async def connect(port: int, timeout: float = 5.0) -> httpcore.AsyncNetworkStream:
+    return await AsyncioBackend().connect_tcp("127.0.0.1", port, timeout=timeout)
 
 
 async def wait_for(condition: Callable[[], bool], seconds: float = 5.0) -> None:
@@ -148,8 +172,7 @@ async def test_bytes_the_server_sent_an_idle_connection_make_it_readable() -> No
         writer.write(b"HTTP/1.1 408 Request Timeout\r\n\r\n")
         await reader.read()
 
-    server, port = await serving(serve)
-    async with server:
+    async with serving(serve) as port:
         stream = await connect(port)
         await wait_for(lambda: bool(stream.get_extra_info("is_readable")))
         for _ in range(5):
@@ -164,8 +187,7 @@ async def test_a_peer_that_closes_makes_the_connection_readable_then_reads_empty
     async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         writer.close()
 
-    server, port = await serving(serve)
-    async with server:
+    async with serving(serve) as port:
         stream = await connect(port)
         await wait_for(lambda: bool(stream.get_extra_info("is_readable")))
         assert await stream.read(1024) == b""
@@ -183,8 +205,7 @@ async def test_no_answer_in_time_is_a_read_timeout() -> None:
     async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await reader.read()
 
-    server, port = await serving(serve)
-    async with server:
+    async with serving(serve) as port:
         stream = await connect(port)
         await stream.write(b"POST / HTTP/1.1\r\n\r\n")
         with pytest.raises(httpcore.ReadTimeout):
@@ -196,14 +217,12 @@ async def test_a_peer_that_does_not_read_is_a_write_timeout() -> None:
     async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await asyncio.sleep(30)
 
-    server, port = await serving(serve)
-    async with server:
+    async with serving(serve) as port:
         stream = await connect(port)
         with pytest.raises(httpcore.WriteTimeout):
             for _ in range(64):  # more than any socket buffers hold
                 await stream.write(b"x" * 1024 * 1024, timeout=0.2)
         await stream.aclose()
-        server.close()
 
 
 async def test_a_reset_connection_is_a_read_error() -> None:
@@ -213,8 +232,7 @@ async def test_a_reset_connection_is_a_read_error() -> None:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         writer.transport.abort()  # a close with linger 0 sends a reset
 
-    server, port = await serving(serve)
-    async with server:
+    async with serving(serve) as port:
         stream = await connect(port)
         await stream.write(b"ping")
         with pytest.raises(httpcore.ReadError):
@@ -231,8 +249,7 @@ async def test_a_large_answer_arrives_whole_in_pieces_no_larger_than_asked() -> 
         await writer.drain()
         writer.close()
 
-    server, port = await serving(serve)
-    async with server:
+    async with serving(serve) as port:
         stream = await connect(port)
         assert isinstance(stream, AsyncioStream)
         unread = stream._connection.unread
@@ -243,3 +260,36 @@ async def test_a_large_answer_arrives_whole_in_pieces_no_larger_than_asked() -> 
             pieces.append(piece)
         assert b"".join(pieces) == body
         await stream.aclose()
+
+
+async def test_a_handshake_on_a_connection_the_server_closed_is_a_connect_error() -> None:
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.close()
+
+    async with serving(serve) as port:
+        stream = await connect(port)
+        assert isinstance(stream, AsyncioStream)
+        await wait_for(lambda: stream._connection.ended)  # the event loop took the close
+        with pytest.raises(httpcore.ConnectError):
+            await stream.start_tls(ssl.create_default_context(), "127.0.0.1", timeout=5.0)
+
+
+async def test_a_connect_cut_short_leaves_no_socket_open() -> None:
+    """Timeouts that end connects at every stage (before, during, just after the connection is
+    made) leave no socket for the garbage collector to find open."""
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.close()
+
+    rng = random.Random(15)
+    gc.collect()  # what earlier tests left is theirs
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        async with serving(serve) as port:
+            for _ in range(300):
+                try:
+                    stream = await connect(port, timeout=rng.uniform(0, 0.0006))
+                except httpcore.ConnectTimeout:
+                    continue
+                await stream.aclose()
+        gc.collect()
+    assert [str(w.message) for w in caught if w.category is ResourceWarning] == []

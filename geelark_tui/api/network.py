@@ -15,6 +15,7 @@ the client tells "not sent" from "may have been applied" exactly as before (`cli
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import select
 import ssl
 import sys
@@ -147,17 +148,21 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
     async def start_tls(self, ssl_context: ssl.SSLContext, server_hostname: str | None = None,
                         timeout: float | None = None) -> httpcore.AsyncNetworkStream:
         loop = asyncio.get_running_loop()
+        tls: asyncio.BaseTransport | None = None
         try:
+            if self._connection.ended:  # asyncio would wait for a handshake that cannot come
+                raise ConnectionResetError("the server closed the connection")
             async with asyncio.timeout(timeout):
                 tls = await loop.start_tls(self._transport, self._connection, ssl_context,
                                            server_hostname=server_hostname)
+            if not isinstance(tls, asyncio.Transport):  # None: lost during the handshake
+                raise ConnectionResetError("the server closed the connection")
         except TimeoutError as exc:
             await self.aclose()
             raise httpcore.ConnectTimeout(exc) from exc
         except OSError as exc:  # ssl.SSLError is one
             await self.aclose()
             raise httpcore.ConnectError(exc) from exc
-        assert isinstance(tls, asyncio.Transport)
         self._connection.transport = tls  # the connection now hears the decrypted bytes
         return self
 
@@ -185,16 +190,28 @@ def _socket_readable(sock: Any) -> bool:
     return bool(poller.poll(0))
 
 
+def _is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
 class AsyncioBackend(httpcore.AsyncNetworkBackend):
     async def connect_tcp(self, host: str, port: int, timeout: float | None = None,
                           local_address: str | None = None,
                           socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
                           ) -> httpcore.AsyncNetworkStream:
         loop = asyncio.get_running_loop()
+        # A name may have an IPv6 and an IPv4 address: try the next after 0.25 s (anyio's
+        # delay). Not for an address: asyncio's race would cost two tasks a connection, and
+        # may leave a socket it connected unclosed when the connect is cancelled.
+        racing = None if _is_address(host) else 0.25
         try:
             async with asyncio.timeout(timeout):
                 transport, connection = await loop.create_connection(
-                    _Connection, host, port, happy_eyeballs_delay=0.25,  # anyio's delay
+                    _Connection, host, port, happy_eyeballs_delay=racing,
                     local_addr=(local_address, 0) if local_address else None)
         except TimeoutError as exc:
             raise httpcore.ConnectTimeout(exc) from exc
