@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING, Any
 
 from geelark_tui.config import Config
 from geelark_tui.history import host_of
-from geelark_tui.ids import IgnoredToken
 
 if TYPE_CHECKING:
     from geelark_tui.api.client import GeeLarkClient
     from geelark_tui.connection import Credentials
     from geelark_tui.engine import RunSettings
+    from geelark_tui.ids import IgnoredToken
     from geelark_tui.pacing import Pacer
     from geelark_tui.plan import RunPlan
     from geelark_tui.session import RunSession

@@ -119,8 +119,9 @@ class GeeLarkApp(LifecycleApp):
     @work(thread=True, group="warm-up", exit_on_error=False)
     def _warm_up(self) -> None:
         self.context.warm_up()
-        # The screens of a run are imported here, after the first paint and off the event
-        # loop: neither the start-up nor the first ctrl+r waits for them.
+        # The ID parser and the screens of a run are imported here, after the first paint and
+        # off the event loop: neither the start-up nor the first paste or ctrl+r waits for them.
+        import geelark_tui.ids
         import geelark_tui.tui.screens.confirm
         import geelark_tui.tui.screens.progress
         import geelark_tui.tui.screens.results  # noqa: F401

@@ -49,3 +49,17 @@ async def test_no_client_without_credentials(monkeypatch: pytest.MonkeyPatch) ->
         await wait_for(pilot, lambda: bool(warmed))
         await wait_for_screen(pilot, app, SettingsScreen)  # first run: asks for them
     assert warmed[0] is False and made == []
+
+
+def test_the_id_parser_loads_after_the_first_screen() -> None:
+    """Nothing on the way to the first screen loads the ID parser (10-15 ms of imports): an
+    empty box needs none (the warm-up thread loads it after the first paint)."""
+    import subprocess
+    import sys
+
+    script = ("import sys\n"
+              "from geelark_tui.tui.app import GeeLarkApp\n"
+              "from geelark_tui.tui.screens.entry import EntryScreen\n"
+              "EntryScreen()\n"
+              "assert 'geelark_tui.ids' not in sys.modules, 'the parser is loaded'\n")
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=60)

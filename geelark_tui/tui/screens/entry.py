@@ -4,7 +4,7 @@ ignored), pick, rename or delete a recent set, restart."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import events, work
 from textual.app import ComposeResult
@@ -15,7 +15,6 @@ from textual.widgets import Label
 from textual.worker import get_current_worker
 
 from geelark_tui.idinput import read_ids_path
-from geelark_tui.ids import ParsedIds, parse_ids
 from geelark_tui.recentsets import RecentSet
 from geelark_tui.tui.base import AppScreen
 from geelark_tui.tui.widgets.id_box import IdBox
@@ -23,6 +22,17 @@ from geelark_tui.tui.widgets.id_stats import IdStats
 from geelark_tui.tui.widgets.key_footer import KeyFooter
 from geelark_tui.tui.widgets.recent_sets import RecentSets
 from geelark_tui.words import plural
+
+if TYPE_CHECKING:
+    from geelark_tui.ids import ParsedIds
+
+
+def parse_ids(text: str) -> ParsedIds:
+    """The parser, loaded with the first text to read: not before the first screen is up
+    (the app's warm-up thread usually has it loaded by then)."""
+    from geelark_tui.ids import parse_ids as parse
+
+    return parse(text)
 
 PARSE_DELAY = 0.08  # seconds of quiet typing before the counts are recomputed
 LARGE_TEXT = 200_000  # characters: above this, parse in a thread
@@ -53,7 +63,7 @@ class EntryScreen(AppScreen[None]):
     def __init__(self, prefill: str = "") -> None:
         super().__init__(id="entry")
         self._prefill = prefill
-        self._parsed: ParsedIds = parse_ids("")
+        self._parsed: ParsedIds | None = None  # None: the box has held no text yet
         self._parsed_text = ""
         self._timer: Timer | None = None
         self._rerouted: events.Paste | None = None
@@ -91,8 +101,9 @@ class EntryScreen(AppScreen[None]):
     def parsed(self) -> ParsedIds:
         """What the box holds now (parsed here if the counts are not up to date yet)."""
         text = self.text
-        if self._parsed_text != text:
+        if self._parsed is None or self._parsed_text != text:
             self._show_stats(text, parse_ids(text))
+        assert self._parsed is not None
         return self._parsed
 
     def on_text_area_changed(self, event: IdBox.Changed) -> None:
@@ -125,7 +136,7 @@ class EntryScreen(AppScreen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "show_ignored":
-            return self._parsed.ignored_total > 0
+            return self._parsed is not None and self._parsed.ignored_total > 0
         return True
 
     def on_paste(self, event: events.Paste) -> None:
@@ -149,8 +160,8 @@ class EntryScreen(AppScreen[None]):
 
     def on_screen_resume(self) -> None:
         self.refresh_recent()
-        if self.text == self._parsed_text:  # the batch size may have changed in Settings
-            self._show_stats(self._parsed_text, self._parsed)
+        if self._parsed is not None and self.text == self._parsed_text:
+            self._show_stats(self._parsed_text, self._parsed)  # the batch size may have changed
         else:
             self.update_stats()
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from geelark_tui.ids import ParsedIds
 from geelark_tui.words import plural
+
+if TYPE_CHECKING:
+    from geelark_tui.ids import ParsedIds
 
 SHOWN_IGNORED = 50
 
