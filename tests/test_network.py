@@ -155,6 +155,10 @@ async def serving(serve: Serve) -> AsyncIterator[int]:
         await server.wait_closed()
 
 
+async def close_at_once(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    writer.close()
+
+
 async def connect(port: int, timeout: float = 5.0) -> httpcore.AsyncNetworkStream:
     return await AsyncioBackend().connect_tcp("127.0.0.1", port, timeout=timeout)
 
@@ -184,10 +188,7 @@ async def test_bytes_the_server_sent_an_idle_connection_make_it_readable() -> No
 
 
 async def test_a_peer_that_closes_makes_the_connection_readable_then_reads_empty() -> None:
-    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        writer.close()
-
-    async with serving(serve) as port:
+    async with serving(close_at_once) as port:
         stream = await connect(port)
         await wait_for(lambda: bool(stream.get_extra_info("is_readable")))
         assert await stream.read(1024) == b""
@@ -263,10 +264,7 @@ async def test_a_large_answer_arrives_whole_in_pieces_no_larger_than_asked() -> 
 
 
 async def test_a_handshake_on_a_connection_the_server_closed_is_a_connect_error() -> None:
-    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        writer.close()
-
-    async with serving(serve) as port:
+    async with serving(close_at_once) as port:
         stream = await connect(port)
         assert isinstance(stream, AsyncioStream)
         await wait_for(lambda: stream._connection.ended)  # the event loop took the close
@@ -277,14 +275,11 @@ async def test_a_handshake_on_a_connection_the_server_closed_is_a_connect_error(
 async def test_a_connect_cut_short_leaves_no_socket_open() -> None:
     """Timeouts that end connects at every stage (before, during, just after the connection is
     made) leave no socket for the garbage collector to find open."""
-    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        writer.close()
-
     rng = random.Random(15)
     gc.collect()  # what earlier tests left is theirs
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ResourceWarning)
-        async with serving(serve) as port:
+        async with serving(close_at_once) as port:
             for _ in range(300):
                 try:
                     stream = await connect(port, timeout=rng.uniform(0, 0.0006))
