@@ -11,12 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 from dataclasses import fields
-from operator import attrgetter
+from itertools import repeat
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from geelark_tui.api.models import Task
 
 _row_of = attrgetter(*(f.name for f in fields(Task)))  # Task -> its fields as a tuple
+_INDEX = {f.name: n for n, f in enumerate(fields(Task))}  # a field's position in a row
+_NO_ROW = (None,) * len(_INDEX)
 _STATUS = 1  # the position of `status` in a row
 assert fields(Task)[_STATUS].name == "status"
 
@@ -59,6 +62,14 @@ class PackedTasks(MutableMapping[str, Task]):
         """The task's status without building the Task (None: not held, or no status)."""
         row = self._rows.get(task_id)
         return None if row is None else row[_STATUS]
+
+    def columns(self, task_ids: Iterable[str], *names: str) -> Iterator[tuple[Any, ...]]:
+        """For each of `task_ids`, its task's fields `names` (two or more) as a tuple, all
+        None where no task is held (C loops: no Task is built)."""
+        if len(names) < 2:
+            raise ValueError("columns() takes two or more field names")
+        pick = itemgetter(*(_INDEX[name] for name in names))
+        return map(pick, map(self._rows.get, task_ids, repeat(_NO_ROW)))
 
     def statuses(self) -> dict[str, int | None]:
         """Each held task's status, by ID (a new dict)."""

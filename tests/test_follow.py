@@ -16,11 +16,11 @@ import httpx
 import pytest
 
 from geelark_tui import headless
-from geelark_tui.after import count_states
+from geelark_tui.after import after_of, count_states
 from geelark_tui.api.auth import TokenAuth
 from geelark_tui.api.client import GeeLarkClient
 from geelark_tui.api.endpoints import CANCEL_PATH, QUERY_PATH, RESTART_PATH
-from geelark_tui.api.models import Outcome
+from geelark_tui.api.models import Outcome, Task, TaskStatus
 from geelark_tui.cli import main
 from geelark_tui.engine import RunSettings
 from geelark_tui.events import FollowUpdate
@@ -361,3 +361,21 @@ async def test_a_stop_during_the_follow_keeps_what_was_seen(quick_sim: Simulator
     # the run itself had finished: only following was stopped
     assert result.stop_reason is None and result.follow_stopped == "stopped by the user"
     assert result.exit_code == 1
+
+
+def test_afters_read_from_the_packed_facts_say_what_each_task_says() -> None:
+    """`afters()` reads its facts in bulk: the same After as one read from each task."""
+    ids = [str(574376043898900000 + n) for n in range(10)]
+    follow = Follow(GeeLarkClient("http://127.0.0.1:9", TokenAuth("t")), ids,
+                    Pacer.for_api(200, 24_000))
+    statuses = [TaskStatus.COMPLETED, TaskStatus.FAILED, TaskStatus.CANCELLED,
+                TaskStatus.IN_PROGRESS, TaskStatus.WAITING, None, 99]
+    for task_id, status in zip(ids, statuses, strict=False):  # the last 3: never seen
+        follow.tasks[task_id] = Task(task_id, status, fail_code=-1, fail_desc="proxy failed")
+    afters = follow.afters()
+    assert list(afters) == ids
+    assert afters == {i: after_of(follow.tasks.get(i)) for i in ids}
+    assert [a.state for a in afters.values()] == [
+        "completed", "failed", "cancelled", "active", "active", "unknown", "unknown",
+        "unknown", "unknown", "unknown"]
+    assert afters[ids[1]].fail_desc == "proxy failed" and afters[ids[0]].fail_code is None

@@ -5,6 +5,8 @@ from __future__ import annotations
 import gc
 import sys
 
+import pytest
+
 from geelark_tui.api.models import Task
 from geelark_tui.packed_tasks import PackedTasks
 from geelark_tui.preflight import Lookup
@@ -53,3 +55,14 @@ def test_a_lookup_keeps_its_tasks_packed() -> None:
     found = Lookup(("1", "2"), tasks=PackedTasks({"1": Task("1", 4)}))
     assert found.status_of("1") == 4 and found.status_of("2") is None
     assert found.group("1") != found.group("2")
+
+
+def test_columns_reads_fields_of_each_id_and_none_where_nothing_is_held() -> None:
+    tasks = PackedTasks({FULL.id: FULL})
+    tasks["574376043897425801"] = Task("574376043897425801", 2)
+    ids = [FULL.id, "999999", "574376043897425801", FULL.id]
+    assert list(tasks.columns(ids, "status", "fail_code", "fail_desc")) == [
+        (4, -1, "proxy failed"), (None, None, None), (2, None, None), (4, -1, "proxy failed")]
+    assert list(tasks.columns(ids[:1], "fail_desc", "id")) == [("proxy failed", FULL.id)]
+    with pytest.raises(ValueError, match="two or more"):
+        tasks.columns(ids, "status")
