@@ -3,7 +3,7 @@ the symbol of each outcome."""
 
 from __future__ import annotations
 
-from geelark_tui.api.models import Outcome
+from geelark_tui.api.statuses import Outcome
 
 
 def plural(n: int, word: str, many: str | None = None) -> str:

@@ -4,38 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from enum import IntEnum, StrEnum
 from typing import Any
 
-
-class Outcome(StrEnum):
-    RESTARTED = "restarted"
-    REJECTED = "rejected"
-    NOT_SENT = "not_sent"
-    UNKNOWN = "unknown"
-    SKIPPED = "skipped"  # pre-flight showed it cannot be restarted now; not sent on purpose
-
-
-class TaskStatus(IntEnum):
-    WAITING = 1
-    IN_PROGRESS = 2
-    COMPLETED = 3
-    FAILED = 4
-    CANCELLED = 7
-
-    @classmethod
-    def label(cls, value: int | None) -> str:
-        if value is None:
-            return "not found"
-        try:
-            return cls(value).name.lower().replace("_", " ")
-        except ValueError:
-            return f"undocumented status {value}"
-
-
-RESTARTABLE_STATUSES = frozenset({TaskStatus.FAILED, TaskStatus.CANCELLED})
-ACTIVE_STATUSES = frozenset({TaskStatus.WAITING, TaskStatus.IN_PROGRESS, TaskStatus.COMPLETED})
-RUNNING_STATUSES = frozenset({TaskStatus.WAITING, TaskStatus.IN_PROGRESS})  # cancel takes these
+from geelark_tui.api.statuses import ACTIVE_STATUSES as ACTIVE_STATUSES
+from geelark_tui.api.statuses import RESTARTABLE_STATUSES as RESTARTABLE_STATUSES
+from geelark_tui.api.statuses import RUNNING_STATUSES as RUNNING_STATUSES
+from geelark_tui.api.statuses import Outcome as Outcome
+from geelark_tui.api.statuses import TaskStatus as TaskStatus
 
 
 @dataclass(frozen=True, slots=True)
