@@ -20,7 +20,7 @@ from textual.widgets import Input
 
 from geelark_tui.context import AppContext
 from geelark_tui.redact import Redactor
-from geelark_tui.tui import gc_policy, threads
+from geelark_tui.tui import gc_policy
 from geelark_tui.tui.base import PaletteCommand, PaletteMixin
 from geelark_tui.tui.lifecycle import UNWIND_WAIT, LifecycleApp
 from geelark_tui.tui.screens.entry import EntryScreen
@@ -101,7 +101,6 @@ class GeeLarkApp(LifecycleApp):
     def _after_first_paint(self) -> None:
         """What needs the connection code (and httpx): after the first screen is up."""
         gc_policy.freeze_start_up()
-        threads.start_threads()
         self.settings_changed()
         for warning in self.context.config.take_warnings():
             self.notify(warning, title="Config", severity="warning", timeout=12)

@@ -4,7 +4,6 @@ on the event loop."""
 
 from __future__ import annotations
 
-import asyncio
 import threading
 
 import pytest
@@ -14,7 +13,6 @@ from geelark_tui.context import AppContext
 from geelark_tui.simulator import Simulator
 from geelark_tui.tui.screens.results import ResultsScreen
 from geelark_tui.tui.screens.settings import SettingsScreen
-from geelark_tui.tui.threads import THREADS
 
 from .helpers import confirm_run, make_app, make_config, tid, wait_for, wait_for_screen
 
@@ -69,21 +67,3 @@ def test_the_id_parser_and_the_api_records_load_after_the_first_screen() -> None
               "assert 'geelark_tui.api.models' not in sys.modules, 'api.models is loaded'\n")
     subprocess.run([sys.executable, "-c", script], check=True, timeout=60)
 
-
-async def test_a_runs_threads_are_started_before_the_run_needs_them(sim: Simulator) -> None:
-    """After the first paint the loop's executor holds `THREADS` threads: work handed to
-    threads while all of them are taken starts none (a start blocks the event loop, 20-40 ms
-    while another thread is busy)."""
-    app = make_app(make_config(sim.base_url, preflight=False))
-    async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for(pilot, lambda: threading.active_count() > THREADS)
-        await app.workers.wait_for_complete()  # the warm-up's thread is idle again
-        loop = asyncio.get_running_loop()
-        running = threading.active_count()
-        go = threading.Event()
-        jobs = [loop.run_in_executor(None, go.wait) for _ in range(THREADS)]
-        try:
-            assert threading.active_count() == running  # each job found an idle thread
-        finally:
-            go.set()
-        await asyncio.gather(*jobs)
