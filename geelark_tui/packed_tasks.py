@@ -54,6 +54,12 @@ class PackedTasks(MutableMapping[str, Task]):
     def __repr__(self) -> str:
         return f"PackedTasks({len(self._rows):,} tasks)"
 
+    def copy(self) -> PackedTasks:
+        """A new PackedTasks holding the same rows (immutable, so shared): one C copy."""
+        new = PackedTasks()
+        new._rows = self._rows.copy()
+        return new
+
     def discard(self, task_id: str) -> None:
         """Hold nothing for `task_id` (`pop` would build the Task it returns)."""
         self._rows.pop(task_id, None)

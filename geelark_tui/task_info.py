@@ -73,7 +73,14 @@ class TaskStore:
             if not self.known(task_id):
                 self.errors[task_id] = error
         self.source.update(dict.fromkeys(answered, source))
-        absent = self.tasks.take_from(found.tasks, answered)
+        if not self.tasks and not failed:
+            # The first word on these IDs, every one answered (the pre-flight's, as a run
+            # starts): a lookup holds tasks only for its own IDs, so its rows are the store's.
+            self.tasks = found.tasks.copy()
+            absent = ([] if len(self.tasks) == len(answered)
+                      else [i for i in answered if i not in self.tasks])
+        else:
+            absent = self.tasks.take_from(found.tasks, answered)
         self.missing.difference_update(answered)
         self.missing.update(absent)
 

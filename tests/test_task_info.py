@@ -74,6 +74,26 @@ def test_store_keeps_what_it_knew_when_a_lookup_fails() -> None:
     assert store.info("3").state == "found" and "3" not in store.errors
 
 
+def test_a_first_lookup_is_taken_in_whole_as_a_later_one_is_id_by_id() -> None:
+    """The pre-flight's lookup into an empty store (its rows copied at once) and the same
+    lookup into a store that knew something (taken ID by ID) leave the same facts."""
+    tasks = PackedTasks({"1": Task("1", 4), "3": Task("3", 7, fail_desc="x")})
+    found = Lookup(("1", "2", "3"), tasks=tasks)
+    first = TaskStore.before_run(found)
+    later = TaskStore()
+    later.absorb(Lookup(("9",), tasks=PackedTasks({"9": Task("9", 3)})), "earlier")
+    later.absorb(found, "before the run")
+    for store in (first, later):
+        assert [store.info(i).state for i in ("1", "2", "3")] == ["found", "missing", "found"]
+        assert store.info("3").task == Task("3", 7, fail_desc="x")
+        assert {i: store.source[i] for i in "123"} == dict.fromkeys("123", "before the run")
+    assert dict(first.tasks.items()) == dict(tasks.items()) and first.missing == {"2"}
+    first.tasks["1"] = Task("1", 3)  # the store's own: the lookup's stays as it was
+    assert found.tasks["1"] == Task("1", 4)
+    every = TaskStore.before_run(Lookup(("1", "3"), tasks=tasks))
+    assert every.missing == set() and len(every.tasks) == 2
+
+
 def test_status_counts() -> None:
     assert status_counts([3, 1, 1, None, 6, 4, 2]) == (
         "2 waiting, 1 in progress, 1 completed, 1 failed, 1 undocumented status 6, 1 not found")
