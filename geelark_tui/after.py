@@ -38,14 +38,20 @@ def after_of(task: Task | None) -> After:
 
 @lru_cache(maxsize=4096)
 def after_for(status: int | None, fail_code: int | None, fail_desc: str | None) -> After:
-    """The After of a task with these facts. Cached: following 100,000 tasks makes a handful
-    of them (they are immutable), not 100,000 more objects for every full garbage collection
-    to walk, and reading them all is a cache hit each."""
+    """The After of a task with these facts (cached: reading 100,000 is a hit each)."""
     state = FINAL.get(TaskStatus(status)) if status in FINAL else None
     if state is None:
         state = "active" if status in RUNNING_STATUSES else "unknown"
     failed = state == "failed"
-    return After(state, status, fail_code if failed else None, fail_desc if failed else None)
+    return _shared(state, status, fail_code if failed else None, fail_desc if failed else None)
+
+
+@lru_cache(maxsize=4096)
+def _shared(state: str, status: int | None, fail_code: int | None,
+            fail_desc: str | None) -> After:
+    """One After for each distinct value (they are immutable): following 100,000 tasks makes
+    a handful, not 100,000 more objects for every full garbage collection to walk."""
+    return After(state, status, fail_code, fail_desc)
 
 
 def count_states(afters: Iterable[After]) -> dict[str, int]:

@@ -150,9 +150,10 @@ class RestartRun:
             for worker in workers:
                 worker.cancel()
             # Whatever has no outcome yet (cancelled run, crash): unknown if its request may
-            # have reached the server, else not_sent. Results are keyed by the run's own IDs
-            # (a batch is a slice of them), so as many results as IDs means none is missing:
-            # no walk of 100,000 IDs on the event loop at the end of every run.
+            # have reached the server, else not_sent. Results are only for the run's own IDs
+            # (`parse_batch` drops an ID an answer names that its request did not send), so
+            # as many results as IDs means none is missing: no walk of 100,000 IDs on the
+            # event loop at the end of every run.
             results = self.report.results
             missing = ([i for i in self.ids if i not in results]
                        if len(results) < len(self.ids) else [])

@@ -11,14 +11,10 @@ from dataclasses import dataclass, field
 from geelark_tui.api.client import GeeLarkClient, TransportFailure
 from geelark_tui.api.codes import RUN_STOPPING, stop_reason
 from geelark_tui.api.models import IdResult, Outcome, Task, TaskStatus
-from geelark_tui.engine import THROTTLE_CODES
+from geelark_tui.engine import THROTTLE_CODES, count_requests
 from geelark_tui.limits import MAX_BATCH
 from geelark_tui.pacing import Pacer
 from geelark_tui.packed_tasks import PackedTasks
-
-# More IDs than this are deduplicated in a thread: 100,000 take 10-20 ms, and the lookup
-# starts as the confirmation opens.
-_DEDUPE_ON_LOOP = 10_000
 
 # The groups a pre-flight sorts IDs into, in the order they are shown, with their words
 # (one, several): the headless summary and the TUI confirmation both say them this way.
@@ -60,7 +56,7 @@ class Lookup:
     and then nothing may be restarted."""
 
     ids: tuple[str, ...]
-    tasks: PackedTasks = field(default_factory=PackedTasks)
+    tasks: PackedTasks = field(default_factory=PackedTasks)  # only ever for IDs of `ids`
     failed: set[str] = field(default_factory=set)  # IDs whose lookup request failed
     errors: list[str] = field(default_factory=list)
     requests: int = 0
@@ -174,8 +170,7 @@ async def lookup(
     first account-level answer stops every worker: no further lookup is sent. Without
     `details` only each task's status is kept (the headless command shows nothing else;
     100,000 tasks in full are ~30 MiB)."""
-    unique = (tuple(dict.fromkeys(ids)) if len(ids) < _DEDUPE_ON_LOOP
-              else await asyncio.to_thread(lambda: tuple(dict.fromkeys(ids))))
+    unique = tuple(dict.fromkeys(ids))
     result = Lookup(unique)
     starts = iter(range(0, len(unique), MAX_BATCH))  # a chunk is cut when a worker takes it
     done = 0
@@ -228,8 +223,8 @@ async def lookup(
             if on_progress is not None:
                 on_progress(done, len(unique))
 
-    n_chunks = -(-len(unique) // MAX_BATCH)
-    await asyncio.gather(*(worker() for _ in range(max(1, min(concurrency, n_chunks)))))
+    chunks = count_requests(len(unique), MAX_BATCH)
+    await asyncio.gather(*(worker() for _ in range(max(1, min(concurrency, chunks)))))
     for start in starts:  # left unsent by an account-level stop
         result.failed.update(unique[start : start + MAX_BATCH])
     await asyncio.to_thread(result.groups)  # sorted once, off the event loop

@@ -300,7 +300,7 @@ class RunSession:
         except BaseException:  # cancelled (or worse): settle what was seen, at once
             result.after, result.follow_stopped = follow.afters(), follow.stop_reason
             raise
-        # O(IDs) (a quarter of a second for 100,000): off the event loop
+        # O(IDs) (35-80 ms for 100,000): off the event loop
         result.after = await asyncio.to_thread(follow.afters)
         result.follow_stopped = follow.stop_reason
         return result.after

@@ -74,8 +74,9 @@ class TaskStore:
                 self.errors[task_id] = error
         self.source.update(dict.fromkeys(answered, source))
         if not self.tasks and not failed:
-            # The first word on these IDs, every one answered (the pre-flight's, as a run
-            # starts): a lookup holds tasks only for its own IDs, so its rows are the store's.
+            # The store holds no task yet and every ID was answered (the pre-flight's lookup,
+            # as a run starts): a lookup holds tasks only for its own IDs, so its rows are
+            # the store's, copied in one go.
             self.tasks = found.tasks.copy()
             absent = ([] if len(self.tasks) == len(answered)
                       else [i for i in answered if i not in self.tasks])

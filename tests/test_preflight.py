@@ -12,7 +12,6 @@ from pathlib import Path
 import httpx
 import pytest
 
-from geelark_tui import preflight
 from geelark_tui.api.auth import TokenAuth
 from geelark_tui.api.client import GeeLarkClient
 from geelark_tui.api.endpoints import QUERY_PATH, RESTART_PATH
@@ -156,18 +155,17 @@ def restarts_sent(sim: Simulator) -> list[tuple[str, ...]]:
     return [q.ids for q in sim.requests if q.path == RESTART_PATH]
 
 
-async def test_a_large_pasted_set_with_repeats_is_looked_up_once_an_id(sim: Simulator) -> None:
-    """Past `_DEDUPE_ON_LOOP` IDs the repeats are dropped in a thread: the same result."""
-    unique = ids_from(574376043897700000, preflight._DEDUPE_ON_LOOP + 50)
+async def test_a_set_with_repeats_is_looked_up_once_an_id_in_chunks_of_100(
+        sim: Simulator) -> None:
+    unique = ids_from(574376043897700000, 1050)
     given = unique + unique[::7]  # every 7th twice
     async with GeeLarkClient(sim.base_url, TokenAuth("demo-token")) as client:
-        found = await lookup(client, given, Pacer(RealClock(), [(60.0, 10_000)]),
-                             concurrency=10)
-    sent = [i for q in queries_sent(sim) for i in q]
+        found = await lookup(client, given, Pacer(RealClock(), [(60.0, 200)]), concurrency=4)
+    sent = queries_sent(sim)
     assert found.ids == tuple(unique)  # first-seen order
-    assert sorted(sent) == sorted(unique)  # each once, in chunks of at most 100
-    assert found.requests == math.ceil(len(unique) / 100) == len(queries_sent(sim))
-    assert not found.failed and set(found.tasks) | set(found.groups()["missing"]) == set(unique)
+    assert sorted(i for q in sent for i in q) == sorted(unique)  # each once
+    assert sorted(len(q) for q in sent) == [50] + [100] * 10
+    assert found.requests == len(sent) == 11 and not found.failed
 
 
 async def test_a_wrong_token_stops_every_lookup_worker() -> None:

@@ -95,7 +95,7 @@ async def main(url, token, task_id):
     async with httpx.AsyncClient(base_url=url, verify=False) as client:
         answer = await client.post("/open/v1/task/restart", json={"ids": [task_id]},
                                    headers={"Authorization": f"Bearer {token}",
-                                            "traceId": os.urandom(16).hex()})
+                                            "traceId": os.urandom(16).hex().upper()})
         assert answer.json()["code"] == 0, answer.text
 
 asyncio.run(main(*sys.argv[1:]))

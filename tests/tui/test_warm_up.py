@@ -54,7 +54,7 @@ async def test_no_client_without_credentials(monkeypatch: pytest.MonkeyPatch) ->
 def test_the_id_parser_and_the_api_records_load_after_the_first_screen() -> None:
     """Nothing on the way to the first screen loads the ID parser (10-15 ms of imports): an
     empty box needs none (the warm-up thread loads it after the first paint); nor the API's
-    records (`api.models`, six dataclasses: 5-10 ms), only the outcome enums the screen's
+    records (`api.models`, six dataclasses: 7-10 ms), only the outcome enums the screen's
     words need."""
     import subprocess
     import sys
@@ -66,4 +66,3 @@ def test_the_id_parser_and_the_api_records_load_after_the_first_screen() -> None
               "assert 'geelark_tui.ids' not in sys.modules, 'the parser is loaded'\n"
               "assert 'geelark_tui.api.models' not in sys.modules, 'api.models is loaded'\n")
     subprocess.run([sys.executable, "-c", script], check=True, timeout=60)
-
