@@ -78,8 +78,7 @@ class TaskStore:
             # as a run starts): a lookup holds tasks only for its own IDs, so its rows are
             # the store's, copied in one go.
             self.tasks = found.tasks.copy()
-            absent = ([] if len(self.tasks) == len(answered)
-                      else [i for i in answered if i not in self.tasks])
+            absent = [] if len(self.tasks) == len(answered) else self.tasks.not_held(answered)
         else:
             absent = self.tasks.take_from(found.tasks, answered)
         self.missing.difference_update(answered)
