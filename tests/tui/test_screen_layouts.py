@@ -10,11 +10,14 @@ from typing import Any
 import pytest
 from textual.app import App, ComposeResult
 from textual.screen import Screen
-from textual.widgets import Static
+from textual.widget import Widget
+from textual.widgets import ProgressBar, Static
 
 from geelark_tui.tui.base import AppModal, AppScreen
+from geelark_tui.tui.screens.confirm import RestartConfirmScreen
+from geelark_tui.tui.screens.progress import ProgressScreen
 
-from .helpers import wait_for
+from .helpers import make_app, make_config, tid, wait_for
 
 
 @pytest.fixture
@@ -103,3 +106,36 @@ async def test_a_page_under_a_dialog_is_laid_out_for_a_size_it_missed() -> None:
         await app.switch_mode("pages")
         await wait_for(pilot, lambda: page.query_one("#page-text").region.width == 90)
         assert dialog.query_one("#dialog-text").region.width == 45
+
+
+async def test_progress_bars_are_laid_out_without_rendering_them_to_measure(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A ProgressBar is `width: auto` in Textual; with its Bar at `1fr`, each layout renders
+    the bar to measure it (7-8 ms of the confirmation's first step here). Ours have a width of
+    their own, and still span the dialog and the screen."""
+    measured: list[Widget] = []
+    original = Widget.get_content_width
+
+    def recording(self: Widget, *args: Any, **kwargs: Any) -> int:
+        measured.append(self)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Widget, "get_content_width", recording)
+    app = make_app(make_config(preflight=True))
+    async with app.run_test(size=(80, 24)) as pilot:
+        plan = app.context.plan(tuple(tid(n) for n in range(300)))
+        confirm = RestartConfirmScreen(plan, preflight=True)
+        confirm._look_up = lambda: None  # type: ignore[method-assign,assignment,return-value]
+        await app.push_screen(confirm)
+        await pilot.pause()
+        bar = confirm.query_one("#lookup-bar", ProgressBar)
+        assert bar.display and bar.region.width == confirm.query_one("#confirm-text").region.width
+
+        app.pop_screen()
+        progress = ProgressScreen(app.context.session(plan), autostart=False)
+        await app.push_screen(progress)
+        await pilot.pause()
+        assert progress.query_one("#run-bar", ProgressBar).region.width == 80
+
+    bars = [w for w in measured if isinstance(w, ProgressBar) or type(w).__name__ == "Bar"]
+    assert bars == []
