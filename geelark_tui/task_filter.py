@@ -6,8 +6,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from geelark_tui.api.models import RESTARTABLE_STATUSES, Task, TaskStatus
+from geelark_tui.api.statuses import RESTARTABLE_STATUSES, TaskStatus
+
+if TYPE_CHECKING:
+    from geelark_tui.api.models import Task
 
 # The names of the task statuses, on the command line, in JSON and on screen.
 STATE_NAMES: dict[int, str] = {

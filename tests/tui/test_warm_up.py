@@ -55,11 +55,14 @@ def test_the_id_parser_and_the_api_records_load_after_the_first_screen() -> None
     """Nothing on the way to the first screen loads the ID parser (10-15 ms of imports): an
     empty box needs none (the warm-up thread loads it after the first paint); nor the API's
     records (`api.models`, six dataclasses: 7-10 ms), only the outcome enums the screen's
-    words need."""
+    words and the command line's status names need."""
     import subprocess
     import sys
 
     script = ("import sys\n"
+              "from geelark_tui.cli import build_parser\n"  # the way in: `geelark-tui`
+              "build_parser().parse_args([])\n"
+              "import geelark_tui.tui.launch\n"
               "from geelark_tui.tui.app import GeeLarkApp\n"
               "from geelark_tui.tui.screens.entry import EntryScreen\n"
               "EntryScreen()\n"
