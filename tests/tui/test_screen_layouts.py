@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 from textual.app import App, ComposeResult
+from textual.css.stylesheet import Stylesheet
+from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import ProgressBar, Static
@@ -139,3 +141,29 @@ async def test_progress_bars_are_laid_out_without_rendering_them_to_measure(
 
     bars = [w for w in measured if isinstance(w, ProgressBar) or type(w).__name__ == "Bar"]
     assert bars == []
+
+
+async def test_a_screen_is_styled_once_as_it_appears_and_again_when_it_comes_back(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Textual styles each widget as it mounts, and styled the whole screen again as it was
+    first shown; a screen shown again (another mode in between) is restyled as before."""
+    applied: list[DOMNode] = []
+    original = Stylesheet.apply
+
+    def recording(self: Stylesheet, node: DOMNode, *args: Any, **kwargs: Any) -> None:
+        applied.append(node)
+        original(self, node, *args, **kwargs)
+
+    monkeypatch.setattr(Stylesheet, "apply", recording)
+    app = ModesApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, Page) and app.screen.is_mounted)
+        app.push_screen(dialog := Dialog())
+        await wait_for(pilot, lambda: dialog.is_mounted)
+        await pilot.pause()
+        dialog_text = dialog.query_one("#dialog-text")
+        assert applied.count(dialog) == 1 and applied.count(dialog_text) == 1
+
+        await app.switch_mode("other")
+        await app.switch_mode("pages")
+        await wait_for(pilot, lambda: applied.count(dialog_text) == 2)
