@@ -158,7 +158,7 @@ class EntryScreen(AppScreen[None]):
     def refresh_recent(self) -> None:
         self.query_one(RecentSets).set_sets(self.ctx.config.recent)
 
-    def on_screen_resume(self) -> None:
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
         self.refresh_recent()
         if self._parsed is not None and self.text == self._parsed_text:
             self._show_stats(self._parsed_text, self._parsed)  # the batch size may have changed
