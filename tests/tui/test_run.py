@@ -18,6 +18,7 @@ from geelark_tui.session import RunSession
 from geelark_tui.simulator import Simulator, SimulatorConfig
 from geelark_tui.tui import app as app_module
 from geelark_tui.tui.app import GeeLarkApp
+from geelark_tui.tui.screens.entry import EntryScreen
 from geelark_tui.tui.screens.progress import ProgressScreen
 from geelark_tui.tui.screens.quit_confirm import QuitConfirmScreen
 from geelark_tui.tui.screens.results import ResultsScreen
@@ -35,6 +36,30 @@ def mixed_run(sim: Simulator, tmp_path: Path) -> tuple[Config, Path, GeeLarkApp]
     run_log = tmp_path / "runs.jsonl"
     return config, run_log, make_app(config, prefill="\n".join(MIXED), run_log=run_log)
 
+
+
+async def test_the_entry_screen_is_refreshed_when_it_shows_not_while_a_run_covers_it(
+        sim: Simulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The confirmation gives way to the run: the entry screen is resumed for an instant and
+    covered again at once; it refreshes its recent sets (and counts) when it next shows."""
+    refreshed: list[int] = []
+    original = EntryScreen.refresh_recent
+
+    def recording(self: EntryScreen) -> None:
+        refreshed.append(len(self.ctx.config.recent))
+        original(self)
+
+    monkeypatch.setattr(EntryScreen, "refresh_recent", recording)
+    _, _, app = mixed_run(sim, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_screen(pilot, app, EntryScreen)
+        before = len(refreshed)
+        await confirm_run(pilot, app)
+        await wait_for_screen(pilot, app, ResultsScreen)
+        assert len(refreshed) == before  # covered all along: nothing to show it to
+        await pilot.press("n")  # a new set: back to the entry screen
+        await wait_for(pilot, lambda: len(refreshed) > before)
+        assert refreshed[-1] == 1  # the set of this run, now listed
 
 async def test_confirm_run_results_over_real_http(sim: Simulator, tmp_path: Path) -> None:
     config, run_log, app = mixed_run(sim, tmp_path)

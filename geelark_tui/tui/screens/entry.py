@@ -159,6 +159,8 @@ class EntryScreen(AppScreen[None]):
         self.query_one(RecentSets).set_sets(self.ctx.config.recent)
 
     def on_screen_resume(self, event: events.ScreenResume) -> None:
+        if not self.is_active:  # covered again at once (a confirmed run): done when it shows
+            return
         self.refresh_recent()
         if self._parsed is not None and self.text == self._parsed_text:
             self._show_stats(self._parsed_text, self._parsed)  # the batch size may have changed
