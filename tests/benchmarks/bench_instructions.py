@@ -1,0 +1,163 @@
+"""Start-up in instructions, not seconds: the same comparisons as `bench_startup`, counted.
+
+    python tests/benchmarks/bench_instructions.py      # about a minute; needs valgrind
+
+`bench_startup`'s wall times move by a fifth between runs on a shared machine (its bare
+``import textual.app`` took 0.28-0.41 s within one run). Here each command runs once under
+valgrind's callgrind, which counts the instructions the process executes: the same count, to
+a few tenths of a per cent, on any run and any load. What it leaves out is waiting (the terminal,
+the network, the disk), so these ratios are lower bounds of the wall-time ratios, whose
+harness adds the same waits to both sides.
+
+Counted, each against ``python -c "import textual.app"``:
+* the first screen of the app: ``python -m geelark_tui`` in a private tmux window at 80x24 (a
+  config file with a token, as `bench_startup` has it), stopped by `_FIRST_FRAME` right after
+  Textual wrote its first frame with the entry screen's footer; a minimal Textual app (a Static
+  and a Footer) the same way;
+* the headless ``restart`` of one ID with a real request to the simulator (its own process, not
+  counted), and `bench_startup.HTTPX_FLOOR`, the same request from a 10-line script.
+
+For the record only (no targets: those are `bench_startup`'s, on wall time). Without valgrind,
+or tmux for the app's rows, the rows say skipped.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_engine import TOKEN, IdSource, SimProcess
+from bench_startup import _PASSED, BARE, CONFIG, HTTPX_FLOOR, MINIMAL, SIZE, _isolated_env
+
+TIMEOUT_S = 300.0
+# Run as `python -c _FIRST_FRAME <app|minimal>`: the app (or the minimal one) exits as soon as
+# a frame holding the footer's keys has been written (Textual's `App._display`, release pinned).
+_FIRST_FRAME = """
+import os, sys
+import textual.app
+shown = textual.app.App._display
+def _display(self, screen, renderable):
+    shown(self, screen, renderable)
+    if renderable is not None and any(active.binding.description == "Quit"
+                                      for active in screen.active_bindings.values()):
+        os._exit(0)
+textual.app.App._display = _display
+if sys.argv[1] == "app":
+    from geelark_tui.cli import main
+    sys.exit(main([]))
+exec(sys.argv[2])
+"""
+_COLLECTED = re.compile(r"Collected : (\d+)")
+
+
+def _in_tmux(argv: list[str], env: dict[str, str], socket: str) -> None:
+    """Run `argv` in a new 80x24 window of the tmux server on `socket`; wait for it to end."""
+    command = shlex.join(["env", "-u", "PYTHONDONTWRITEBYTECODE",
+                          *(f"{k}={env[k]}" for k in _PASSED), *argv])
+    name = f"count{time.monotonic_ns()}"
+    subprocess.run(["tmux", "-L", socket, "new-session", "-d", "-s", name, "-x", str(SIZE[0]),
+                    "-y", str(SIZE[1]), command], env=env, check=True)
+    deadline = time.monotonic() + TIMEOUT_S
+    while subprocess.run(["tmux", "-L", socket, "has-session", "-t", name], env=env,
+                         capture_output=True).returncode == 0:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{argv} still running after {TIMEOUT_S} s")
+        time.sleep(0.2)
+
+
+def _count(argv: list[str], env: dict[str, str], tmux: str | None = None) -> int:
+    """Instructions `argv` executes, under callgrind; in a tmux window when `tmux` names a
+    server socket (the app needs a terminal)."""
+    with tempfile.NamedTemporaryFile(prefix="callgrind-", suffix=".log") as log:
+        valgrind = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
+                    f"--log-file={log.name}", *argv]
+        if tmux is None:
+            subprocess.run(valgrind, env=env, stdin=subprocess.DEVNULL, capture_output=True,
+                           timeout=TIMEOUT_S, check=False)
+        else:
+            _in_tmux(valgrind, env, tmux)
+        found = _COLLECTED.search(Path(log.name).read_text())
+    if found is None:
+        raise RuntimeError(f"callgrind counted nothing for {argv}")
+    return int(found.group(1))
+
+
+def run() -> dict[str, Any]:
+    """Instruction counts (None: skipped) and their ratios to the bare import."""
+    out: dict[str, Any] = {}
+    if shutil.which("valgrind") is None:
+        return {"skipped": "valgrind is not installed"}
+    with tempfile.TemporaryDirectory(prefix="geelark-bench-") as tmp:
+        env = _isolated_env(Path(tmp))
+        Path(env["GEELARK_TUI_CONFIG"]).write_text(CONFIG)
+        subprocess.run(BARE, env=env, check=True)  # byte code compiled, files cached
+        out["bare"] = _count(BARE, env)
+        sim = SimProcess(0.0)
+        try:
+            one, floor_id, *warm = IdSource().take(4)
+            restart = [sys.executable, "-m", "geelark_tui", "restart", one, "--format", "json",
+                       "--base-url", sim.url]
+            headless_env = {**env, "GEELARK_TOKEN": TOKEN}
+            # Warm-up runs (byte code compiled, files cached), not counted.
+            subprocess.run([*restart[:4], warm[0], *restart[5:]], env=headless_env,
+                           capture_output=True, check=True)
+            subprocess.run([*HTTPX_FLOOR, sim.url, TOKEN, warm[1]], env=env,
+                           capture_output=True, check=True)
+            out["headless_one"] = _count(restart, headless_env)
+            out["httpx_floor"] = _count([*HTTPX_FLOOR, sim.url, TOKEN, floor_id], env)
+        finally:
+            sim.close()
+        if shutil.which("tmux") is not None:
+            socket = f"geelark-count-{os.getpid()}"
+            try:
+                for key, which in (("first_screen", ["app"]),
+                                   ("minimal", ["minimal", MINIMAL[2]])):
+                    argv = [sys.executable, "-c", _FIRST_FRAME, *which]
+                    _in_tmux(argv, env, socket)  # byte code compiled, files cached
+                    out[key] = _count(argv, env, tmux=socket)
+            finally:
+                subprocess.run(["tmux", "-L", socket, "kill-server"], capture_output=True)
+    for key in ("headless_one", "httpx_floor", "first_screen", "minimal"):
+        if key in out:
+            out[f"{key}_ratio"] = out[key] / out["bare"]
+    return out
+
+
+def rows(r: dict[str, Any]) -> Iterator[tuple[str, str, str, str, str, bool | None]]:
+    """(figure, ours, baseline, ratio, target, met) rows for the summary table."""
+    if "skipped" in r:
+        yield ("start-up in instructions (callgrind)", f"skipped: {r['skipped']}", "-", "-",
+               "-", None)
+        return
+    bare = f"{r['bare'] / 1e6:,.0f} M (import textual.app)"
+    figures = (("first_screen", "first screen of the app, in instructions"),
+               ("minimal", "a minimal Textual app (a Static and a Footer), in instructions"),
+               ("headless_one", "headless `restart` of 1 ID with a real request, in "
+                                "instructions"),
+               ("httpx_floor", "the same request from a 10-line script on asyncio and httpx, "
+                               "in instructions"))
+    for key, label in figures:
+        if key in r:
+            yield (label, f"{r[key] / 1e6:,.0f} M", bare, f"{r[f'{key}_ratio']:.2f}x", "-",
+                   None)
+        else:
+            yield (label, "skipped: no tmux", bare, "-", "-", None)
+
+
+def report(r: dict[str, Any]) -> str:
+    return "\n".join(" | ".join(row[:4]) for row in rows(r))
+
+
+if __name__ == "__main__":
+    print(report(run()))
