@@ -8,7 +8,7 @@ import asyncio
 import contextlib
 from collections.abc import Iterable
 from dataclasses import replace
-from pathlib import Path, PurePath
+from pathlib import PurePath
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events, on, work
@@ -20,7 +20,7 @@ from textual.widgets import Input
 
 from geelark_tui.context import AppContext
 from geelark_tui.redact import Redactor
-from geelark_tui.tui import gc_policy
+from geelark_tui.tui import gc_policy, stylesheets
 from geelark_tui.tui.base import PaletteCommand, PaletteMixin
 from geelark_tui.tui.lifecycle import UNWIND_WAIT, LifecycleApp
 from geelark_tui.tui.screens.entry import EntryScreen
@@ -37,9 +37,6 @@ if TYPE_CHECKING:
 # Start-up cost: only the entry screen is imported up front; the other screens (and the
 # command palette provider) when first used.
 
-# Every style of the app: its sheet, then the results grid's own.
-STYLESHEETS: list[str | PurePath] = [Path(__file__).parent / "app.tcss",
-                                     Path(__file__).parent / "widgets" / "results_grid.tcss"]
 THEME_SAVE_DELAY = 1.0  # the theme picker previews themes: save the one the user stays on
 # A run's log line is written this long after its end: its results are painted by then
 # (0.2 s for 100,000 IDs on a slow machine) and the writing does not compete with them.
@@ -54,7 +51,7 @@ def commands_provider() -> type[Provider]:
 
 
 class GeeLarkApp(LifecycleApp):
-    CSS_PATH: ClassVar[list[str | PurePath]] = STYLESHEETS
+    CSS_PATH: ClassVar[list[str | PurePath]] = stylesheets.FIRST  # the rest: after the first paint
     TITLE = "geelark-tui"
     COMMANDS = App.COMMANDS | {commands_provider}
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -100,6 +97,7 @@ class GeeLarkApp(LifecycleApp):
 
     def _after_first_paint(self) -> None:
         """What needs the connection code (and httpx): after the first screen is up."""
+        stylesheets.read_later(self.stylesheet)
         gc_policy.freeze_start_up()
         self.settings_changed()
         for warning in self.context.config.take_warnings():

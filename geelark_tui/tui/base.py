@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from pathlib import PurePath
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 from textual import events
 from textual.app import ComposeResult
@@ -13,6 +14,7 @@ from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 
 from geelark_tui.context import AppContext
+from geelark_tui.tui import stylesheets
 from geelark_tui.tui.widgets.app_header import AppHeader
 from geelark_tui.tui.widgets.demo_banner import DemoBanner
 
@@ -115,6 +117,9 @@ class StyledOnceAsItAppears:
 class AppScreen(LaidOutOnceAtItsSize, StyledOnceAsItAppears, PaletteMixin, Screen[T]):
     """A full screen: header (with the demo marker in demo mode) on top."""
 
+    # Read by the app after the first paint; else by Textual as the screen first shows.
+    CSS_PATH: ClassVar[list[str | PurePath] | None] = stylesheets.LATER
+
     def compose_header(self) -> ComposeResult:
         yield AppHeader()
         if self.ctx.demo:
@@ -123,3 +128,5 @@ class AppScreen(LaidOutOnceAtItsSize, StyledOnceAsItAppears, PaletteMixin, Scree
 
 class AppModal(LaidOutOnceAtItsSize, StyledOnceAsItAppears, PaletteMixin, ModalScreen[T]):
     """A dialog over the current screen."""
+
+    CSS_PATH: ClassVar[list[str | PurePath] | None] = stylesheets.LATER

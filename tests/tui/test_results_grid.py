@@ -13,7 +13,7 @@ from textual.strip import Strip
 
 from geelark_tui.api.codes import ROW_STYLES
 from geelark_tui.api.models import IdResult, Outcome
-from geelark_tui.tui.app import STYLESHEETS
+from geelark_tui.tui import stylesheets
 from geelark_tui.tui.widgets.outcome_classes import outcome_class
 from geelark_tui.tui.widgets.results_grid import ResultsGrid
 from geelark_tui.tui.widgets.summary_bar import SummaryBar
@@ -30,7 +30,7 @@ RESULTS: tuple[IdResult, ...] = (
 
 
 class GridApp(App[None]):
-    CSS_PATH = STYLESHEETS  # the app's: the row colours are there
+    CSS_PATH = stylesheets.EVERY  # the app's: the row colours are there
 
     def __init__(self, results: Sequence[IdResult] = RESULTS) -> None:
         super().__init__()

@@ -40,6 +40,7 @@ LARGE_TEXT = 200_000  # characters: above this, parse in a thread
 
 class EntryScreen(AppScreen[None]):
     PALETTE_GROUP = "IDs"
+    CSS_PATH = None  # the first screen: the app's own stylesheet (app.tcss) is all it needs
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+r", "restart", "Restart", id="entry.restart", priority=True,
                 tooltip="Restart the IDs in the box (asks first)"),
