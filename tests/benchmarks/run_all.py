@@ -3,11 +3,11 @@
     python tests/benchmarks/run_all.py
 
 Runs ``bench_parse``, ``bench_parse_memory``, ``bench_grid``, ``bench_engine``,
-``bench_tui`` and ``bench_startup`` in that order, each
+``bench_tui``, ``bench_startup`` and ``bench_instructions`` in that order, each
 in a fresh interpreter (so one benchmark's garbage, threads or event loop cannot slow the
 next), each module's ``run()`` measuring its own baseline in the same run. A module that is not
 there is skipped with a line saying so. Prints one table: figure, ours, baseline, ratio,
-target, met. Exit code 1 when a target is missed or a benchmark fails. About 5 minutes.
+target, met. Exit code 1 when a target is missed or a benchmark fails. About 7 minutes.
 
 It also times a fixed pure-Python loop at the start and at the end (`speed_probe`): the
 shared machines these run on change speed by a factor of two or more over a day, and the
@@ -28,7 +28,7 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 MODULES = ("bench_parse", "bench_parse_memory", "bench_grid", "bench_engine", "bench_tui",
-           "bench_startup")
+           "bench_startup", "bench_instructions")
 _MARK = "@@bench-result@@ "
 _CHILD = """
 import json, sys
