@@ -289,14 +289,14 @@ def _app_scenario(url: str, preflight: bool, first: int) -> dict[str, Any]:
 
 def _grid_alone(app_type: type[Any], ids: list[str]) -> float:
     from geelark_tui.api.models import IdResult, Outcome
-    from geelark_tui.tui.app import STYLESHEETS
+    from geelark_tui.tui import stylesheets
     from geelark_tui.tui.widgets.results_grid import ResultsGrid
 
     results = [IdResult(i, Outcome.RESTARTED, 0, "restarted") for i in ids]
     shown: list[float] = []
 
     class Bare(app_type):  # type: ignore[misc,valid-type]
-        CSS_PATH = STYLESHEETS
+        CSS_PATH = stylesheets.EVERY
 
         def _display(self, screen: Any, renderable: Any) -> None:
             super()._display(screen, renderable)

@@ -3,7 +3,7 @@
 Built like the results grid (`ScrollView` + the Line API): only the lines on screen are
 rendered, and a line is found from the group offsets (a bisect), so a group of 100,000 tasks
 expands, scrolls and selects as fast as one of ten. Selection is by task ID: selecting a
-group selects its tasks. Colours: app.tcss (`TaskGroupList`), by task state.
+group selects its tasks. Colours: later.tcss (`TaskGroupList`), by task state.
 """
 
 from __future__ import annotations
