@@ -101,8 +101,8 @@ class StyledOnceAsItAppears:
 
     Textual styles each widget as it is mounted, then styles the whole screen again when it is
     first shown (its first ScreenResume), with nothing changed in between: 8-11 ms of the
-    confirmation's first step here, ~15 ms of the first screen's. Later resumes restyle as
-    before (the theme may have changed while the screen was covered).
+    confirmation's first step here, ~15 ms of the first screen's. Later resumes are left as
+    Textual has them (a screen switched back to, or another mode's, is restyled).
     """
 
     _styled_as_mounted = True  # until the first resume: every widget has the style it mounted with
@@ -127,6 +127,5 @@ class AppScreen(LaidOutOnceAtItsSize, StyledOnceAsItAppears, PaletteMixin, Scree
 
 
 class AppModal(LaidOutOnceAtItsSize, StyledOnceAsItAppears, PaletteMixin, ModalScreen[T]):
-    """A dialog over the current screen."""
-
-    CSS_PATH: ClassVar[list[str | PurePath] | None] = stylesheets.LATER
+    """A dialog over the current screen (its styles are in app.tcss, read before the first
+    paint)."""

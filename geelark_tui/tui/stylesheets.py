@@ -2,9 +2,9 @@
 
 Textual parses every stylesheet of `App.CSS_PATH` before the first paint; with every screen's
 rules in it, that was 7 % of the instructions to the first screen (`bench_instructions`).
-The later screens' files are the `CSS_PATH` of each screen but the entry screen, so Textual
-reads them as the first of those is shown; the app reads them before that, after the first
-paint (`read_later`), and Textual finds them there.
+The later screens' files are the `CSS_PATH` of every full screen but the entry screen, so
+Textual reads them as the first of those is shown; the app reads them before that, after the
+first paint (`read_later`), and Textual finds them there. The dialogs' styles are in app.tcss.
 """
 
 from __future__ import annotations

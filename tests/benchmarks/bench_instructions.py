@@ -12,8 +12,8 @@ harness adds the same waits to both sides.
 Counted, each against ``python -c "import textual.app"``:
 * the first screen of the app: ``python -m geelark_tui`` in a private tmux window at 80x24 (a
   config file with a token, as `bench_startup` has it), stopped by `_FIRST_FRAME` right after
-  Textual wrote its first frame with the entry screen's footer; a minimal Textual app (a Static
-  and a Footer) the same way;
+  Textual handed its driver the first frame showing the footer's keys (what `bench_startup`
+  waits for on screen); a minimal Textual app (a Static and a Footer) the same way;
 * the headless ``restart`` of one ID with a real request to the simulator (its own process, not
   counted), and `bench_startup.HTTPX_FLOOR`, the same request from a 10-line script.
 
@@ -41,16 +41,20 @@ from bench_engine import TOKEN, IdSource, SimProcess
 from bench_startup import _PASSED, BARE, CONFIG, HTTPX_FLOOR, MINIMAL, SIZE, _isolated_env
 
 TIMEOUT_S = 300.0
-# Run as `python -c _FIRST_FRAME <app|minimal>`: the app (or the minimal one) exits as soon as
-# a frame holding the footer's keys has been written (Textual's `App._display`, release pinned).
+# Run as `python -c _FIRST_FRAME <app|minimal> [code] ` with `_DONE` in the environment: the app
+# (or the minimal one) exits as soon as a frame showing the footer's keys has been handed to the
+# driver (`App._display`, release pinned), and says so in the file `_DONE` names. Not merely a
+# frame with the bindings active: Textual's Footer draws its keys a frame after the rest.
+_DONE = "GEELARK_BENCH_DONE"
 _FIRST_FRAME = """
 import os, sys
 import textual.app
 shown = textual.app.App._display
 def _display(self, screen, renderable):
     shown(self, screen, renderable)
-    if renderable is not None and any(active.binding.description == "Quit"
-                                      for active in screen.active_bindings.values()):
+    if renderable is not None and any(key.region for key in screen.query("FooterKey")):
+        with open(os.environ["GEELARK_BENCH_DONE"], "w") as done:
+            done.write("first frame")
         os._exit(0)
 textual.app.App._display = _display
 if sys.argv[1] == "app":
@@ -64,7 +68,7 @@ _COLLECTED = re.compile(r"Collected : (\d+)")
 def _in_tmux(argv: list[str], env: dict[str, str], socket: str) -> None:
     """Run `argv` in a new 80x24 window of the tmux server on `socket`; wait for it to end."""
     command = shlex.join(["env", "-u", "PYTHONDONTWRITEBYTECODE",
-                          *(f"{k}={env[k]}" for k in _PASSED), *argv])
+                          *(f"{k}={env[k]}" for k in (*_PASSED, _DONE) if k in env), *argv])
     name = f"count{time.monotonic_ns()}"
     subprocess.run(["tmux", "-L", socket, "new-session", "-d", "-s", name, "-x", str(SIZE[0]),
                     "-y", str(SIZE[1]), command], env=env, check=True)
@@ -79,15 +83,20 @@ def _in_tmux(argv: list[str], env: dict[str, str], socket: str) -> None:
 def _count(argv: list[str], env: dict[str, str], tmux: str | None = None) -> int:
     """Instructions `argv` executes, under callgrind; in a tmux window when `tmux` names a
     server socket (the app needs a terminal)."""
-    with tempfile.NamedTemporaryFile(prefix="callgrind-", suffix=".log") as log:
+    with tempfile.TemporaryDirectory(prefix="callgrind-") as tmp:
+        log, done = Path(tmp) / "log", Path(tmp) / "done"
         valgrind = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
-                    f"--log-file={log.name}", *argv]
+                    f"--log-file={log}", *argv]
         if tmux is None:
-            subprocess.run(valgrind, env=env, stdin=subprocess.DEVNULL, capture_output=True,
-                           timeout=TIMEOUT_S, check=False)
+            proc = subprocess.run(valgrind, env=env, stdin=subprocess.DEVNULL,
+                                  capture_output=True, text=True, timeout=TIMEOUT_S)
+            if proc.returncode != 0:  # a failed run is not a figure
+                raise RuntimeError(f"{argv} exited {proc.returncode}: {proc.stderr[-2000:]}")
         else:
-            _in_tmux(valgrind, env, tmux)
-        found = _COLLECTED.search(Path(log.name).read_text())
+            _in_tmux(valgrind, {**env, _DONE: str(done)}, tmux)
+            if not done.exists():
+                raise RuntimeError(f"{argv} ended before its first frame")
+        found = _COLLECTED.search(log.read_text())
     if found is None:
         raise RuntimeError(f"callgrind counted nothing for {argv}")
     return int(found.group(1))
@@ -124,7 +133,8 @@ def run() -> dict[str, Any]:
                 for key, which in (("first_screen", ["app"]),
                                    ("minimal", ["minimal", MINIMAL[2]])):
                     argv = [sys.executable, "-c", _FIRST_FRAME, *which]
-                    _in_tmux(argv, env, socket)  # byte code compiled, files cached
+                    warm = {**env, _DONE: str(Path(tmp) / "warm")}
+                    _in_tmux(argv, warm, socket)  # byte code compiled, files cached
                     out[key] = _count(argv, env, tmux=socket)
             finally:
                 subprocess.run(["tmux", "-L", socket, "kill-server"], capture_output=True)

@@ -37,7 +37,6 @@ def mixed_run(sim: Simulator, tmp_path: Path) -> tuple[Config, Path, GeeLarkApp]
     return config, run_log, make_app(config, prefill="\n".join(MIXED), run_log=run_log)
 
 
-
 async def test_the_entry_screen_is_refreshed_when_it_shows_not_while_a_run_covers_it(
         sim: Simulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The confirmation gives way to the run: the entry screen is resumed for an instant and

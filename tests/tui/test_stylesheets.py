@@ -3,8 +3,6 @@ has its styles: read by the app after the first paint, or by Textual as the scre
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from textual.widgets import Static
 
@@ -44,7 +42,7 @@ async def test_the_later_screens_styles_are_read_after_the_first_paint(
 
 
 async def test_a_later_screen_shown_before_the_app_read_its_styles_has_them(
-        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+        monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(stylesheets, "read_later", lambda stylesheet: None)
     app = make_app(make_config())
     async with app.run_test(size=(80, 24)) as pilot:
