@@ -307,7 +307,7 @@ class GeeLarkClient:
         except httpx.TransportError as exc:
             raise TransportFailure(FailureKind.AMBIGUOUS, _describe(exc)) from None
         async with self._one_per_turn:
-            await asyncio.sleep(0)  # the next answer waits for the turn after this one
+            await asyncio.sleep(0)  # a queued answer is parsed in a later turn than this one
         return parse_envelope(status, b"".join(chunks))
 
 
