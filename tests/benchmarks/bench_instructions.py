@@ -23,14 +23,11 @@ or tmux for the app's rows, the rows say skipped.
 
 from __future__ import annotations
 
-import os
 import re
-import shlex
 import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -38,7 +35,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_engine import TOKEN, IdSource, SimProcess
-from bench_startup import _PASSED, BARE, CONFIG, HTTPX_FLOOR, MINIMAL, SIZE, _isolated_env
+from bench_startup import BARE, CONFIG, HTTPX_FLOOR, MINIMAL, _isolated_env, _Tmux
 
 TIMEOUT_S = 300.0
 # Run as `python -c _FIRST_FRAME <app|minimal> [code] ` with `_DONE` in the environment: the app
@@ -65,24 +62,9 @@ exec(sys.argv[2])
 _COLLECTED = re.compile(r"Collected : (\d+)")
 
 
-def _in_tmux(argv: list[str], env: dict[str, str], socket: str) -> None:
-    """Run `argv` in a new 80x24 window of the tmux server on `socket`; wait for it to end."""
-    command = shlex.join(["env", "-u", "PYTHONDONTWRITEBYTECODE",
-                          *(f"{k}={env[k]}" for k in (*_PASSED, _DONE) if k in env), *argv])
-    name = f"count{time.monotonic_ns()}"
-    subprocess.run(["tmux", "-L", socket, "new-session", "-d", "-s", name, "-x", str(SIZE[0]),
-                    "-y", str(SIZE[1]), command], env=env, check=True)
-    deadline = time.monotonic() + TIMEOUT_S
-    while subprocess.run(["tmux", "-L", socket, "has-session", "-t", name], env=env,
-                         capture_output=True).returncode == 0:
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"{argv} still running after {TIMEOUT_S} s")
-        time.sleep(0.2)
-
-
-def _count(argv: list[str], env: dict[str, str], tmux: str | None = None) -> int:
-    """Instructions `argv` executes, under callgrind; in a tmux window when `tmux` names a
-    server socket (the app needs a terminal)."""
+def _count(argv: list[str], env: dict[str, str], tmux: _Tmux | None = None) -> int:
+    """Instructions `argv` executes, under callgrind; in a window of `tmux` when given (the
+    app needs a terminal)."""
     with tempfile.TemporaryDirectory(prefix="callgrind-") as tmp:
         log, done = Path(tmp) / "log", Path(tmp) / "done"
         valgrind = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
@@ -93,7 +75,7 @@ def _count(argv: list[str], env: dict[str, str], tmux: str | None = None) -> int
             if proc.returncode != 0:  # a failed run is not a figure
                 raise RuntimeError(f"{argv} exited {proc.returncode}: {proc.stderr[-2000:]}")
         else:
-            _in_tmux(valgrind, {**env, _DONE: str(done)}, tmux)
+            tmux.run(valgrind, {_DONE: str(done)}, timeout=TIMEOUT_S)
             if not done.exists():
                 raise RuntimeError(f"{argv} ended before its first frame")
         found = _COLLECTED.search(log.read_text())
@@ -128,16 +110,16 @@ def run() -> dict[str, Any]:
         finally:
             sim.close()
         if shutil.which("tmux") is not None:
-            socket = f"geelark-count-{os.getpid()}"
+            tmux = _Tmux(env)
             try:
                 for key, which in (("first_screen", ["app"]),
                                    ("minimal", ["minimal", MINIMAL[2]])):
                     argv = [sys.executable, "-c", _FIRST_FRAME, *which]
-                    warm = {**env, _DONE: str(Path(tmp) / "warm")}
-                    _in_tmux(argv, warm, socket)  # byte code compiled, files cached
-                    out[key] = _count(argv, env, tmux=socket)
+                    # byte code compiled, files cached
+                    tmux.run(argv, {_DONE: str(Path(tmp) / "warm")}, timeout=TIMEOUT_S)
+                    out[key] = _count(argv, env, tmux=tmux)
             finally:
-                subprocess.run(["tmux", "-L", socket, "kill-server"], capture_output=True)
+                tmux.close()
     for key in ("headless_one", "httpx_floor", "first_screen", "minimal"):
         if key in out:
             out[f"{key}_ratio"] = out[key] / out["bare"]

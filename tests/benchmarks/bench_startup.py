@@ -145,15 +145,39 @@ class _Tmux:
         return subprocess.run(["tmux", "-L", self.socket, *args], env=self.env, check=check,
                               capture_output=True, text=True)
 
-    def launch(self, argv: list[str]) -> tuple[float, str]:
-        """Seconds from launch until a marker is on screen, and the screen at that moment."""
+    def _start(self, argv: list[str], extra_env: dict[str, str] | None = None) -> str:
+        """Start `argv` in a window of its own, with `_PASSED` of the environment (and
+        `extra_env`); the window's name."""
         self._n += 1
         name = f"run{self._n}"
+        passed = {**{k: self.env[k] for k in _PASSED}, **(extra_env or {})}
         command = shlex.join(["env", "-u", "PYTHONDONTWRITEBYTECODE",
-                              *(f"{k}={self.env[k]}" for k in _PASSED), *argv])
-        start = time.perf_counter()
+                              *(f"{k}={v}" for k, v in passed.items()), *argv])
         self._tmux("new-session", "-d", "-s", name, "-x", str(SIZE[0]), "-y", str(SIZE[1]),
                    command)
+        return name
+
+    def _gone(self, name: str, seconds: float, every: float) -> bool:
+        """Wait up to `seconds` for the window `name` to close; whether it did."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if self._tmux("has-session", "-t", name, check=False).returncode != 0:
+                return True
+            time.sleep(every)
+        return False
+
+    def run(self, argv: list[str], extra_env: dict[str, str] | None = None,
+            timeout: float = 300.0) -> None:
+        """Run `argv` in a window of its own until it ends."""
+        name = self._start(argv, extra_env)
+        if not self._gone(name, timeout, 0.2):
+            self._tmux("kill-session", "-t", name, check=False)
+            raise TimeoutError(f"{argv} still running after {timeout} s")
+
+    def launch(self, argv: list[str]) -> tuple[float, str]:
+        """Seconds from launch until a marker is on screen, and the screen at that moment."""
+        start = time.perf_counter()
+        name = self._start(argv)
         screen = ""
         try:
             while time.perf_counter() - start < TIMEOUT_S:
@@ -167,12 +191,8 @@ class _Tmux:
 
     def _quit(self, name: str) -> None:
         self._tmux("send-keys", "-t", name, "C-q", check=False)
-        deadline = time.monotonic() + 5.0
-        while time.monotonic() < deadline:
-            if self._tmux("has-session", "-t", name, check=False).returncode != 0:
-                return
-            time.sleep(0.02)
-        self._tmux("kill-session", "-t", name, check=False)
+        if not self._gone(name, 5.0, 0.02):
+            self._tmux("kill-session", "-t", name, check=False)
 
     def close(self) -> None:
         self._tmux("kill-server", check=False)
