@@ -15,7 +15,6 @@ or a thing (``taskId``, ``envId``, ``ID``, ``phone``); "Failed: 5743…" is a se
 
 from __future__ import annotations
 
-import csv
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -203,6 +202,8 @@ def parse_csv(text: str) -> Collector | None:
     if len(cells) == 1:  # a lone "IDs" title line: what follows is any list
         parse_text(text, out, prose=None, start=first.end())
         return out
+    import csv  # here, not at the top: only a pasted table needs it (a headless start does not)
+
     header_lineno = text.count("\n", 0, first.start(1)) + 1
     batch: list[str] = []
 

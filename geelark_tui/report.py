@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import shutil
 from collections import Counter
@@ -159,6 +158,8 @@ def to_json(results: Sequence[IdResult], invalid: Sequence[IgnoredToken] = (),
 
 def iter_csv(results: Sequence[IdResult], extras: RunExtras = RunExtras()) -> Iterator[str]:
     """The CSV, `PIECE` rows at a time."""
+    import csv  # here, not at the top: only CSV output needs it (a headless start does not)
+
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS + (("status",) if extras.with_status else ())

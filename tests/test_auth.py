@@ -1,5 +1,6 @@
 import hashlib
 import re
+import uuid
 
 import httpx
 import pytest
@@ -80,6 +81,8 @@ def test_trace_id_is_32_uppercase_hex_without_hyphens(auth: httpx.Auth) -> None:
     sent = [_send(auth).headers for _ in range(20)]
     assert all(OFFICIAL_TRACE_ID.fullmatch(h["traceId"]) for h in sent)
     assert len({h["traceId"] for h in sent}) == 20  # fresh each time
+    as_uuids = [uuid.UUID(hex=h["traceId"]) for h in sent]  # each a UUID4, as the docs ask
+    assert all(u.version == 4 and u.variant == uuid.RFC_4122 for u in as_uuids)
     if isinstance(auth, KeyAuth):  # and the signature covers exactly what was sent
         for h in sent:
             assert h["nonce"] == h["traceId"][:6]

@@ -77,8 +77,13 @@ def test_no_module_over_the_size_limit() -> None:
     assert not {name: n for name, n in sizes.items() if n > MAX_LINES}
 
 
+# Left out of a headless start on purpose (`uuid` brings `platform`): 1.5 % of its instructions.
+NOT_AT_START = {"uuid", "platform", "csv"}
+
+
 def test_the_restart_command_loads_no_ui_library_at_run_time(tmp_path: Path) -> None:
-    """A real run with a real request, then a look at what the process has imported."""
+    """A real run with a real request, then a look at what the process has imported (the
+    simulator in the same process imports none of these either)."""
     script = f"""
 import sys
 from geelark_tui.cli import main
@@ -87,7 +92,7 @@ with Simulator() as sim:
     code = main(["restart", "--base-url", sim.base_url, "--format", "json",
                  "574376043897425801"])
     assert sim.restart_counts, "no request reached the simulator"
-print(sorted(m for m in sys.modules if m.split(".")[0] in {sorted(UI_LIBRARIES)!r}))
+print(sorted(m for m in sys.modules if m.split(".")[0] in {sorted(UI_LIBRARIES | NOT_AT_START)!r}))
 """
     env = {"GEELARK_TOKEN": "demo-token", "GEELARK_TUI_CONFIG": str(tmp_path / "c.toml"),
            "GEELARK_TUI_DATA_DIR": str(tmp_path / "d"), "HOME": str(tmp_path),
