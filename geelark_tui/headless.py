@@ -70,21 +70,22 @@ class _Progress:
             now = time.monotonic()
             if now - self.last_follow_line >= 5.0:
                 self.last_follow_line = now
-                say("following: " + ", ".join(f"{n} {state}"
+                say("following: " + ", ".join(f"{n:,} {state}"
                                                 for state, n in event.counts.items() if n))
         elif isinstance(event, CancelsDone):
-            say(f"cancelled {event.done} of {event.total} waiting or running tasks "
+            say(f"cancelled {event.done:,} of {event.total:,} waiting or running tasks "
                  "(they are restarted with the rest)")
         elif isinstance(event, LookupProgress):
             if event.done == 0:
-                say(f"pre-flight: looking up {event.total} tasks")
+                say(f"pre-flight: looking up {plural(event.total, 'task')}")
         elif isinstance(event, RunStarted):
             self.total_batches = event.total_batches
-            say(f"restarting {event.total_ids} IDs in {event.total_batches} "
-                 f"request{'s' if event.total_batches != 1 else ''}")
+            say(f"restarting {plural(event.total_ids, 'ID')} in "
+                f"{plural(event.total_batches, 'request')}")
         elif isinstance(event, BatchFinished):
-            counts = ", ".join(f"{n} {o.value.replace('_', ' ')}" for o, n in event.counts.items())
-            say(f"batch {event.batch}/{self.total_batches}: {counts}"
+            counts = ", ".join(f"{n:,} {o.value.replace('_', ' ')}"
+                               for o, n in event.counts.items())
+            say(f"batch {event.batch:,}/{self.total_batches:,}: {counts}"
                  + (f" ({event.note})" if event.note else ""))
         elif isinstance(event, RateLimitWait):
             now = time.monotonic()
@@ -92,7 +93,7 @@ class _Progress:
                 self.last_wait_line = now
                 say(f"{event.reason}, resuming in {event.seconds:.0f} s")
         elif isinstance(event, Verifying):
-            say(f"batch {event.batch}: {event.reason}; checking {event.size} tasks")
+            say(f"batch {event.batch:,}: {event.reason}; checking {plural(event.size, 'task')}")
         elif isinstance(event, RunStopping):
             say(f"stopping: {event.reason}")
 

@@ -24,6 +24,7 @@ from geelark_tui.events import (
     RunStopping,
     Verifying,
 )
+from geelark_tui.words import plural
 
 LOG_LINES = 200
 
@@ -134,19 +135,18 @@ class RunTracker:
             self.batches_sent += event.attempt == 1
             self.wait_until = None
             if event.attempt > 1:
-                self._say(f"batch {event.batch}: sent again (attempt {event.attempt})")
+                self._say(f"batch {event.batch:,}: sent again (attempt {event.attempt})")
         elif isinstance(event, RateLimitWait):
             self._rate_limit(event)
         elif isinstance(event, Verifying):
             self.lookups += 1
-            self._say(f"batch {event.batch}: {event.reason}; looking up {event.size} "
-                      f"task{'s' if event.size != 1 else ''} with task/query")
+            self._say(f"batch {event.batch:,}: {event.reason}; looking up "
+                      f"{plural(event.size, 'task')} with task/query")
         elif isinstance(event, RunStarted):
             self.total_ids = event.total_ids
             self.total_batches = event.total_batches
-            self._say(f"restarting {event.total_ids} IDs in {event.total_batches} "
-                      f"request{'s' if event.total_batches != 1 else ''} of up to "
-                      f"{event.batch_size}")
+            self._say(f"restarting {plural(event.total_ids, 'ID')} in "
+                      f"{plural(event.total_batches, 'request')} of up to {event.batch_size}")
         elif isinstance(event, RunStopping):
             self.stopping = event.reason
             self.wait_until = None
@@ -156,11 +156,11 @@ class RunTracker:
             self.finish()
 
     def _batch_finished(self, event: BatchFinished) -> None:
-        parts = [f"{n} {outcome_word(o)}" for o, n in event.counts.items() if n]
+        parts = [f"{n:,} {outcome_word(o)}" for o, n in event.counts.items() if n]
         code = "" if not event.code else f" · {event.code} {describe(event.code).meaning}"
         note = f" ({event.note})" if event.note else ""
-        total = f"/{self.total_batches}" if self.total_batches else ""
-        self._say(f"batch {event.batch}{total}: {', '.join(parts) or 'nothing'}{code}{note}")
+        total = f"/{self.total_batches:,}" if self.total_batches else ""
+        self._say(f"batch {event.batch:,}{total}: {', '.join(parts) or 'nothing'}{code}{note}")
 
     def _rate_limit(self, event: RateLimitWait) -> None:
         now = self.clock()
@@ -176,6 +176,6 @@ class RunTracker:
             self.finished_at = self.clock()
             self.wait_until = None
             self.changed = True
-            parts = ", ".join(f"{n} {outcome_word(o)}" for o, n in self.counts.items()
+            parts = ", ".join(f"{n:,} {outcome_word(o)}" for o, n in self.counts.items()
                               if n or o is not Outcome.SKIPPED)
             self._say(f"finished in {format_duration(self.elapsed())}: {parts}")

@@ -58,7 +58,7 @@ def test_1000_ids_match_the_simulators_record(
     assert document["summary"]["total"] == 1000
     assert sum(document["summary"][k] for k in ("restarted", "rejected", "not_sent",
                                                 "unknown")) == 1000
-    assert "restarting 1000 IDs in 10 requests" in err
+    assert "restarting 1,000 IDs in 10 requests" in err
 
 
 @pytest.mark.parametrize("seed", [1, 2])
@@ -168,10 +168,11 @@ def test_app_key_credentials_from_env(
     monkeypatch.delenv("GEELARK_TOKEN")
     monkeypatch.setenv("GEELARK_APP_ID", "demo-app")
     monkeypatch.setenv("GEELARK_API_KEY", "demo-api-key")
-    code, out, _ = run_cli(capsys, "574376043897425800", "--base-url", sim.base_url,
-                           "--format", "json")
+    code, out, err = run_cli(capsys, "574376043897425800", "--base-url", sim.base_url,
+                             "--format", "json")
     assert code == 0
     assert json.loads(out)["summary"]["restarted"] == 1
+    assert "restarting 1 ID in 1 request\n" in err  # one of each, said so
     config_text = Path(env["GEELARK_TUI_CONFIG"]).read_text()
     assert "demo-api-key" not in config_text and "demo-token" not in config_text
 
