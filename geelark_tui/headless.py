@@ -73,7 +73,7 @@ class _Progress:
                 say("following: " + ", ".join(f"{n:,} {state}"
                                                 for state, n in event.counts.items() if n))
         elif isinstance(event, CancelsDone):
-            say(f"cancelled {event.done:,} of {event.total:,} waiting or running tasks "
+            say(f"cancelled {event.done:,} of {plural(event.total, 'waiting or running task')} "
                  "(they are restarted with the rest)")
         elif isinstance(event, LookupProgress):
             if event.done == 0:

@@ -18,7 +18,7 @@ import httpx
 def new_trace_id() -> str:
     """A fresh UUID4 as 32 uppercase hex characters, no hyphens: how GeeLark's official client
     and every known working one send it. Made as `uuid.uuid4()` makes one: importing `uuid`
-    imports `platform`, 1.5 % of a headless restart's instructions."""
+    imports `platform`, about 1 % of a headless restart's instructions."""
     bits = int.from_bytes(os.urandom(16), "big")
     bits = bits & ~(0xF000 << 64) | (0x4000 << 64)  # version 4
     bits = bits & ~(0xC000 << 48) | (0x8000 << 48)  # variant: RFC 4122
