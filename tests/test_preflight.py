@@ -189,7 +189,9 @@ async def test_a_wrong_token_stops_every_lookup_worker() -> None:
 
 async def test_the_hourly_lock_during_the_lookup_stops_it_at_once() -> None:
     ids = ids_from(574376043898100000, 1000)
-    with Simulator(SimulatorConfig(per_minute=0, per_hour=2)) as sim:
+    # A fixed wall clock: the hour window is the wall-clock hour.
+    with Simulator(SimulatorConfig(per_minute=0, per_hour=2,
+                                   wall_clock=lambda: 1_800_000_030.0)) as sim:
         async with GeeLarkClient(sim.base_url, TokenAuth("demo-token")) as client:
             found = await lookup(client, ids, Pacer(RealClock(), [(60.0, 200)]),
                                  concurrency=1)
