@@ -7,7 +7,7 @@ Runs ``bench_parse``, ``bench_parse_memory``, ``bench_grid``, ``bench_engine``,
 in a fresh interpreter (so one benchmark's garbage, threads or event loop cannot slow the
 next), each module's ``run()`` measuring its own baseline in the same run. A module that is not
 there is skipped with a line saying so. Prints one table: figure, ours, baseline, ratio,
-target, met. Exit code 1 when a target is missed or a benchmark fails. About 7 minutes.
+target, met. Exit code 1 when a target is missed or a benchmark fails. About 6 minutes.
 
 It also times a fixed pure-Python loop at the start and at the end (`speed_probe`): the
 shared machines these run on change speed by a factor of two or more over a day, and the
