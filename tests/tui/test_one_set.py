@@ -86,6 +86,29 @@ async def test_a_retry_updates_its_rows_in_place_and_keeps_their_history(
                                                  "not_sent": 0, "unknown": 0}
 
 
+
+async def test_after_a_retry_of_the_rows_a_filter_shows_the_status_line_counts_anew(
+        sim: Simulator) -> None:
+    app = make_app(make_config(sim.base_url))
+    async with app.run_test(size=(80, 24)) as pilot:
+        plan = app.context.plan(tuple(r.id for r in FIRST))
+        screen = ResultsScreen(RunOutcome(plan, list(FIRST), None))
+        await app.push_screen(screen)
+        await pilot.pause()
+        grid = screen.query_one(ResultsGrid)
+        screen.set_outcome_filter(N)
+        status = screen.query_one("#results-status", Static)
+        assert str(status.render()).startswith("1 of 5 rows · only outcome not sent")
+        await pilot.press("r")  # the rows shown: the not-sent one
+        confirm = app.screen
+        assert isinstance(confirm, RestartConfirmScreen)
+        assert confirm.plan.ids == (tid(2),)
+        await wait_for(pilot, lambda: not confirm.looking)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.screen is screen and screen.set.retried, 20)
+        assert grid.visible_results == [] and screen.results[2].outcome is R
+        assert str(status.render()).startswith("0 of 5 rows · only outcome not sent")
+
 async def test_past_runs_reopen_as_a_results_grid(tmp_path: Path) -> None:
     run_log = tmp_path / "runs.jsonl"
     for hour, ids in ((9, {"restarted": [tid(1)], "rejected": [tid(64), tid(90)]}),

@@ -108,6 +108,7 @@ class ResultActions(TaskFollowing):
         self.query_one(SummaryBar).show_results(self.results)
         self.show_detail()
         self.runs_changed()
+        self.status_changed()  # a filter may show other rows now
         ended = f" {stopped_text(outcome.stop_reason)}." if outcome.stop_reason else ""
         self.notify(f"{run.capitalize()}: {totals_line(outcome.results)}.{ended} "
                     f"{len(changed):,} rows changed in place; the detail pane shows each "

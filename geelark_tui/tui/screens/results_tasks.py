@@ -54,7 +54,7 @@ class TaskLookups(AppScreen[None]):
         self.recheck_progress = (0, 0)  # IDs looked up, of how many
 
     def status_changed(self) -> None:
-        """The re-check progressed: the screen may repaint its status line."""
+        """Rows changed or the re-check progressed: the screen may repaint its status line."""
 
     @property
     def results(self) -> list[IdResult]:
@@ -213,6 +213,7 @@ class TaskLookups(AppScreen[None]):
         self.grid.update_results(changed)
         self.grid.refresh_rows()  # "was failed" may now read "failed again"
         self.show_detail()
+        self.status_changed()  # a filter by STATUS may show other rows now
         return changed
 
     def rechecked(self, found: Lookup) -> None:
