@@ -10,12 +10,11 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any, Literal
 
-from rich.cells import cell_len, set_cell_size
-
 from geelark_tui.api.codes import describe
 from geelark_tui.api.models import IdResult, Outcome, TaskStatus
 from geelark_tui.report import hint_for
 from geelark_tui.tracker import outcome_word
+from geelark_tui.tui.line_fit import fit
 from geelark_tui.words import OUTCOME_SYMBOLS
 
 SortColumn = Literal["input", "id", "outcome", "status", "code", "meaning"]
@@ -59,17 +58,6 @@ SORT_KEYS: dict[str, Callable[[IdResult], Any]] = {
     "code": lambda r: _NO_CODE if r.code is None else r.code,
     "meaning": lambda r: _fold(meaning_of(r)),
 }
-
-
-def fit(text: str, width: int) -> str:
-    """`text` on one line in exactly `width` cells: padded, or cut with an ellipsis."""
-    if width <= 0:
-        return ""
-    if not text.isprintable():  # newlines, tabs, escape codes: never into the terminal
-        text = " ".join("".join(c if c.isprintable() else " " for c in text).split())
-    if cell_len(text) <= width:
-        return set_cell_size(text, width)
-    return set_cell_size(text, width - 1) + "…"
 
 
 def column_widths(width: int, longest_id: int, show_status: bool) -> tuple[int, int, int]:

@@ -24,6 +24,7 @@ from textual.strip import Strip
 from geelark_tui.api.codes import row_style
 from geelark_tui.api.models import IdResult, Outcome
 from geelark_tui.report import hint_for
+from geelark_tui.tui.line_fit import fit
 from geelark_tui.tui.widgets.line_cache import LineCache
 from geelark_tui.tui.widgets.line_list import LineList, navigation_bindings
 from geelark_tui.tui.widgets.outcome_classes import OUTCOME_CLASSES, outcome_class
@@ -33,7 +34,6 @@ from geelark_tui.tui.widgets.result_columns import (
     SORT_KEYS,
     SortColumn,
     column_widths,
-    fit,
     header_text,
     row_text,
     status_label,

@@ -12,7 +12,6 @@ from bisect import bisect_right
 from collections.abc import Callable
 from typing import ClassVar
 
-from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -25,6 +24,7 @@ from geelark_tui.api.models import Task
 from geelark_tui.task_filter import state_name
 from geelark_tui.task_groups import GROUP_TITLES, GroupBy, Grouping, TaskGroup, reason_of
 from geelark_tui.tasks_report import short_time
+from geelark_tui.tui.line_fit import fit
 from geelark_tui.tui.widgets.line_list import LineList, navigation_bindings
 
 MARK_W, ARROW_W, COUNT_W = 2, 2, 7
@@ -37,17 +37,6 @@ OTHERS: dict[GroupBy, tuple[Callable[[Task], str], Callable[[Task], str]]] = {
     GroupBy.PHONE: (lambda t: t.plan_name or "", reason_of),
     GroupBy.STATUS: (lambda t: t.serial_name or "", reason_of),
 }
-
-
-def fit(text: str, width: int) -> str:
-    """`text` on one line in exactly `width` cells: padded, or cut with an ellipsis."""
-    if width <= 0:
-        return ""
-    if not text.isprintable():  # no line break or escape code from a server on screen
-        text = "".join(c if c.isprintable() else " " for c in text)
-    if cell_len(text) <= width:
-        return set_cell_size(text, width)
-    return set_cell_size(text, width - 1) + "…"
 
 
 class TaskGroupList(LineList):
