@@ -110,6 +110,36 @@ async def test_retry_takes_exactly_the_selection_else_the_rows_shown_and_says_wh
         assert "1 ID had an unknown outcome: it may have been restarted" in warning
 
 
+
+async def test_the_status_line_stays_one_line_leaving_out_the_sort_first() -> None:
+    """At 80 columns the sort goes first (the header marks it); what stays is never cut but
+    for a filter's own text; at 120 columns everything is said; a resize fits it anew."""
+    app = make_app(make_config())
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_results(app, pilot)
+        line = screen.query_one("#results-status", Static)
+        await pilot.press("f", "f", "S")  # rejected only, in input order reversed
+        assert screen.grid.sort_state == ("input", True)
+        await wait_for(pilot, lambda: status(screen) == (
+            "3 of 6 rows · only outcome rejected · none selected"))
+        assert line.content_region.width == 78 and line.content_region.height == 1
+        await pilot.press("space")  # a shorter line: room for the sort again
+        assert status(screen) == (
+            "3 of 6 rows · only outcome rejected · sorted by input (reversed) · 1 selected")
+        await pilot.press("space")
+        await pilot.resize_terminal(120, 24)
+        await wait_for(pilot, lambda: status(screen) == (
+            "3 of 6 rows · only outcome rejected · sorted by input (reversed) · none selected"))
+        await pilot.press("space")
+        await pilot.resize_terminal(60, 24)
+        await wait_for(pilot, lambda: status(screen) == (
+            "3 of 6 rows · only outcome rejected · 1 selected"))
+        await pilot.press("slash", *"the current task status", "enter")
+        await wait_for(pilot, lambda: status(screen).endswith("…"))
+        assert status(screen) == (  # 58 cells: the line's width at 60 columns
+            '1 of 6 rows · only outcome rejected, "the current task st…')
+
+
 async def test_select_all_shown_and_clear_selection() -> None:
     app = make_app(make_config())
     async with app.run_test(size=(80, 24)) as pilot:

@@ -12,7 +12,13 @@ from textual import events
 from textual.widgets import Checkbox, RichLog, TextArea
 
 from geelark_tui.api.models import IdResult, Outcome
-from geelark_tui.events import BatchFinished, BatchStarted, OutcomesReported, RunStarted
+from geelark_tui.events import (
+    BatchFinished,
+    BatchStarted,
+    OutcomesReported,
+    RunStarted,
+    Verifying,
+)
 from geelark_tui.simulator import Simulator, SimulatorConfig
 from geelark_tui.tracker import RunTracker
 from geelark_tui.tui.app import GeeLarkApp
@@ -114,6 +120,33 @@ async def test_activity_lines_are_never_cut_under_the_scrollbar_at_80_columns() 
         words = " ".join(" ".join(line.text.split()) for line in log.lines)
         assert words.count("40017; sent again") == 40  # every word whole
 
+
+
+async def test_the_stats_line_stays_one_line_at_80_columns_the_batches_going_first() -> None:
+    """A line more would move the activity log down once "+ N lookups" appears."""
+    app = make_app(make_config())
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen, tracker = await progress_screen(app, pilot, ids=100_000)
+        stats = screen.query_one("#run-stats")
+        tracker.feed(RunStarted(100_000, 1_000, 100))
+        for n in range(1, 201):
+            tracker.feed(BatchStarted(n, 100, 1))
+            tracker.feed(BatchFinished(n, 100, 0, {Outcome.RESTARTED: 100}))
+        screen.repaint()
+        await wait_for(pilot, lambda: str(stats.render()) == (
+            "0/100,000 IDs · batches 200/1,000 · 200 requests · elapsed 0:00"))
+        assert stats.region.height == 1
+        tracker.feed(OutcomesReported(tuple(IdResult(tid(n), Outcome.RESTARTED, 0, "ok")
+                                            for n in range(20_000))))
+        for n in range(1_000):
+            tracker.feed(Verifying(n + 1, 100, "HTTP 502"))
+        screen.repaint()
+        await wait_for(pilot, lambda: "+ 1,000 lookups" in str(stats.render()))
+        line = str(stats.render())
+        assert line.startswith("20,000/100,000 IDs · 200 requests + 1,000 lookups · elapsed")
+        assert "batches" not in line and len(line) <= 78
+        await pilot.pause()
+        assert stats.region.height == 1
 
 async def test_time_left_counts_the_pacing_windows() -> None:
     """At 10 requests a minute, 30 batches cannot take the 3 s the first 10 did."""

@@ -26,6 +26,7 @@ from geelark_tui.task_info import TaskStore
 from geelark_tui.tracker import LOG_LINES, RunTracker, format_duration, stopped_text
 from geelark_tui.tui import gc_policy
 from geelark_tui.tui.base import AppScreen
+from geelark_tui.tui.line_fit import fit_parts
 from geelark_tui.tui.screens.yes_no import YesNoScreen
 from geelark_tui.tui.widgets.activity_log import ActivityLog
 from geelark_tui.tui.widgets.key_footer import KeyFooter
@@ -197,7 +198,8 @@ class ProgressScreen(AppScreen[None]):
             return
         wait = self.query_one("#run-wait", LiveText)
         wait.show(self._wait_line(tracker, wait))
-        self.query_one("#run-stats", LiveText).show(self._stats_line(tracker))
+        stats = self.query_one("#run-stats", LiveText)
+        stats.show(self._stats_line(tracker, stats.content_region.width or self.size.width - 2))
         lines = tracker.take_new_lines()
         if lines:
             self.query_one("#activity", ActivityLog).write("\n".join(lines))
@@ -227,13 +229,15 @@ class ProgressScreen(AppScreen[None]):
         line.set_class(bool(text) and tracker.wait_by_server, "-server-wait")
         return f"⏳ {text}" if text else ""
 
-    def _stats_line(self, tracker: RunTracker) -> str:
+    def _stats_line(self, tracker: RunTracker, width: int) -> str:
         eta = tracker.eta()
         left = "" if eta is None else f" · left ~{format_duration(eta, round_up=True)}"
         # The pre-flight's lookups too, as the results count them.
         looked_up = tracker.lookups + (self.plan.lookup.requests if self.plan.lookup else 0)
         lookups = f" + {plural(looked_up, 'lookup')}" if looked_up else ""
         total = f"{tracker.total_batches:,}" if tracker.total_batches else "?"
-        return (f"{tracker.settled:,}/{tracker.total_ids:,} IDs · batches "
-                f"{tracker.batches_done:,}/{total} · {tracker.requests:,} requests{lookups} · "
-                f"elapsed {format_duration(tracker.elapsed())}{left}")
+        # One line at any width (a second would move the log): the batches go first.
+        return fit_parts([(f"{tracker.settled:,}/{tracker.total_ids:,} IDs", 0),
+                          (f"batches {tracker.batches_done:,}/{total}", 2),
+                          (f"{tracker.requests:,} requests{lookups}", 1),
+                          (f"elapsed {format_duration(tracker.elapsed())}{left}", 0)], width)

@@ -17,6 +17,7 @@ from geelark_tui.api.models import Outcome
 from geelark_tui.tracker import format_duration, outcome_word, stopped_text
 from geelark_tui.tui import gc_policy
 from geelark_tui.tui.base import PaletteCommand
+from geelark_tui.tui.line_fit import fit_parts
 from geelark_tui.tui.screens.progress import RunOutcome
 from geelark_tui.tui.screens.results_actions import ResultActions
 from geelark_tui.tui.screens.results_filter import NO_FILTER, RowFilter, code_name, next_in
@@ -159,24 +160,32 @@ class ResultsScreen(ResultActions):
         shown, total = grid.line_count, len(self.results)
         column, reverse = self._sort_shown = grid.sort_state
         words = self.row_filter.words()
-        status = f"{shown:,} of {total:,} rows" + (f" · only {words}" if words else "")
-        if column != "input" or reverse:  # input order needs no words (80 columns: room)
-            status += f" · sorted by {column}{' (reversed)' if reverse else ''}"
+        # Each part with the rank it goes by when the line is too long (0: never): the sort
+        # first (the grid's header marks it), then "none selected".
+        parts = [(f"{shown:,} of {total:,} rows", 0), (f"only {words}" if words else "", 0)]
+        if column != "input" or reverse:  # input order needs no words
+            parts.append((f"sorted by {column}{' (reversed)' if reverse else ''}", 2))
         selected = len(grid.selected_ids)
         if selected:
             hidden = grid.hidden_selected()
-            status += f" · {selected:,} selected" + (f" ({hidden:,} hidden)" if hidden else "")
+            parts.append((f"{selected:,} selected" + (f" ({hidden:,} hidden)" if hidden else ""),
+                          0))
         else:
-            status += " · none selected"
+            parts.append(("none selected", 1))
         if self.rechecking:
             done, of = self.recheck_progress
-            status += f" · re-checking {done:,} of {of:,}"
-        self.query_one("#results-status", Static).update(status)
+            parts.append((f"re-checking {done:,} of {of:,}", 0))
+        line = self.query_one("#results-status", Static)
+        width = line.content_region.width or self.app.size.width - 2  # before its first layout
+        line.update(fit_parts(parts, width))
         self.set_class(bool(words), "-filtered")
         self.set_class(bool(selected), "-selecting")
 
     def status_changed(self) -> None:
         self._update_status()
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._update_status)  # fitted to the new width
 
     def follow_changed(self) -> None:
         line = self.follow_line()
