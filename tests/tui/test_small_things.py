@@ -181,6 +181,30 @@ async def test_a_modal_shows_its_own_keys_in_the_footer() -> None:
         assert "> Cancel<" in painted  # the footer's "esc Cancel"
 
 
+
+async def test_the_entry_footer_keeps_help_at_80_columns_with_ignored_tokens() -> None:
+    """ctrl+t is named beside the box, not in the footer, where it pushed out "f1 Help"."""
+    from geelark_tui.tui.screens.ignored import IgnoredScreen
+
+    app = make_app(make_config(), prefill=f"{tid(1)} zzz")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: "1 token ignored (ctrl+t)" in screen_text(app))
+        footer = app.screen.query_one("KeyFooter")
+
+        def footer_shows_the_bindings() -> bool:
+            offered = [b.description for _, b, _, _ in app.screen.active_bindings.values()
+                       if b.show]
+            return [k.description for k in footer.query("FooterKey")][:-1] == offered
+
+        await wait_for(pilot, footer_shows_the_bindings)
+        keys = list(footer.query("FooterKey"))
+        help_key, palette = keys[-2], keys[-1]
+        assert str(help_key.render()).strip() == "f1 Help" and "palette" in str(palette.render())
+        assert help_key.region.right <= palette.region.x  # whole, before the palette's key
+        assert not any("Ignored" in str(key.render()) for key in keys)
+        await pilot.press("ctrl+t")
+        await wait_for_screen(pilot, app, IgnoredScreen)
+
 async def test_a_paste_after_ctrl_l_lands_in_the_id_box() -> None:
     app = make_app(make_config())
     async with app.run_test(size=(80, 24)) as pilot:

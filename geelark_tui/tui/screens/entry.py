@@ -51,7 +51,9 @@ class EntryScreen(AppScreen[None]):
         Binding("ctrl+l", "focus_recent", "Recent", id="entry.recent",
                 tooltip="Move to the list of recent ID sets (enter loads one, r renames, "
                         "delete removes)"),
-        Binding("ctrl+t", "show_ignored", "Ignored", id="entry.ignored",
+        # Not in the footer: at 80 columns it would push out "f1 Help"; the counts beside the
+        # box name the key ("1 token ignored (ctrl+t)"), and help and the palette list it.
+        Binding("ctrl+t", "show_ignored", "Ignored", id="entry.ignored", show=False,
                 tooltip="List the tokens that were not read as IDs, with the reason"),
         Binding("f2", "app.settings", "Settings", id="entry.settings",
                 tooltip="Credentials, API host and pacing"),
