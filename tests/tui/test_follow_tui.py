@@ -98,6 +98,25 @@ async def test_results_follow_to_the_end_and_failed_again_can_be_restarted(
     assert {i: n for i, n in quick_sim.restart_counts.items() if n > 1} == dict.fromkeys(again, 2)
 
 
+
+async def test_with_a_status_filter_the_status_line_counts_what_following_changed(
+    quick_sim: Simulator,
+) -> None:
+    ids = [tid(n) for n in range(7)]
+    app = app_for(quick_sim, ids)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await results_of(pilot, app)
+        grid = screen.grid
+        first = screen.row_status(screen.results[0])  # "was failed", unless a poll came first
+        screen.set_status_filter(first)
+        shown = grid.line_count
+        assert str(screen.query_one("#results-status", Static).render()).startswith(
+            f"{shown} of 7 rows · only status {first}")
+        await wait_for(pilot, lambda: screen.follow_line().startswith("Followed"), 15)
+        assert grid.line_count != shown  # the tasks moved on: other rows match now
+        assert str(screen.query_one("#results-status", Static).render()).startswith(
+            f"{grid.line_count} of 7 rows · only status {first}")
+
 async def test_the_live_line_and_w_to_stop_following_and_follow_again() -> None:
     ids = [tid(n) for n in (1, 2, 4)]
     slow = SimulatorConfig(token=TOKEN, per_minute=0, state_timing=(0.1, 60.0),

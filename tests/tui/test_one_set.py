@@ -86,7 +86,6 @@ async def test_a_retry_updates_its_rows_in_place_and_keeps_their_history(
                                                  "not_sent": 0, "unknown": 0}
 
 
-
 async def test_after_a_retry_of_the_rows_a_filter_shows_the_status_line_counts_anew(
         sim: Simulator) -> None:
     app = make_app(make_config(sim.base_url))
@@ -108,6 +107,7 @@ async def test_after_a_retry_of_the_rows_a_filter_shows_the_status_line_counts_a
         await wait_for(pilot, lambda: app.screen is screen and screen.set.retried, 20)
         assert grid.visible_results == [] and screen.results[2].outcome is R
         assert str(status.render()).startswith("0 of 5 rows · only outcome not sent")
+
 
 async def test_past_runs_reopen_as_a_results_grid(tmp_path: Path) -> None:
     run_log = tmp_path / "runs.jsonl"

@@ -121,7 +121,6 @@ async def test_activity_lines_are_never_cut_under_the_scrollbar_at_80_columns() 
         assert words.count("40017; sent again") == 40  # every word whole
 
 
-
 async def test_the_stats_line_stays_one_line_at_80_columns_the_batches_going_first() -> None:
     """A line more would move the activity log down once "+ N lookups" appears."""
     app = make_app(make_config())
@@ -147,6 +146,7 @@ async def test_the_stats_line_stays_one_line_at_80_columns_the_batches_going_fir
         assert "batches" not in line and len(line) <= 78
         await pilot.pause()
         assert stats.region.height == 1
+
 
 async def test_time_left_counts_the_pacing_windows() -> None:
     """At 10 requests a minute, 30 batches cannot take the 3 s the first 10 did."""
@@ -181,7 +181,6 @@ async def test_a_modal_shows_its_own_keys_in_the_footer() -> None:
         assert "> Cancel<" in painted  # the footer's "esc Cancel"
 
 
-
 async def test_the_entry_footer_keeps_help_at_80_columns_with_ignored_tokens() -> None:
     """ctrl+t is named beside the box, not in the footer, where it pushed out "f1 Help"."""
     from geelark_tui.tui.screens.ignored import IgnoredScreen
@@ -204,6 +203,7 @@ async def test_the_entry_footer_keeps_help_at_80_columns_with_ignored_tokens() -
         assert not any("Ignored" in str(key.render()) for key in keys)
         await pilot.press("ctrl+t")
         await wait_for_screen(pilot, app, IgnoredScreen)
+
 
 async def test_a_paste_after_ctrl_l_lands_in_the_id_box() -> None:
     app = make_app(make_config())

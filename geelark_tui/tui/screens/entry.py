@@ -135,7 +135,6 @@ class EntryScreen(AppScreen[None]):
         self._parsed_text, self._parsed = text, parsed
         requests = self.ctx.requests_for(parsed.count)
         self.query_one(IdStats).show(parsed, requests)
-        self.refresh_bindings()  # ctrl+t is offered while some token is ignored
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "show_ignored":

@@ -176,8 +176,8 @@ class ResultsScreen(ResultActions):
             done, of = self.recheck_progress
             parts.append((f"re-checking {done:,} of {of:,}", 0))
         line = self.query_one("#results-status", Static)
-        width = line.content_region.width or self.app.size.width - 2  # before its first layout
-        line.update(fit_parts(parts, width))
+        width = line.content_region.width or self.size.width - 2  # before its first layout
+        line.update(fit_parts(parts, width), layout=False)  # one line, whatever it says
         self.set_class(bool(words), "-filtered")
         self.set_class(bool(selected), "-selecting")
 

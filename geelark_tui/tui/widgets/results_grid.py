@@ -168,6 +168,12 @@ class ResultsGrid(LineList):
         self._text = text.strip().casefold()
         self._rebuild(self._cursor_position())
 
+    @property
+    def filtered(self) -> bool:
+        """Some filter narrows the rows shown."""
+        return bool(self._text) or any(f is not None for f in (self._outcomes, self._codes,
+                                                                  self._statuses))
+
     def refresh_rows(self) -> None:
         """What the STATUS column says changed (the screen learnt more about the tasks):
         repaint, and filter and sort again by the new words."""
