@@ -62,6 +62,27 @@ async def test_choosing_a_recent_set_loads_it() -> None:
         assert app.focused is app.query_one("#ids", TextArea)
 
 
+async def test_choosing_a_recent_set_over_ids_in_the_box_asks_first() -> None:
+    config = make_config()
+    record_recent_set(config, [tid(3)], now=datetime(2026, 1, 3, tzinfo=UTC))
+    app = make_app(config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        box = app.query_one("#ids", TextArea)
+        await pilot.press(*f"{tid(1)} {tid(2)}")
+        await wait_for(pilot, lambda: "2 unique IDs" in stats_text(app))
+        await pilot.press("ctrl+l", "enter")
+        await wait_for_screen(pilot, app, YesNoScreen)
+        assert "The box holds 2 IDs; the 1 ID of" in str(
+            app.screen.query_one(".dialog-body", Static).render())
+        await pilot.press("escape")  # keep them
+        await wait_for_screen(pilot, app, EntryScreen)
+        assert box.text == f"{tid(1)} {tid(2)}"
+        await pilot.press("ctrl+l", "enter")
+        await wait_for_screen(pilot, app, YesNoScreen)
+        await pilot.press("enter")  # replace
+        await wait_for(pilot, lambda: box.text == tid(3))
+
+
 async def test_load_ids_from_a_file(tmp_path: Path) -> None:
     path = tmp_path / "ids.csv"
     path.write_text(f"Task ID,plan\n{tid(5)},a\n{tid(6)},b\n", encoding="utf-8")

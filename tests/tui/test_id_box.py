@@ -10,9 +10,10 @@ from textual import events
 
 from geelark_tui.tui.screens import entry
 from geelark_tui.tui.screens.entry import EntryScreen
+from geelark_tui.tui.screens.yes_no import YesNoScreen
 from geelark_tui.tui.widgets.id_box import LARGE_CHARS, PREVIEW_LINES, IdBox
 
-from .helpers import make_app, make_config, notifications, tid, wait_for
+from .helpers import make_app, make_config, notifications, tid, wait_for, wait_for_screen
 
 
 def big_text(n: int, start: int = 0) -> str:
@@ -65,10 +66,22 @@ async def test_a_paste_into_a_large_text_is_added_and_clear_makes_the_box_editab
         await wait_for(pilot, lambda: "2,010 unique IDs" in counts(app))
         assert box.ids_text == big_text(2_010)  # on a line of its own
 
+        await pilot.press("ctrl+n")  # no undo for a large paste: asked first
+        await wait_for_screen(pilot, app, YesNoScreen)
+        await pilot.press("escape")
+        assert box.ids_text == big_text(2_010)
         await pilot.press("ctrl+n")
+        await wait_for_screen(pilot, app, YesNoScreen)
+        await pilot.press("enter")
         await wait_for(pilot, lambda: "No IDs yet" in counts(app))
         assert not box.read_only and not box.holds_large and box.text == ""
         await pilot.press(*tid(1))
+        assert box.text == tid(1)
+        await pilot.press("ctrl+n")  # what was typed: cleared at once, and ctrl+z undoes it
+        await wait_for(pilot, lambda: "No IDs yet" in counts(app))
+        assert box.text == "" and not isinstance(app.screen, YesNoScreen)
+        await pilot.press("ctrl+z")
+        await wait_for(pilot, lambda: "1 unique ID" in counts(app))
         assert box.text == tid(1)
 
 

@@ -3,6 +3,7 @@ ignored), pick, rename or delete a recent set, restart."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -180,8 +181,28 @@ class EntryScreen(AppScreen[None]):
     def on_recent_sets_chosen(self, event: RecentSets.Chosen) -> None:
         if isinstance(event, RecentSets.Edit):
             return
-        self.set_text("\n".join(event.recent.ids))
-        self.notify(f"Loaded {event.recent.name}.", title="Recent set")
+        recent = event.recent
+
+        def load() -> None:
+            self.set_text("\n".join(recent.ids))
+            self.notify(f"Loaded {recent.name}.", title="Recent set")
+
+        self._replace_box(f"the {plural(recent.id_count, 'ID')} of {recent.name}", load)
+
+    def _replace_box(self, incoming: str, load: Callable[[], None]) -> None:
+        """`load` replaces what the box holds; when it holds IDs, ask first (what the user
+        typed or pasted is never lost unasked). `incoming` says what would take their place."""
+        if not self.parsed.ids:
+            load()
+            return
+        from geelark_tui.tui.screens.yes_no import YesNoScreen
+
+        self.app.push_screen(
+            YesNoScreen("Replace the IDs in the box?",
+                        f"The box holds {plural(self.parsed.count, 'ID')}; {incoming} would "
+                        "take their place.", yes="Replace", no="Keep them",
+                        dialog_id="replace-ids"),
+            lambda replace: load() if replace else None)
 
     def on_recent_sets_edit(self, event: RecentSets.Edit) -> None:
         from geelark_tui.tui.screens.text_prompt import TextPromptScreen
@@ -241,7 +262,19 @@ class EntryScreen(AppScreen[None]):
         self.query_one("#ids", IdBox).focus()
 
     def action_clear(self) -> None:
-        self.set_text("")
+        """Empty the box: undoably (ctrl+z); a large paste, which has no undo, asks first."""
+        area = self.query_one("#ids", IdBox)
+        if not area.holds_large:
+            area.clear()
+            area.focus()
+            return
+        from geelark_tui.tui.screens.yes_no import YesNoScreen
+
+        self.app.push_screen(
+            YesNoScreen("Clear the box?", f"It holds {plural(self.parsed.count, 'ID')}, a "
+                        "paste too large to edit: clearing it cannot be undone.",
+                        yes="Clear", no="Keep them", dialog_id="clear-ids"),
+            lambda clear: self.set_text("") if clear else None)
 
     def action_open_file(self) -> None:
         from geelark_tui.tui.screens.open_file import OpenFileScreen  # start-up: when needed
@@ -266,22 +299,9 @@ class EntryScreen(AppScreen[None]):
         self.app.call_from_thread(self._file_read, path, text, parsed)
 
     def _file_read(self, path: Path, text: str, parsed: ParsedIds) -> None:
-        """The file is read: it takes the box's place; when the box holds IDs, ask first."""
-        if not self.parsed.ids:
-            self._file_loaded(path, text, parsed)
-            return
-        from geelark_tui.tui.screens.yes_no import YesNoScreen
-
-        def answered(replace: bool | None) -> None:
-            if replace:
-                self._file_loaded(path, text, parsed)
-
-        self.app.push_screen(
-            YesNoScreen("Replace the IDs in the box?",
-                        f"The box holds {plural(self.parsed.count, 'ID')}; the "
-                        f"{plural(parsed.count, 'ID')} of {path.name} would take their place.",
-                        yes="Replace", no="Keep them", dialog_id="replace-ids"),
-            answered)
+        """The file is read: it takes the box's place (asked first when the box holds IDs)."""
+        self._replace_box(f"the {plural(parsed.count, 'ID')} of {path.name}",
+                          lambda: self._file_loaded(path, text, parsed))
 
     def _file_loaded(self, path: Path, text: str, parsed: ParsedIds) -> None:
         self._show_stats(text, parsed)
