@@ -38,6 +38,11 @@ async def test_first_run_without_credentials_opens_settings_and_saves() -> None:
         token = screen.query_one("#token", Input)
         assert token.password  # masked
         assert app.focused is token
+        # At 80x24 the welcome is read from its first word, and the field is in sight too.
+        await pilot.pause()
+        form = screen.query_one("#settings-form")
+        assert form.scroll_y == 0 and "Welcome. To restart tasks" in screen_text(app)
+        assert form.region.contains_region(token.region)
         await pilot.press(*SECRET)
         assert SECRET not in screen_text(app)
         await pilot.press("f3")  # reveal

@@ -152,7 +152,9 @@ class SettingsScreen(AppScreen[bool]):
         if self.problem and not self.first_run and not base_url.disabled:
             first = base_url
         if first is not None:
-            first.focus()
+            # Not scrolled to: on a first run the welcome above it is read first (at 80x24,
+            # scrolling the token field into view cut it mid-sentence).
+            first.focus(scroll_visible=False)
         self.call_after_refresh(self._remember_form)
 
     def _remember_form(self) -> None:
