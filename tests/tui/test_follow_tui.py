@@ -166,6 +166,35 @@ async def test_the_confirmation_offers_to_cancel_the_stuck_ones_off_by_default(
         assert rows[task_id].message.startswith("cancelled, then ")
 
 
+async def test_include_all_counts_what_cancelling_the_stuck_ones_leaves_out(
+    quick_sim: Simulator,
+) -> None:
+    waiting, running, completed, failed = tid(50), tid(54), tid(58), tid(1)
+    app = app_for(quick_sim, [waiting, running, completed, failed])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+r")
+        confirm = app.screen
+        assert isinstance(confirm, RestartConfirmScreen)
+        await wait_for(pilot, lambda: not confirm.looking)
+        include = confirm.query_one("#include-all", Checkbox)
+
+        def said() -> str:
+            return str(confirm.query_one("#preflight", Static).render())
+
+        assert str(include.label) == "Include the 3 that cannot be restarted now (a)"
+        await pilot.press("x")  # the waiting and the running one: cancelled and restarted
+        assert str(include.label) == "Include the 1 that cannot be restarted now (a)"
+        assert "then restarting them with the failed and cancelled: 1 skipped." in said()
+        await pilot.press("a")
+        assert confirm.plan.to_send == (waiting, running, completed, failed)
+        assert ("Restarting all 4: the 2 waiting or running cancelled first, the 1 that "
+                "cannot be restarted now included on purpose.") in said()
+        await pilot.press("x")
+        assert str(include.label) == "Include the 3 that cannot be restarted now (a)"
+        assert "Restarting all 4, the 3 that cannot be restarted now included" in said()
+        await pilot.press("escape")
+
+
 async def test_cancel_and_restart_from_the_results(quick_sim: Simulator) -> None:
     waiting, running, completed, failed = tid(50), tid(54), tid(58), tid(1)
     app = app_for(quick_sim, [waiting, running, completed, failed])

@@ -21,7 +21,7 @@ from textual.widgets import Button, Checkbox, ProgressBar, Static
 from geelark_tui.tui import gc_policy
 from geelark_tui.tui.base import AppModal, AppScreen
 from geelark_tui.tui.screens.confirm_text import (
-    others_count,
+    left_out_count,
     plan_text,
     preflight_text,
     stopped_text,
@@ -166,12 +166,12 @@ class RestartConfirmScreen(AppModal["RunSession | None"]):
         self.query_one("#confirm-body", Static).update(
             plan_text(plan, self.demo, preflight=self._preflight))
         self.query_one("#preflight", Static).update(preflight_text(plan))
-        others = others_count(plan.lookup) if plan.lookup is not None else 0
+        others = left_out_count(plan)
         include = self.query_one("#include-all", Checkbox)
         include.label = f"Include the {others:,} that cannot be restarted now (a)"
         with include.prevent(Checkbox.Changed):
             include.value = plan.include_all
-        include.display = bool(others)
+        include.display = bool(others) or plan.include_all
         stuck = len(plan.active)
         cancel = self.query_one("#cancel-active", Checkbox)
         cancel.label = f"Cancel the {stuck:,} waiting or running, restart them too (x)"
@@ -220,7 +220,8 @@ class RestartConfirmScreen(AppModal["RunSession | None"]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         found = self.plan.lookup
         if action == "include_all":
-            return found is not None and bool(others_count(found))
+            return found is not None and (bool(left_out_count(self.plan))
+                                          or self.plan.include_all)
         if action == "cancel_active":
             return bool(self.plan.active)
         if action == "confirm":  # after an account-level stop there is nothing to confirm

@@ -55,6 +55,16 @@ def others_count(found: Lookup) -> int:
     return 0 if found.stopped else len(found.ids) - len(found.to_send(False))
 
 
+def left_out_count(plan: RunPlan) -> int:
+    """What "include all" would add: the IDs a default run leaves out, less the waiting and
+    running tasks the run cancels and restarts when asked to."""
+    found = plan.lookup
+    if found is None:
+        return 0
+    cancelled = len(plan.active) if plan.cancel_active else 0
+    return others_count(found) - cancelled
+
+
 def stopped_text(found: Lookup) -> str:
     """An account-level answer stopped the pre-flight: why, and what to do about it."""
     return (f"The API refused this account: {found.stop_reason}. Nothing will be restarted.\n"
@@ -77,7 +87,13 @@ def preflight_text(plan: RunPlan) -> str:
                      "sent anyway, and the server decides.")
     if not others:
         return "\n".join(lines)
-    if plan.include_all:
+    if plan.include_all and plan.cancel_active and plan.active:
+        rest = left_out_count(plan)
+        lines.append(f"Restarting all {len(plan.ids):,}: the {len(plan.active):,} waiting or "
+                     "running cancelled first"
+                     + (f", the {rest:,} that cannot be restarted now included on purpose."
+                        if rest else "."))
+    elif plan.include_all:
         lines.append(f"Restarting all {len(plan.ids):,}, the {others:,} that cannot be "
                      "restarted now included on purpose.")
     elif plan.cancel_active and plan.active:
