@@ -125,6 +125,15 @@ async def test_next_step_for_48001_follows_the_tasks_status(sim: Simulator) -> N
         assert "Next:    It is waiting to run: wait until it ends, or cancel it first." in \
             await pane_of(waiting)
 
+        def row_painted(task_id: str) -> str:
+            grid = screen.query_one(ResultsGrid)
+            line = 1 + [r.id for r in grid.visible_results].index(task_id)  # under the header
+            return grid.render_line(line).text
+
+        # The grid's NEXT STEP says what the pane says (it drew the looked-up rows again).
+        await wait_for(pilot, lambda: "It is waiting to run" in row_painted(waiting))
+        assert "It completed: nothing to" in row_painted(completed)
+
 
 async def test_lookup_failure_is_shown_and_d_toggles_the_pane() -> None:
     app = make_app(make_config("http://127.0.0.1:9"))

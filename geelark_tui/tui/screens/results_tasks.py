@@ -146,6 +146,7 @@ class TaskLookups(AppScreen[None]):
         finally:  # also when a newer lookup cancelled this one
             self.store.looking.difference_update(ids)
         self.store.absorb(found, "looked up")
+        self.grid.redraw_rows()  # their NEXT STEP says what the pane says
         self.show_detail()
 
     async def _look_up(self, ids: list[str], *, concurrency: int,

@@ -174,6 +174,12 @@ class ResultsGrid(LineList):
         return bool(self._text) or any(f is not None for f in (self._outcomes, self._codes,
                                                                   self._statuses))
 
+    def redraw_rows(self) -> None:
+        """What NEXT STEP says may have changed (the screen learnt of some task): draw the
+        rows again, filtered and sorted as they are."""
+        self._lines.clear()
+        self.refresh()
+
     def refresh_rows(self) -> None:
         """What the STATUS column says changed (the screen learnt more about the tasks):
         repaint, and filter and sort again by the new words."""
