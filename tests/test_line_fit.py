@@ -50,3 +50,12 @@ def test_fit_parts_of_equal_rank_leaves_out_the_last_first() -> None:
     parts = [("first", 1), ("second", 1), ("third", 1), ("kept", 0)]
     assert fit_parts(parts, 22) == "first · second · kept"
     assert fit_parts(parts, 14) == "first · kept"
+
+
+def test_fit_parts_without_cut_leaves_what_must_be_read_whole_to_wrap() -> None:
+    parts = [("Stopped: 40003 the token was refused: check it in Settings", 0), ("in 0:02", 1),
+             ("3 restart requests", 2), ("openapi.geelark.com", 3)]
+    assert fit_parts(parts, 100, cut=False) == (
+        "Stopped: 40003 the token was refused: check it in Settings · in 0:02 · "
+        "3 restart requests")
+    assert fit_parts(parts, 40, cut=False) == parts[0][0]  # the rest left out, nothing cut

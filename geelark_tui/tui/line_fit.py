@@ -37,10 +37,11 @@ def fit(text: str, width: int) -> str:
     return set_cell_size(set_cell_size(text, width - 1).rstrip() + "…", width)
 
 
-def fit_parts(parts: Sequence[tuple[str, int]], width: int) -> str:
+def fit_parts(parts: Sequence[tuple[str, int]], width: int, *, cut: bool = True) -> str:
     """The parts' texts joined by " · " in at most `width` cells. While the line is too long,
     the part of the highest rank goes (the last of them first; rank 0: never); what is still
-    too long has its longest part cut with an ellipsis, so the others stay whole."""
+    too long has its longest part cut with an ellipsis, so the others stay whole (with `cut`
+    false it is left to wrap: a reason that must be read whole)."""
     kept = [(printable(text), rank) for text, rank in parts if text]
     line = SEPARATOR.join(text for text, _ in kept)
     while cell_len(line) > width and any(rank for _, rank in kept):
@@ -49,6 +50,8 @@ def fit_parts(parts: Sequence[tuple[str, int]], width: int) -> str:
         del kept[drop]
         line = SEPARATOR.join(text for text, _ in kept)
     over = cell_len(line) - width
+    if not cut:
+        return line
     if over > 0 and kept:
         longest = max(range(len(kept)), key=lambda n: cell_len(kept[n][0]))
         room = cell_len(kept[longest][0]) - over

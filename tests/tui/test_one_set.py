@@ -76,8 +76,13 @@ async def test_a_retry_updates_its_rows_in_place_and_keeps_their_history(
         assert "first run ✘ rejected 48000 (not in a later run)" in (
             screen.query_one(TaskDetail).plain())
         assert "✔ 3 restarted" in screen.query_one(SummaryBar).plain()
-        assert str(screen.query_one("#results-run", Static).render()).startswith(
-            "Retry 1 (2 IDs): finished")
+        run_line = screen.query_one("#results-run", Static)
+        assert str(run_line.render()).startswith("Retry 1 (2 IDs): finished")
+        # One line at 80 columns: the host (the header names it) left out to keep it so.
+        assert run_line.region.height == 1 and plan.host not in str(run_line.render())
+        await pilot.resize_terminal(120, 24)
+        await wait_for(pilot, lambda: str(run_line.render()).endswith(f" · {plan.host}"))
+        await pilot.resize_terminal(80, 24)
         assert any(n.startswith("Retry 1: 2 restarted.") for n in notifications(app))
     # One ticket, one set: the retry recorded no new set; the set has the whole set's counts.
     saved = load_config(config.path)

@@ -411,4 +411,4 @@ async def test_odd_messages_stay_on_one_line_of_the_right_width() -> None:
             assert cell_len(line) == width
             assert line.isprintable()
         assert "超时 任务状态未知 [31m red" in lines(app.grid)[1]
-        assert lines(app.grid)[2].split("  Check the task")[0].endswith("…")
+        assert lines(app.grid)[2].split(" Check the task")[0].endswith("…")

@@ -139,7 +139,7 @@ class ResultsScreen(ResultActions):
         report = o.report
         requests = ""
         if report is not None:
-            requests = f" · {plural(report.restart_requests, 'restart request')}"
+            requests = plural(report.restart_requests, 'restart request')
             lookups = report.query_requests + (o.plan.lookup.requests if o.plan.lookup else 0)
             if lookups:
                 requests += f" + {plural(lookups, 'lookup')}"
@@ -148,7 +148,10 @@ class ResultsScreen(ResultActions):
         if len(self.runs) > 1:
             ids = plural(len(o.plan.ids), "ID")
             head = f"{run.capitalize()} ({ids}): {head[0].lower()}{head[1:]}"
-        return f"{head} · in {format_duration(o.elapsed)}{requests} · {o.plan.host}"
+        # On one line if it can be: the host goes first (the header names it); a stop
+        # reason is never cut, it wraps.
+        return fit_parts([(head, 0), (f"in {format_duration(o.elapsed)}", 1), (requests, 2),
+                          (o.plan.host, 3)], self._line_width(), cut=False)
 
     def runs_changed(self) -> None:
         self.query_one("#results-run", Static).update(self._run_line())
@@ -176,8 +179,7 @@ class ResultsScreen(ResultActions):
             done, of = self.recheck_progress
             parts.append((f"re-checking {done:,} of {of:,}", 0))
         line = self.query_one("#results-status", Static)
-        width = line.content_region.width or self.size.width - 2  # before its first layout
-        line.update(fit_parts(parts, width), layout=False)  # one line, whatever it says
+        line.update(fit_parts(parts, self._line_width()), layout=False)  # one line, always
         self.set_class(bool(words), "-filtered")
         self.set_class(bool(selected), "-selecting")
 
@@ -185,7 +187,17 @@ class ResultsScreen(ResultActions):
         self._update_status()
 
     def on_resize(self) -> None:
-        self.call_after_refresh(self._update_status)  # fitted to the new width
+        self.call_after_refresh(self._fit_lines)
+
+    def _line_width(self) -> int:
+        """The width of a line of text across the screen (padding 0 1), also before the
+        screen's first layout."""
+        return (self.size.width or self.app.size.width) - 2
+
+    def _fit_lines(self) -> None:
+        """Fitted to the new width."""
+        self.query_one("#results-run", Static).update(self._run_line())
+        self._update_status()
 
     def follow_changed(self) -> None:
         line = self.follow_line()
