@@ -268,8 +268,10 @@ class GeeLarkApp(LifecycleApp):
         if isinstance(self.screen, QuitConfirmScreen):
             return
         tracker = run.tracker
-        done = tracker.settled if tracker else 0
-        self.push_screen(QuitConfirmScreen(done, len(run.plan.to_send)), self._quit_answer)
+        self.push_screen(QuitConfirmScreen(lambda: tracker.settled if tracker else 0,
+                                           len(run.plan.to_send),
+                                           logged=self.context.run_log is not None),
+                         self._quit_answer)
 
     def _quit_answer(self, confirmed: bool | None) -> None:
         run = self.active_run()

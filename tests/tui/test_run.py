@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.widgets import RichLog
+from textual.widgets import RichLog, Static
 
 from geelark_tui.api.models import Outcome
 from geelark_tui.config import Config, load_config
@@ -178,15 +178,25 @@ async def test_progress_shows_live_counts_and_the_log() -> None:
             await wait_for_screen(pilot, app, ResultsScreen)
 
 
-async def test_quit_mid_run_asks_then_stops() -> None:
+async def test_quit_mid_run_asks_then_stops(tmp_path: Path) -> None:
     with Simulator(SimulatorConfig(token=TOKEN, latency=0.3)) as slow:
         ids = [tid(n) for n in range(10)]
         app = make_app(make_config(slow.base_url, batch_size=1, concurrency=1),
-                       prefill="\n".join(ids))
+                       prefill="\n".join(ids), run_log=tmp_path / "runs.jsonl")
         async with app.run_test(size=(80, 24)) as pilot:
             await confirm_run(pilot, app)
             await pilot.press("ctrl+q")
-            assert isinstance(app.screen, QuitConfirmScreen)
+            question = app.screen
+            assert isinstance(question, QuitConfirmScreen)
+
+            def said() -> str:
+                return str(question.query_one(".dialog-body", Static).render())
+
+            assert "The run is written to the run log." in said()
+            first = said().split(" of 10 IDs")[0]
+            # The run goes on behind the question, and so does its count.
+            await wait_for(pilot, lambda: said().split(" of 10 IDs")[0] != first)
+            assert int(said().split(" of 10 IDs")[0]) > int(first)
             await pilot.press("escape")  # keep running
             assert isinstance(app.screen, ProgressScreen)
             await pilot.press("ctrl+q", "enter")  # stop and quit
