@@ -11,7 +11,7 @@ from textual import events
 from geelark_tui.tui.screens import entry
 from geelark_tui.tui.screens.entry import EntryScreen
 from geelark_tui.tui.screens.yes_no import YesNoScreen
-from geelark_tui.tui.widgets.id_box import LARGE_CHARS, PREVIEW_LINES, IdBox
+from geelark_tui.tui.widgets.id_box import LARGE_CHARS, PREVIEW_LINES, IdBox, line_count
 
 from .helpers import make_app, make_config, notifications, tid, wait_for, wait_for_screen
 
@@ -150,3 +150,11 @@ async def test_back_on_the_entry_screen_the_text_is_not_parsed_again(
         await pilot.press("escape")
         await wait_for(pilot, lambda: "30,000 unique IDs → 300 requests" in counts(app))
         assert len(parses) == parsed  # the new batch size, from the counts already known
+
+
+def test_lines_are_counted_as_an_editor_counts_them() -> None:
+    """A file of 1,500 lines ends with a line break: 1,500 lines, not 1,501."""
+    assert line_count("a\nb\n") == line_count("a\nb") == 2
+    assert line_count("a\r\nb\r\n") == line_count("a\rb\r") == 2
+    assert line_count("") == 0 and line_count("\n") == 1 and line_count("a\n\nb") == 3
+    assert line_count("".join(f"{tid(n)}\n" for n in range(1_500))) == 1_500

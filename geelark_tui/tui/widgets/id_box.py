@@ -23,8 +23,12 @@ EDIT_KEYS = frozenset({"backspace", "delete", "enter", "tab"})
 
 
 def line_count(text: str) -> int:
-    """Lines of `text`, whatever its line breaks: a terminal's paste often has CR alone."""
-    return text.count("\n") + text.count("\r") - text.count("\r\n") + 1
+    """Lines of `text`, whatever its line breaks (a terminal's paste often has CR alone); a
+    break at the end starts no line (a file's last line ends with one)."""
+    if not text:
+        return 0
+    breaks = text.count("\n") + text.count("\r") - text.count("\r\n")
+    return breaks + (0 if text.endswith(("\n", "\r")) else 1)
 
 
 def is_large(text: str) -> bool:
