@@ -178,4 +178,5 @@ class RunTracker:
             self.changed = True
             parts = ", ".join(f"{n:,} {outcome_word(o)}" for o, n in self.counts.items()
                               if n or o is not Outcome.SKIPPED)
-            self._say(f"finished in {format_duration(self.elapsed())}: {parts}")
+            ended = "stopped after" if self.stopping else "finished in"
+            self._say(f"{ended} {format_duration(self.elapsed())}: {parts}")

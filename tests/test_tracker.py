@@ -58,8 +58,15 @@ def test_counts_eta_and_the_server_countdown() -> None:
     tracker.feed(RunStopping("stopped by the user", None))
     tracker.finish()
     assert tracker.finished and tracker.eta() == 0.0
-    assert tracker.log[-1].endswith("finished in 0:47: 10 restarted, 0 rejected, 0 not sent, "
+    # A run that was stopped does not say it finished.
+    assert tracker.log[-1].endswith("stopped after 0:47: 10 restarted, 0 rejected, 0 not sent, "
                                     "0 unknown")
+    whole = RunTracker(1, clock)
+    whole.feed(RunStarted(1, 1, 1))
+    whole.feed(OutcomesReported((IdResult(tid(1), Outcome.RESTARTED, 0, "ok"),)))
+    whole.finish()
+    assert whole.log[-1].endswith("finished in 0:00: 1 restarted, 0 rejected, 0 not sent, "
+                                  "0 unknown")
 
 
 def test_the_log_is_bounded() -> None:
