@@ -131,7 +131,10 @@ def _parse(args: argparse.Namespace) -> ParsedIds | None:
     try:
         text = read_input(args, sys.stdin)
     except (OSError, ValueError) as exc:
-        say(f"error: cannot read the IDs: {exc}")
+        if isinstance(exc, OSError) and exc.filename is not None and exc.strerror:
+            say(f"error: cannot read the IDs from {exc.filename}: {exc.strerror}")
+        else:
+            say(f"error: cannot read the IDs: {exc}")
         return None
     parsed = parse_ids(text)
     for token in parsed.ignored[:10]:

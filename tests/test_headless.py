@@ -133,8 +133,10 @@ def test_no_valid_id_is_a_usage_error(
 def test_unreadable_file_is_a_usage_error(
     env: dict[str, str], capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    code, _, err = run_cli(capsys, "--ids-file", str(tmp_path / "missing.txt"))
-    assert code == 2 and "cannot read the IDs" in err
+    missing = tmp_path / "missing.txt"
+    code, _, err = run_cli(capsys, "--ids-file", str(missing))
+    assert code == 2  # said as a person would, not as Python's "[Errno 2] ...: '...'"
+    assert f"error: cannot read the IDs from {missing}: No such file or directory" in err
 
 
 def test_bad_flag_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:

@@ -112,6 +112,8 @@ async def test_after_a_retry_of_the_rows_a_filter_shows_the_status_line_counts_a
         await wait_for(pilot, lambda: app.screen is screen and screen.set.retried, 20)
         assert grid.visible_results == [] and screen.results[2].outcome is R
         assert str(status.render()).startswith("0 of 5 rows · only outcome not sent")
+        assert any("1 of them no longer matches the filter (escape shows every row)." in n
+                   for n in notifications(app))
 
 
 async def test_past_runs_reopen_as_a_results_grid(tmp_path: Path) -> None:
@@ -158,6 +160,8 @@ async def test_recent_sets_are_renamed_and_deleted_from_the_entry_screen() -> No
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("ctrl+l", "r")  # the most recent set
         await wait_for_screen(pilot, app, TextPromptScreen)
+        said = str(app.screen.query_one(".dialog-body", Static).render())
+        assert said.startswith("1 ID from ") and "(1 ID)" not in said  # the count once
         await pilot.press(*"Ticket 4711", "enter")
         await wait_for_screen(pilot, app, EntryScreen)
         assert load_config(config.path).recent[0].name == "Ticket 4711"

@@ -263,3 +263,10 @@ async def test_a_paste_replaces_the_demos_sample_ids(demo: Demo) -> None:
         assert area.text == demo_text() and area.selected_text == demo_text()
         app.post_message(events.Paste(f"{tid(7)}\n{tid(8)}"))
         await wait_for(pilot, lambda: area.text == f"{tid(7)}\n{tid(8)}")
+
+
+def test_the_quit_question_does_not_promise_a_run_log_line_in_demo_mode() -> None:
+    from geelark_tui.tui.screens.quit_confirm import quit_text
+
+    assert quit_text(3, 40, logged=False).endswith("Demo runs are not written to the run log.")
+    assert quit_text(1_234, 5_000, logged=True).startswith("1,234 of 5,000 IDs have an outcome")

@@ -212,7 +212,8 @@ class EntryScreen(AppScreen[None]):
         if event.what == "rename":
             current = "" if recent.is_auto_named else recent.name
             self.app.push_screen(
-                TextPromptScreen("Rename the set", f"{recent.name} ({recent.id_count:,} IDs)",
+                TextPromptScreen("Rename the set", recent.name if recent.is_auto_named
+                                 else f"{recent.name} ({plural(recent.id_count, 'ID')})",
                                  current, placeholder="e.g. Ticket 4711"),
                 lambda name: self._rename(recent, name))
         else:

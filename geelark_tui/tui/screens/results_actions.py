@@ -110,9 +110,16 @@ class ResultActions(TaskFollowing):
         self.runs_changed()
         self.status_changed()  # a filter may show other rows now
         ended = f" {stopped_text(outcome.stop_reason)}." if outcome.stop_reason else ""
+        hidden = ""
+        if grid.filtered:  # the retried rows may no longer match it: say so, not vanish
+            shown = {r.id for r in grid.visible_results}
+            out = sum(r.id not in shown for r in changed)
+            verb = "matches" if out == 1 else "match"
+            hidden = (f" {out:,} of them no longer {verb} the filter (escape shows every row)."
+                      if out else "")
         self.notify(f"{run.capitalize()}: {totals_line(outcome.results)}.{ended} "
                     f"{len(changed):,} rows changed in place; the detail pane shows each "
-                    "row's runs.", title="Retry")
+                    f"row's runs.{hidden}", title="Retry")
         for warning in outcome.warnings:
             self.notify(warning, title="Run log", severity="warning")
         self._save_counts()
