@@ -11,7 +11,7 @@ import argparse
 import asyncio
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -40,6 +40,7 @@ from geelark_tui.idinput import check_size, read_ids_path, read_ids_stream
 from geelark_tui.ids import ParsedIds, parse_ids
 from geelark_tui.pacing import Pacer
 from geelark_tui.plan import RunPlan
+from geelark_tui.redact import Redactor
 from geelark_tui.report import RunExtras, latest_of, render, render_pieces, summary_sentence
 from geelark_tui.session import RunSession
 from geelark_tui.sessionresult import SessionResult
@@ -127,7 +128,7 @@ def _not_sent(parsed: ParsedIds, message: str) -> list[IdResult]:
     return [IdResult(i, Outcome.NOT_SENT, None, message) for i in parsed.ids]
 
 
-def _parse(args: argparse.Namespace) -> ParsedIds | None:
+def _parse(args: argparse.Namespace, scrub: Callable[[str], str]) -> ParsedIds | None:
     try:
         text = read_input(args, sys.stdin)
     except (OSError, ValueError) as exc:
@@ -136,7 +137,7 @@ def _parse(args: argparse.Namespace) -> ParsedIds | None:
         else:
             say(f"error: cannot read the IDs: {exc}")
         return None
-    parsed = parse_ids(text)
+    parsed = parse_ids(text).scrubbed(scrub)  # printed, and in the output's "invalid"
     for token in parsed.ignored[:10]:
         say(f"ignored {token.token!r}: {token.reason}")
     if parsed.ignored_total > 10:
@@ -148,7 +149,8 @@ def _parse(args: argparse.Namespace) -> ParsedIds | None:
 
 
 def run_restart_command(args: argparse.Namespace) -> int:
-    parsed = _parse(args)
+    config = open_config(args.config)
+    parsed = _parse(args, Redactor(config.secrets).scrub)
     if parsed is None:
         return EXIT_USAGE
     preflight = bool(args.preflight or args.include_all or args.cancel_active)
@@ -158,7 +160,6 @@ def run_restart_command(args: argparse.Namespace) -> int:
             say(f"note: {flag} implies --preflight")
     if args.follow_timeout is not None and not args.follow:
         say("note: --follow-timeout has no effect without --follow")
-    config = open_config(args.config)
     submit = config.submit
     try:
         base_url = resolve_base_url(args.base_url, config)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from array import array
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import chain, repeat
 
@@ -49,6 +50,15 @@ class ParsedIds:
     def ignored_omitted(self) -> int:
         """Ignored tokens counted in ``ignored_total`` but not kept in ``ignored``."""
         return self.ignored_total - len(self.ignored)
+
+    def scrubbed(self, scrub: Callable[[str], str]) -> ParsedIds:
+        """These IDs with each ignored token passed through `scrub`: a ticket's curl line or
+        log may hold the very token or API key in use, and ignored tokens are shown, printed
+        and exported. (IDs are digits: never a secret to hide.)"""
+        ignored = tuple(IgnoredToken(scrub(t.token), scrub(t.reason)) for t in self.ignored)
+        if ignored == self.ignored:
+            return self
+        return ParsedIds(self.ids, self.duplicates, ignored, self.source, self.ignored_total)
 
 
 def is_valid_id(token: str) -> bool:

@@ -325,3 +325,24 @@ def test_tls_verification_is_never_switched_off() -> None:
     client = GeeLarkClient("https://openapi.geelark.com", TokenAuth(TOKEN))
     context = client._http._transport._pool._ssl_context  # type: ignore[attr-defined]
     assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
+
+
+def test_a_credential_pasted_with_the_ids_is_ignored_masked(sim: Simulator,
+                                                            tmp_path: Path) -> None:
+    """A ticket's curl line quotes the token in use: it is an ignored token, printed on
+    stderr and listed in the output's "invalid", as [secret hidden]."""
+    env = base_env(tmp_path)
+    env.update(GEELARK_TOKEN=TOKEN, GEELARK_API_KEY=API_KEY)
+    ids_file = tmp_path / "ticket.txt"
+    ids_file.write_text(f'curl -H "Authorization: Bearer {TOKEN}" ...\n'
+                        f"apiKey: {API_KEY}\nGEELARK_TOKEN={TOKEN}\n{IDS[1]}\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "geelark_tui", "restart", "--base-url", sim.base_url,
+         "--ids-file", str(ids_file), "--format", "json"],
+        env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode in (0, 1), done.stderr
+    assert_clean(done.stdout, "stdout")
+    assert_clean(done.stderr, "stderr")
+    invalid = [t["token"] for t in json.loads(done.stdout)["invalid"]]
+    assert f"{MASK}\"" in invalid and MASK in invalid and f"GEELARK_TOKEN={MASK}" in invalid
+    assert f"ignored 'GEELARK_TOKEN={MASK}'" in done.stderr

@@ -241,3 +241,35 @@ async def test_environment_credentials_are_never_written_by_the_app(
     text = path.read_text()
     assert tid(1) in text and key_sim.base_url in text
     assert_clean(text, "the config file")
+
+
+async def test_a_credential_pasted_with_the_ids_is_listed_masked(key_sim: Simulator,
+                                                                 tmp_path: Path) -> None:
+    """The ID box shows the user's own paste; what the app makes of it (the counts' ignored
+    tokens, ctrl+t's list, the confirmation, exports) shows the credential masked."""
+    from textual.widgets import OptionList, Static
+
+    from geelark_tui.tui.screens.confirm import RestartConfirmScreen
+    from geelark_tui.tui.screens.ignored import IgnoredScreen
+
+    ticket = f'curl -H "Authorization: Bearer {TOKEN}"\n{tid(1)}'
+    app = make_app(config_for(key_sim.base_url, "token"), prefill=ticket)
+    async with app.run_test(size=(80, 24)) as pilot:
+        def counts() -> str:
+            return "\n".join(str(app.screen.query_one(f"#id-{part}", Static).render())
+                             for part in ("counts", "ignored"))
+
+        await wait_for(pilot, lambda: "1 unique ID" in counts())
+        assert MASK in counts()
+        assert_clean(counts(), "the counts")
+        await pilot.press("ctrl+t")
+        await wait_for_screen(pilot, app, IgnoredScreen)
+        listed = app.screen.query_one(OptionList)
+        lines = [str(listed.get_option_at_index(n).prompt) for n in range(listed.option_count)]
+        assert any(MASK in line for line in lines)
+        assert_clean("\n".join(lines), "the ignored tokens")
+        await pilot.press("escape", "ctrl+r")
+        await wait_for_screen(pilot, app, RestartConfirmScreen)
+        assert all(MASK in t.token or TOKEN not in t.token
+                   for t in app.screen.plan.invalid)  # type: ignore[attr-defined]
+        assert_clean(repr(app.screen.plan.invalid), "the run's plan")  # type: ignore[attr-defined]

@@ -133,6 +133,8 @@ class EntryScreen(AppScreen[None]):
             self.app.call_from_thread(self._show_stats, text, parsed)
 
     def _show_stats(self, text: str, parsed: ParsedIds) -> None:
+        if self.ctx.scrub is not None:  # a credential pasted with the IDs is shown masked
+            parsed = parsed.scrubbed(self.ctx.scrub)
         self._parsed_text, self._parsed = text, parsed
         requests = self.ctx.requests_for(parsed.count)
         self.query_one(IdStats).show(parsed, requests)
