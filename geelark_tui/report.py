@@ -108,9 +108,15 @@ class RunExtras:
     cancelled_first: int | None = None
     # The latest fact about each task (a follow, a re-check): the hint follows it.
     latest: Mapping[str, Task] | None = None
+    # Rows whose status a later fact changed (the app): their status before the run.
+    before: Mapping[str, int | None] | None = None
 
     def hint(self, result: IdResult) -> str:
         return hint_for(result, task=self.latest.get(result.id) if self.latest else None)
+
+    def status(self, result: IdResult) -> int | None:
+        """The `status` column: the task's status before the run."""
+        return self.before.get(result.id, result.status) if self.before else result.status
 
 
 NO_EXTRAS = RunExtras()  # a plain run: the contract's output as it was first written
@@ -120,7 +126,7 @@ def _json_row(r: IdResult, extras: RunExtras) -> dict[str, Any]:
     row: dict[str, Any] = {"id": r.id, "outcome": r.outcome.value, "code": r.code,
                            "message": r.message}
     if extras.with_status:
-        row["status"] = r.status
+        row["status"] = extras.status(r)
     if extras.after is not None and r.outcome is Outcome.RESTARTED:
         row["after"] = extras.after.get(r.id, After("unknown")).as_json()
     return row
@@ -169,7 +175,8 @@ def iter_csv(results: Sequence[IdResult], extras: RunExtras = RunExtras()) -> It
         row: list[object] = [r.id, r.outcome.value, "" if r.code is None else r.code,
                              meaning, r.message, extras.hint(r)]
         if extras.with_status:
-            row.append("" if r.status is None else r.status)
+            status = extras.status(r)
+            row.append("" if status is None else status)
         if extras.after is not None:
             after = extras.after.get(r.id) if r.outcome is Outcome.RESTARTED else None
             row.append("" if after is None else after.state)

@@ -12,7 +12,7 @@ it was sent never turns a known refusal into "not sent".
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from geelark_tui.api.models import IdResult, Outcome
@@ -52,6 +52,8 @@ class ResultSet:
         self.runs = [first_run]  # every run merged into the set, in order
         self._index: dict[str, int] | None = None
         self._answers: dict[str, list[Answer]] = {}
+        # A row's status as its run left it, once a later fact (`update`) changed it.
+        self._run_statuses: dict[str, int | None] = {}
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -78,6 +80,12 @@ class ResultSet:
         row = self.get(task_id)
         return () if row is None else (Answer(self.first_run, row),)
 
+    @property
+    def statuses_before_run(self) -> Mapping[str, int | None]:
+        """The task status before the run that gave each row its answer, for the rows a later
+        fact changed since (the others' `status` is still that)."""
+        return self._run_statuses
+
     def merge(self, results: Iterable[IdResult], run: str | None = None) -> list[IdResult]:
         """A later run of some of the set's IDs: each row settles on its later answer (see
         the module's doc), in place. IDs not in the set are added at the end. Returns the rows
@@ -99,6 +107,7 @@ class ResultSet:
             answers.append(Answer(run, later))
             row = settle(current, later)
             if row is not current:
+                self._run_statuses.pop(later.id, None)  # this run's status is the row's now
                 rows[position] = row
                 changed.append(row)
         return changed
@@ -110,6 +119,7 @@ class ResultSet:
         for row in rows:
             position = positions.get(row.id)
             if position is not None and self.rows[position] != row:
+                self._run_statuses.setdefault(row.id, self.rows[position].status)
                 self.rows[position] = row
                 changed.append(row)
         return changed

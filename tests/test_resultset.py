@@ -66,3 +66,14 @@ def test_ids_outside_the_set_are_added_and_statuses_update() -> None:
     changed = result_set.with_statuses({tid(1): 3, tid(4): 4, tid(77): 1})
     assert [(r.id, r.status) for r in changed] == [(tid(1), 3)]  # 4 had it already
     assert result_set.get(tid(1)) == changed[0]
+
+
+def test_a_rows_status_before_its_run_is_kept_when_later_facts_change_it() -> None:
+    a = IdResult("574376043897425801", Outcome.RESTARTED, 0, "ok", status=4)
+    b = IdResult("574376043897425802", Outcome.RESTARTED, 0, "ok", status=7)
+    rows = ResultSet([a, b])
+    rows.with_statuses({a.id: 3})  # following: it completed
+    rows.with_statuses({a.id: 1})  # ... a later fact again: the first status is kept
+    assert rows.get(a.id).status == 1 and dict(rows.statuses_before_run) == {a.id: 4}
+    rows.merge([IdResult(a.id, Outcome.RESTARTED, 0, "ok", status=4)])  # a retry: its own
+    assert dict(rows.statuses_before_run) == {}

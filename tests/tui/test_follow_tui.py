@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Iterator
 
 import pytest
 from textual.widgets import Checkbox, Static
 
 from geelark_tui.api.models import Outcome
-from geelark_tui.report import to_csv
+from geelark_tui.report import to_csv, to_json
 from geelark_tui.simulator import Simulator, SimulatorConfig
 from geelark_tui.ticket import ticket_reply
 from geelark_tui.tui.app import GeeLarkApp
@@ -80,6 +81,12 @@ async def test_results_follow_to_the_end_and_failed_again_can_be_restarted(
         assert exported[tid(3)]["after"] == "failed"
         assert exported[tid(3)]["hint"].startswith("Failed again: ")
         assert exported[tid(1)]["after"] == "completed"
+        # `status` is the task's status before the run, as the headless contract has it
+        # (failed: 4), not what following found since (completed: 3, in `after`).
+        assert exported[tid(1)]["status"] == exported[tid(3)]["status"] == "4"
+        as_json = {r["id"]: r for r in json.loads(to_json(screen.results, (),
+                                                          screen.export_extras()))["results"]}
+        assert as_json[tid(1)]["status"] == 4 and as_json[tid(1)]["after"]["status"] == 3
         # "failed again" is a filter; select what it shows, and restart exactly those
         for _ in range(6):
             if screen.row_filter.status == "failed again":

@@ -86,12 +86,14 @@ class ResultActions(TaskFollowing):
 
     def export_extras(self) -> RunExtras:
         """What an export adds to the rows, as `geelark-tui restart` would: the status column
-        (after a lookup), what following found (`after`), and the next steps from the latest
-        facts."""
+        (after a lookup; each task's status before the run, as the contract has it, not what
+        following found since), what following found (`after`), and the next steps from the
+        latest facts."""
         latest = self.latest_tasks()
         after = ({i: after_of(latest.get(i)) for i in self.followed} if self.followed
                  else None)
-        return RunExtras(with_status=self.grid.show_status, after=after, latest=latest)
+        return RunExtras(with_status=self.grid.show_status, after=after, latest=latest,
+                         before=self.set.statuses_before_run)
 
     def take_run(self, outcome: RunOutcome) -> None:
         """A retry of some rows has ended: its answers update those rows in place, each row
