@@ -214,6 +214,30 @@ async def test_no_answer_in_time_is_a_read_timeout() -> None:
         await stream.aclose()
 
 
+async def test_an_answer_that_trickles_in_ends_at_the_clients_deadline() -> None:
+    """Each byte within the read timeout, the whole never: the request still ends, with an
+    outcome that may have been applied (verify, never resend), at connect + read timeout."""
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                     b"Content-Length: 100000\r\n\r\n{")
+        while True:
+            await asyncio.sleep(0.1)  # well within the 0.5 s read timeout, every time
+            writer.write(b" ")
+            await writer.drain()
+
+    async with serving(serve) as port, GeeLarkClient(
+            f"http://127.0.0.1:{port}", TokenAuth(TOKEN), timeout=0.5) as client:
+        assert client.deadline == 1.0
+        started = asyncio.get_running_loop().time()
+        with pytest.raises(TransportFailure) as failed:
+            await client.restart(IDS[:1])
+        took = asyncio.get_running_loop().time() - started
+    assert failed.value.kind is FailureKind.AMBIGUOUS
+    assert failed.value.message == "no whole answer within 1 s"
+    assert 0.9 <= took < 3.0
+
+
 async def test_a_peer_that_does_not_read_is_a_write_timeout() -> None:
     async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await asyncio.sleep(30)

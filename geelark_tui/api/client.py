@@ -229,10 +229,15 @@ class GeeLarkClient:
         self.base_url = base_url.rstrip("/")
         limits = httpx.Limits(max_connections=max_connections,
                               max_keepalive_connections=max_connections)
+        connect = min(timeout, 10.0)
+        # httpx's timeouts are per step (each read of an answer gets `timeout` again): a
+        # server that trickles its answer a byte at a time held a request, and a run that
+        # waits for its requests in flight, for good. The whole exchange has this deadline.
+        self.deadline = connect + timeout
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
             auth=auth,
-            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+            timeout=httpx.Timeout(timeout, connect=connect),
             limits=limits,
             headers={"Content-Type": "application/json", "User-Agent": "geelark-tui"},
             transport=transport or transport_for(self.base_url, limits),
@@ -283,7 +288,8 @@ class GeeLarkClient:
     async def _post(self, path: str, payload: dict[str, Any]) -> Envelope:
         body = json.dumps(payload).encode()
         try:
-            async with self._http.stream("POST", path, content=body) as response:
+            async with asyncio.timeout(self.deadline), \
+                    self._http.stream("POST", path, content=body) as response:
                 chunks: list[bytes] = []
                 size = 0
                 async for chunk in response.aiter_bytes():
@@ -296,6 +302,9 @@ class GeeLarkClient:
                         )
                     chunks.append(chunk)
                 status = response.status_code
+        except TimeoutError:  # the deadline's, not httpx's (those are TransportErrors)
+            raise TransportFailure(FailureKind.AMBIGUOUS, "no whole answer within "
+                                   f"{self.deadline:g} s") from None
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
             raise TransportFailure(FailureKind.NOT_SENT, _describe(exc)) from None
         except httpx.UnsupportedProtocol as exc:
