@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -16,9 +17,10 @@ from geelark_tui.tui.screens.confirm import RestartConfirmScreen
 from geelark_tui.tui.screens.export import ExportScreen
 from geelark_tui.tui.screens.progress import RunOutcome
 from geelark_tui.tui.screens.results import ResultsScreen
+from geelark_tui.tui.screens.yes_no import YesNoScreen
 from geelark_tui.tui.widgets.results_grid import ResultsGrid
 
-from .helpers import make_app, make_config, notifications, tid, wait_for
+from .helpers import make_app, make_config, notifications, tid, wait_for, wait_for_screen
 
 R, J, N, U = Outcome.RESTARTED, Outcome.REJECTED, Outcome.NOT_SENT, Outcome.UNKNOWN
 RESULTS = [
@@ -253,6 +255,33 @@ async def test_export_shows_a_full_path_and_a_bare_name_goes_beside_it(
         field.value = "bare.json"
         await pilot.press("enter")
         await wait_for(pilot, lambda: (tmp_path / "bare.json").exists())
+
+
+async def test_export_over_a_file_asks_first_and_never_writes_into_a_pipe(
+        tmp_path: Path) -> None:
+    precious = tmp_path / "important.csv"
+    precious.write_text("precious data\n")
+    pipe = tmp_path / "fifo.csv"
+    os.mkfifo(pipe)
+    app = make_app(make_config())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_results(app, pilot)
+        await pilot.press("e")
+        app.screen.query_one("#export-path", Input).value = str(pipe)
+        await pilot.press("enter")
+        assert isinstance(app.screen, ExportScreen)  # refused, the dialog still open
+        assert any("Not a regular file" in n for n in notifications(app))
+        app.screen.query_one("#export-path", Input).value = str(precious)
+        await pilot.press("enter")
+        await wait_for_screen(pilot, app, YesNoScreen)
+        await pilot.press("escape")  # keep it
+        assert isinstance(app.screen, ExportScreen)
+        assert precious.read_text() == "precious data\n"
+        await pilot.press("enter")
+        await wait_for_screen(pilot, app, YesNoScreen)
+        await pilot.press("enter")  # replace
+        await wait_for(pilot, lambda: precious.read_text() == to_csv(RESULTS))
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["fifo.csv", "important.csv"]
 
 
 async def test_export_to_a_missing_folder_says_so(tmp_path: Path) -> None:

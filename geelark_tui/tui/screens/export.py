@@ -3,6 +3,7 @@ what: CSV or JSON (as the headless command), or the ticket reply (Markdown)."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -50,8 +51,19 @@ def render_export(fmt: str, rows: Sequence[IdResult], invalid: Sequence[IgnoredT
 def write_export(request: ExportRequest, rows: Sequence[IdResult],
                  invalid: Sequence[IgnoredToken], extras: RunExtras = NO_EXTRAS, *,
                  title: str = "") -> None:
-    data = render_export(request.fmt, rows, invalid, extras, title=title)
-    request.path.write_text(data, encoding="utf-8")
+    """Written whole or not at all: into a new file beside the target, which then takes its
+    place (a full disk leaves an existing file as it was)."""
+    data = render_export(request.fmt, rows, invalid, extras, title=title).encode("utf-8")
+    target = request.path
+    partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the umask applies
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.replace(partial, target)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
 
 
 def default_name(fmt: str, now: datetime | None = None) -> str:
@@ -139,7 +151,24 @@ class ExportScreen(AppModal[ExportRequest | None]):
         if not path.parent.is_dir():
             self.notify(f"No such folder: {display_path(path.parent)}", severity="error")
             return
-        self.dismiss(ExportRequest(path.absolute(), fmt, self.every_row))
+        request = ExportRequest(path.absolute(), fmt, self.every_row)
+        if not path.exists():
+            self.dismiss(request)
+        elif not path.is_file():  # a pipe, a device: writing to it could block for good
+            self.notify(f"Not a regular file: {display_path(path)}. Choose another name.",
+                        severity="error")
+        else:
+            from geelark_tui.tui.screens.yes_no import YesNoScreen
+
+            def answered(replace: bool | None) -> None:
+                if replace:
+                    self.dismiss(request)
+
+            self.app.push_screen(
+                YesNoScreen(f"Replace {path.name}?",
+                            f"{display_path(path)} exists; the export would take its place.",
+                            yes="Replace", no="Keep it", dialog_id="replace-export"),
+                answered)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
