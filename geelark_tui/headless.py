@@ -11,7 +11,7 @@ import argparse
 import asyncio
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -116,14 +116,6 @@ async def _run(session: RunSession) -> SessionResult:
                                  lambda reason: session.settle(reason, interrupted=True))
 
 
-def _write(text: str | Iterable[str]) -> bool:
-    """The result on stdout (a large one in pieces); False (after one line on stderr) when
-    stdout cannot take it."""
-    from geelark_tui.history import run_log_path
-
-    return write_result(text, f"the run log has it: {run_log_path()}")
-
-
 def _not_sent(parsed: ParsedIds, message: str) -> list[IdResult]:
     return [IdResult(i, Outcome.NOT_SENT, None, message) for i in parsed.ids]
 
@@ -173,8 +165,8 @@ def run_restart_command(args: argparse.Namespace) -> int:
     except (ConnectionConfigError, ValueError) as exc:
         say(f"error: {exc}")
         results = _not_sent(parsed, f"not sent: {exc}")
-        if not _write(render(args.format, results, parsed.ignored,
-                             RunExtras(with_status=preflight))):
+        if not write_result(render(args.format, results, parsed.ignored,  # nothing was sent
+                                   RunExtras(with_status=preflight))):
             return EXIT_OUTPUT
         return EXIT_STOPPED
 
@@ -201,7 +193,10 @@ def run_restart_command(args: argparse.Namespace) -> int:
     extras = RunExtras(with_status=preflight, after=result.after,
                        cancelled_first=result.cancelled_first if args.cancel_active else None,
                        latest=latest_of(result.after) if result.after is not None else None)
-    if not _write(render_pieces(args.format, result.results, parsed.ignored, extras)):
+    kept = (f"the run log has it: {session.run_log}" if session.logged
+            else "the run log does not have it either: this run's results are lost")
+    if not write_result(render_pieces(args.format, result.results, parsed.ignored, extras),
+                        kept):
         return EXIT_OUTPUT
     say("done: " + summary_sentence(result.summary())
          + (f"; stopped: {result.stop_reason}" if result.stop_reason else "")
@@ -212,8 +207,8 @@ def run_restart_command(args: argparse.Namespace) -> int:
 def run_config_command(args: argparse.Namespace) -> int:
     path = resolve_config_path(args.config)
     if args.action == "path":
-        return 0 if _write(f"{path}\n") else EXIT_OUTPUT
+        return 0 if write_result(f"{path}\n") else EXIT_OUTPUT
     config = load_config(path)
     for warning in config.take_warnings():
         say(f"warning: {warning}")
-    return 0 if _write(render_config_for_show(config)) else EXIT_OUTPUT
+    return 0 if write_result(render_config_for_show(config)) else EXIT_OUTPUT

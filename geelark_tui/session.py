@@ -79,6 +79,7 @@ class RunSession:
         self.on_event = on_event  # a front end may attach its own before `run()`
         self.config = config
         self.run_log = run_log
+        self.logged = False  # the run's line is in the run log
         self.clock = clock or pacer.clock  # waits, back-offs and polls keep the pacer's time
         self._scrub = scrub
         self._secrets = secrets
@@ -376,9 +377,11 @@ class RunSession:
                    ) -> str | None:
         if self.run_log is None:
             return None
-        return log_run(result.report, result.results, self.plan.host, path=self.run_log,
-                       secrets=self._secrets() if secrets is None else secrets,
-                       after=result.after_counts())
+        warning = log_run(result.report, result.results, self.plan.host, path=self.run_log,
+                          secrets=self._secrets() if secrets is None else secrets,
+                          after=result.after_counts())
+        self.logged = warning is None
+        return warning
 
     def _write_log_and_count(self, result: SessionResult, secrets: Iterable[str]) -> None:
         """In a thread: the run-log line and the set's last counts (as `record_set`, the

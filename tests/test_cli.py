@@ -110,9 +110,15 @@ def _restart_to(stdout: int, tmp_path: Path, sim_url: str, *extra: str
 
 
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
-def test_a_stdout_that_cannot_be_written_has_its_own_exit_code(tmp_path: Path) -> None:
+@pytest.mark.parametrize("run_log", ["writable", "unwritable"])
+def test_a_stdout_that_cannot_be_written_has_its_own_exit_code(tmp_path: Path,
+                                                               run_log: str) -> None:
+    """The one line on stderr says where the results are: the run log, or (when it could not
+    be written either) nowhere, never pointing at a file that does not have them."""
     from geelark_tui.simulator import Simulator
 
+    if run_log == "unwritable":
+        (tmp_path / "d").write_text("a file where the data folder should be")
     with Simulator() as sim, open("/dev/full", "wb") as full:
         done = _restart_to(full.fileno(), tmp_path, sim.base_url, "--format", "json")
         assert sim.restart_counts  # a real run, not an early exit
@@ -121,6 +127,12 @@ def test_a_stdout_that_cannot_be_written_has_its_own_exit_code(tmp_path: Path) -
     assert "Traceback" not in err
     lines = [line for line in err.splitlines() if "cannot write the result" in line]
     assert len(lines) == 1 and "No space left on device" in lines[0]
+    if run_log == "writable":
+        assert lines[0].endswith(f"the run log has it: {tmp_path / 'd' / 'runs.jsonl'}")
+    else:
+        assert "could not write the run log" in err
+        assert lines[0].endswith("the run log does not have it either: this run's results "
+                                 "are lost")
 
 
 def test_a_closed_stdout_has_its_own_exit_code(tmp_path: Path) -> None:
