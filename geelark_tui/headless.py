@@ -29,6 +29,7 @@ from geelark_tui.events import (
     FollowUpdate,
     LookupProgress,
     RateLimitWait,
+    RunFinished,
     RunStarted,
     RunStopping,
     Verifying,
@@ -65,6 +66,8 @@ class _Progress:
     total_batches: int = 0
     last_wait_line: float = 0.0
     last_follow_line: float = 0.0
+    stopping: bool = False
+    unsent: int = 0  # batches never sent after the stop: one line at the end, not one each
 
     def __call__(self, event: Event) -> None:
         if isinstance(event, FollowUpdate):
@@ -84,10 +87,16 @@ class _Progress:
             say(f"restarting {plural(event.total_ids, 'ID')} in "
                 f"{plural(event.total_batches, 'request')}")
         elif isinstance(event, BatchFinished):
+            if self.stopping and event.counts.keys() == {Outcome.NOT_SENT}:
+                self.unsent += 1
+                return
             counts = ", ".join(f"{n:,} {o.value.replace('_', ' ')}"
                                for o, n in event.counts.items())
             say(f"batch {event.batch:,}/{self.total_batches:,}: {counts}"
                  + (f" ({event.note})" if event.note else ""))
+        elif isinstance(event, RunFinished):
+            if self.unsent:
+                say(f"{plural(self.unsent, 'batch', 'batches')} not sent after the stop")
         elif isinstance(event, RateLimitWait):
             now = time.monotonic()
             if now - self.last_wait_line >= 5.0:
@@ -96,6 +105,7 @@ class _Progress:
         elif isinstance(event, Verifying):
             say(f"batch {event.batch:,}: {event.reason}; checking {plural(event.size, 'task')}")
         elif isinstance(event, RunStopping):
+            self.stopping = True
             say(f"stopping: {event.reason}")
 
 

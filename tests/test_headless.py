@@ -317,3 +317,25 @@ def test_piped_stdin_gets_the_same_rules(sim: Simulator, env: dict[str, str],
         assert done.returncode in (0, 1), done.stderr  # the second time: already restarted
         assert [r["id"] for r in json.loads(done.stdout)["results"]] == [ID_A, ID_B, ID_C]
         assert b"ignored" not in done.stderr
+
+
+def test_a_run_that_stops_at_once_says_its_unsent_batches_in_one_line(
+    env: dict[str, str], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Nothing listens: the run stops at the first refused connection, and the 99 batches
+    never sent are one line on stderr, not 99."""
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    ids_file = tmp_path / "ids.txt"
+    ids_file.write_text("\n".join(str(574376043900000000 + n) for n in range(1_000)))
+    code, out, err = run_cli(capsys, "--ids-file", str(ids_file), "--batch-size", "10",
+                             "--concurrency", "1", "--base-url", f"http://127.0.0.1:{port}",
+                             "--format", "json")
+    assert code == 3 and json.loads(out)["summary"]["not_sent"] == 1_000
+    batch_lines = [line for line in err.splitlines() if line.startswith("batch ")]
+    assert len(batch_lines) <= 2, err  # the refused one (and one in flight with it)
+    unsent = 100 - len(batch_lines)
+    assert f"{unsent:,} batches not sent after the stop" in err
