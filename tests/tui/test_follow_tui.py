@@ -167,6 +167,8 @@ async def test_the_confirmation_offers_to_cancel_the_stuck_ones_off_by_default(
         screen = app.screen
         assert isinstance(screen, ResultsScreen)
         rows = {r.id: r for r in screen.results}
+        # The run line counts every request the run made, the cancel too.
+        assert " + 1 cancel request + " in str(screen.query_one("#results-run").render())
     assert quick_sim.cancel_counts == {waiting: 1, running: 1}
     for task_id in (waiting, running):
         assert rows[task_id].outcome is Outcome.RESTARTED

@@ -140,7 +140,11 @@ class ResultsScreen(ResultActions):
         requests = ""
         if report is not None:
             requests = plural(report.restart_requests, 'restart request')
+            cancels = o.session.cancels if o.session is not None else None
+            if cancels is not None and cancels.requests:
+                requests += f" + {plural(cancels.requests, 'cancel request')}"
             lookups = report.query_requests + (o.plan.lookup.requests if o.plan.lookup else 0)
+            lookups += cancels.lookups if cancels is not None else 0
             if lookups:
                 requests += f" + {plural(lookups, 'lookup')}"
         run = self.set.runs[-1]
