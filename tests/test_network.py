@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import json
 import random
 import shutil
 import socket
@@ -234,8 +235,37 @@ async def test_an_answer_that_trickles_in_ends_at_the_clients_deadline() -> None
             await client.restart(IDS[:1])
         took = asyncio.get_running_loop().time() - started
     assert failed.value.kind is FailureKind.AMBIGUOUS
-    assert failed.value.message == "no whole answer within 1 s"
+    assert failed.value.message == "no whole answer within 1 s of sending"
     assert 0.9 <= took < 3.0
+
+
+async def test_the_deadline_starts_when_the_request_is_sent_not_while_it_waits() -> None:
+    """One connection, two requests: the second waits ~0.9 s for it (within the 1 s pool
+    timeout), then takes ~1.5 s itself: past the 2 s deadline from its start, not from its
+    sending."""
+    answer = json.dumps({"code": 0, "msg": "ok", "data": {"totalAmount": 1,
+                                                           "successAmount": 1,
+                                                           "failAmount": 0,
+                                                           "failDetails": []}}).encode()
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        for pieces in (3, 5):  # the first answer in 0.9 s, the second in 1.5 s
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = int(head.lower().split(b"content-length:")[1].split(b"\r\n")[0])
+            await reader.readexactly(length)
+            writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                         b"Content-Length: %d\r\n\r\n" % len(answer))
+            for n in range(pieces):
+                await asyncio.sleep(0.3)  # each within the 1 s read timeout
+                writer.write(answer[n * 5:(n + 1) * 5] if n < pieces - 1 else answer[n * 5:])
+                await writer.drain()
+        await reader.read()
+
+    async with serving(serve) as port, GeeLarkClient(
+            f"http://127.0.0.1:{port}", TokenAuth(TOKEN), timeout=1.0,
+            max_connections=1) as client:
+        first, second = await asyncio.gather(client.restart(IDS[:1]), client.restart(IDS[1:]))
+    assert first.success == second.success == 1
 
 
 async def test_a_peer_that_does_not_read_is_a_write_timeout() -> None:
