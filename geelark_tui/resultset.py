@@ -106,8 +106,11 @@ class ResultSet:
             answers = self._answers.setdefault(later.id, [Answer(self.first_run, current)])
             answers.append(Answer(run, later))
             row = settle(current, later)
-            if row is not current:
+            if row is later:
                 self._run_statuses.pop(later.id, None)  # this run's status is the row's now
+            elif row.status != current.status:  # the answer stays the earlier run's
+                self._run_statuses.setdefault(later.id, current.status)
+            if row is not current:
                 rows[position] = row
                 changed.append(row)
         return changed

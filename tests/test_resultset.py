@@ -77,3 +77,7 @@ def test_a_rows_status_before_its_run_is_kept_when_later_facts_change_it() -> No
     assert rows.get(a.id).status == 1 and dict(rows.statuses_before_run) == {a.id: 4}
     rows.merge([IdResult(a.id, Outcome.RESTARTED, 0, "ok", status=4)])  # a retry: its own
     assert dict(rows.statuses_before_run) == {}
+    # A retry that skipped the row keeps the earlier answer, and its status before that run.
+    rows.merge([IdResult(b.id, Outcome.SKIPPED, None, "skipped: task is running", status=1)])
+    assert rows.get(b.id).outcome is Outcome.RESTARTED and rows.get(b.id).status == 1
+    assert dict(rows.statuses_before_run) == {b.id: 7}

@@ -295,3 +295,23 @@ async def test_export_to_a_missing_folder_says_so(tmp_path: Path) -> None:
         assert any("No such folder" in n for n in notifications(app))
         await pilot.press("escape")
         assert isinstance(app.screen, ResultsScreen)
+
+
+async def test_an_export_after_a_recheck_without_preflight_has_no_status_column() -> None:
+    """`status` is the status before the run; without a pre-flight nobody knew it, and what
+    a re-check found since is not that (the NEXT STEP column follows it)."""
+    from geelark_tui.api.models import Task
+    from geelark_tui.packed_tasks import PackedTasks
+    from geelark_tui.preflight import Lookup
+
+    app = make_app(make_config())
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_results(app, pilot)
+        assert not screen.grid.show_status
+        found = Lookup((tid(1),), tasks=PackedTasks({tid(1): Task(tid(1), 3)}))
+        screen.rechecked(found)
+        await pilot.pause()
+        assert screen.grid.show_status  # the STATUS column says what the re-check found
+        exported = to_csv(screen.results, screen.export_extras())
+        assert exported.splitlines()[0] == to_csv(RESULTS).splitlines()[0]  # no `status`
+        assert "Nothing to do: it ran and completed." in exported

@@ -92,7 +92,7 @@ class ResultActions(TaskFollowing):
         latest = self.latest_tasks()
         after = ({i: after_of(latest.get(i)) for i in self.followed} if self.followed
                  else None)
-        return RunExtras(with_status=self.grid.show_status, after=after, latest=latest,
+        return RunExtras(with_status=self.statuses_before_known, after=after, latest=latest,
                          before=self.set.statuses_before_run)
 
     def take_run(self, outcome: RunOutcome) -> None:
@@ -104,6 +104,7 @@ class ResultActions(TaskFollowing):
             self.store.absorb(outcome.plan.lookup, BEFORE_THE_RUN)
         self.runs.append(outcome)
         grid = self.grid
+        self.statuses_before_known |= outcome.plan.lookup is not None
         grid.show_status = grid.show_status or outcome.plan.lookup is not None
         grid.update_results(changed)
         grid.refresh_rows()

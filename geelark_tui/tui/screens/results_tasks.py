@@ -52,6 +52,7 @@ class TaskLookups(AppScreen[None]):
         self._fetch_timer: Timer | None = None
         self.rechecking = False
         self.recheck_progress = (0, 0)  # IDs looked up, of how many
+        self.statuses_before_known = False  # see `mount_tasks`
 
     def status_changed(self) -> None:
         """Rows changed or the re-check progressed: the screen may repaint its status line."""
@@ -81,8 +82,11 @@ class TaskLookups(AppScreen[None]):
     def mount_tasks(self) -> None:
         self.grid.status_text = self.row_status
         self.grid.hint_text = self.row_hint
-        self.grid.show_status = (self.outcome.plan.lookup is not None
-                                 or any(r.status is not None for r in self.results))
+        # The tasks' statuses before the run are known (a pre-flight, a past run's log): the
+        # STATUS column from the start, and the exports' `status` column.
+        self.statuses_before_known = (self.outcome.plan.lookup is not None
+                                      or any(r.status is not None for r in self.results))
+        self.grid.show_status = self.statuses_before_known
 
     def row_status(self, result: IdResult) -> str:
         """The STATUS column: a restarted task's status from before the run is "was failed";
