@@ -284,6 +284,26 @@ async def test_export_over_a_file_asks_first_and_never_writes_into_a_pipe(
         assert sorted(p.name for p in tmp_path.iterdir()) == ["fifo.csv", "important.csv"]
 
 
+async def test_export_through_a_link_replaces_the_file_it_points_to_keeping_its_mode(
+        tmp_path: Path) -> None:
+    real = tmp_path / "real.csv"
+    real.write_text("old\n")
+    real.chmod(0o600)
+    link = tmp_path / "link.csv"
+    link.symlink_to(real)
+    app = make_app(make_config())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_results(app, pilot)
+        await pilot.press("e")
+        app.screen.query_one("#export-path", Input).value = str(link)
+        await pilot.press("enter")
+        await wait_for_screen(pilot, app, YesNoScreen)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: real.read_text() == to_csv(RESULTS))
+    assert link.is_symlink() and link.resolve() == real
+    assert real.stat().st_mode & 0o777 == 0o600
+
+
 async def test_export_to_a_missing_folder_says_so(tmp_path: Path) -> None:
     app = make_app(make_config())
     async with app.run_test(size=(80, 24)) as pilot:

@@ -3,7 +3,9 @@ what: CSV or JSON (as the headless command), or the ticket reply (Markdown)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -52,18 +54,32 @@ def write_export(request: ExportRequest, rows: Sequence[IdResult],
                  invalid: Sequence[IgnoredToken], extras: RunExtras = NO_EXTRAS, *,
                  title: str = "") -> None:
     """Written whole or not at all: into a new file beside the target, which then takes its
-    place (a full disk leaves an existing file as it was)."""
+    place (a full disk leaves an existing file as it was). A link is followed: the file it
+    points to is replaced, and keeps its permissions."""
     data = render_export(request.fmt, rows, invalid, extras, title=title).encode("utf-8")
-    target = request.path
-    partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
-    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the umask applies
+    target = Path(os.path.realpath(request.path))
+    fd, partial = _new_file_beside(target)
     try:
         with os.fdopen(fd, "wb") as out:
+            if target.exists():
+                os.fchmod(out.fileno(), stat.S_IMODE(target.stat().st_mode))
             out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
         os.replace(partial, target)
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
+
+
+def _new_file_beside(target: Path) -> tuple[int, Path]:
+    """A file of a new name in the target's folder, created with the umask's permissions."""
+    stem = target.name[:64]  # room for the rest of the name
+    for attempt in range(100):
+        partial = target.with_name(f".{stem}.{os.getpid()}-{attempt}.partial")
+        with contextlib.suppress(FileExistsError):
+            return os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), partial
+    raise FileExistsError(f"no free name for a new file beside {target.name}")
 
 
 def default_name(fmt: str, now: datetime | None = None) -> str:
