@@ -268,10 +268,11 @@ class GeeLarkApp(LifecycleApp):
         if isinstance(self.screen, QuitConfirmScreen):
             return
         tracker = run.tracker
-        self.push_screen(QuitConfirmScreen(lambda: tracker.settled if tracker else 0,
-                                           len(run.plan.to_send),
-                                           logged=self.context.run_log is not None),
-                         self._quit_answer)
+        total = len(run.plan.planned)
+        self.push_screen(
+            QuitConfirmScreen(lambda: (tracker.settled, tracker.total_ids) if tracker
+                              else (0, total), logged=self.context.run_log is not None),
+            self._quit_answer)
 
     def _quit_answer(self, confirmed: bool | None) -> None:
         run = self.active_run()

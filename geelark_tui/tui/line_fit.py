@@ -49,9 +49,9 @@ def fit_parts(parts: Sequence[tuple[str, int]], width: int, *, cut: bool = True)
         drop = max(n for n, (_, rank) in enumerate(kept) if rank == top)
         del kept[drop]
         line = SEPARATOR.join(text for text, _ in kept)
-    over = cell_len(line) - width
     if not cut:
         return line
+    over = cell_len(line) - width
     if over > 0 and kept:
         longest = max(range(len(kept)), key=lambda n: cell_len(kept[n][0]))
         room = cell_len(kept[longest][0]) - over

@@ -81,6 +81,14 @@ async def test_choosing_a_recent_set_over_ids_in_the_box_asks_first() -> None:
         await wait_for_screen(pilot, app, YesNoScreen)
         await pilot.press("enter")  # replace
         await wait_for(pilot, lambda: box.text == tid(3))
+        box.load_text("ticket 4711: the IDs are in the attachment")  # text, but no ID
+        await pilot.press("ctrl+l", "enter")
+        await wait_for_screen(pilot, app, YesNoScreen)
+        assert "The box holds text with no ID in it; the 1 ID of" in str(
+            app.screen.query_one(".dialog-body", Static).render())
+        await pilot.press("escape")
+        await wait_for_screen(pilot, app, EntryScreen)
+        assert box.text == "ticket 4711: the IDs are in the attachment"
 
 
 async def test_load_ids_from_a_file(tmp_path: Path) -> None:

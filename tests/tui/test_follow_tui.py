@@ -202,6 +202,19 @@ async def test_include_all_counts_what_cancelling_the_stuck_ones_leaves_out(
         assert str(include.label) == "Include the 3 that cannot be restarted now (a)"
         assert "Restarting all 4, the 3 that cannot be restarted now included" in said()
         await pilot.press("escape")
+    # All that a default run leaves out is stuck: with x on, include-all adds nothing more.
+    app = app_for(quick_sim, [waiting, running, failed])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+r")
+        confirm = app.screen
+        assert isinstance(confirm, RestartConfirmScreen)
+        await wait_for(pilot, lambda: not confirm.looking)
+        include = confirm.query_one("#include-all", Checkbox)
+        await pilot.press("a", "x")
+        assert include.display and include.value
+        assert str(include.label) == "Include all (a): nothing left out, the stuck ones cancelled"
+        assert ("Restarting all 3: the 2 waiting or running cancelled first." in
+                str(confirm.query_one("#preflight", Static).render()))
 
 
 async def test_cancel_and_restart_from_the_results(quick_sim: Simulator) -> None:

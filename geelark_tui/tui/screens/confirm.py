@@ -168,7 +168,8 @@ class RestartConfirmScreen(AppModal["RunSession | None"]):
         self.query_one("#preflight", Static).update(preflight_text(plan))
         others = left_out_count(plan)
         include = self.query_one("#include-all", Checkbox)
-        include.label = f"Include the {others:,} that cannot be restarted now (a)"
+        include.label = (f"Include the {others:,} that cannot be restarted now (a)" if others
+                         else "Include all (a): nothing left out, the stuck ones cancelled")
         with include.prevent(Checkbox.Changed):
             include.value = plan.include_all
         include.display = bool(others) or plan.include_all

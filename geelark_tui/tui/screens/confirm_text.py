@@ -97,7 +97,7 @@ def preflight_text(plan: RunPlan) -> str:
         lines.append(f"Restarting all {len(plan.ids):,}, the {others:,} that cannot be "
                      "restarted now included on purpose.")
     elif plan.cancel_active and plan.active:
-        rest = others - len(plan.active)
+        rest = left_out_count(plan)
         lines.append(f"Cancelling the {len(plan.active):,} waiting or running first, then "
                      "restarting them with the failed and cancelled"
                      + (f": {rest:,} skipped." if rest else "."))

@@ -194,16 +194,17 @@ class EntryScreen(AppScreen[None]):
     def _replace_box(self, incoming: str, load: Callable[[], None]) -> None:
         """`load` replaces what the box holds; when it holds IDs, ask first (what the user
         typed or pasted is never lost unasked). `incoming` says what would take their place."""
-        if not self.parsed.ids:
+        if not self.query_one("#ids", IdBox).ids_text.strip():
             load()
             return
         from geelark_tui.tui.screens.yes_no import YesNoScreen
 
+        count = self.parsed.count
+        held = plural(count, "ID") if count else "text with no ID in it"
         self.app.push_screen(
-            YesNoScreen("Replace the IDs in the box?",
-                        f"The box holds {plural(self.parsed.count, 'ID')}; {incoming} would "
-                        "take their place.", yes="Replace", no="Keep them",
-                        dialog_id="replace-ids"),
+            YesNoScreen("Replace what is in the box?",
+                        f"The box holds {held}; {incoming} would take its place.",
+                        yes="Replace", no="Keep it", dialog_id="replace-ids"),
             lambda replace: load() if replace else None)
 
     def on_recent_sets_edit(self, event: RecentSets.Edit) -> None:

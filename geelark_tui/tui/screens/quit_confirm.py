@@ -20,16 +20,17 @@ def quit_text(done: int, total: int, logged: bool) -> str:
 
 
 class QuitConfirmScreen(YesNoScreen):
-    """`done()`: how many IDs have an outcome now (counted again while the question is open)."""
+    """`count()`: the IDs with an outcome now, of how many (asked again while the question is
+    open: the run goes on behind it)."""
 
-    def __init__(self, done: Callable[[], int], total: int, *, logged: bool = True) -> None:
-        super().__init__("Quit while restarting?", quit_text(done(), total, logged),
+    def __init__(self, count: Callable[[], tuple[int, int]], *, logged: bool = True) -> None:
+        super().__init__("Quit while restarting?", quit_text(*count(), logged),
                          yes="Stop and quit", no="Keep running", dialog_id="quit")
-        self._done, self._total, self._logged = done, total, logged
+        self._count, self._logged = count, logged
 
     def on_mount(self) -> None:
         self.set_interval(RECOUNT_EVERY, self._recount)
 
     def _recount(self) -> None:
         body = self.query_one(".dialog-body", Static)
-        body.update(quit_text(self._done(), self._total, self._logged))
+        body.update(quit_text(*self._count(), self._logged))
