@@ -232,9 +232,11 @@ class GeeLarkClient:
         connect = min(timeout, 10.0)
         # httpx's timeouts are per step (each read of an answer gets `timeout` again): a
         # server that trickles its answer a byte at a time held a request, and a run that
-        # waits for its requests in flight, for good. The exchange has this deadline, from
-        # its first byte sent (a wait for a free connection is httpx's pool timeout's).
-        self.deadline = connect + timeout
+        # waits for its requests in flight, for good. The whole exchange has this deadline:
+        # longer than the longest wait for a free connection (the pool timeout, `timeout`)
+        # and a connect and TLS handshake (`connect` each) together, so when it passes the
+        # request was being sent or answered: it may have been applied.
+        self.deadline = 2 * (connect + timeout)
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
             auth=auth,
@@ -288,16 +290,9 @@ class GeeLarkClient:
 
     async def _post(self, path: str, payload: dict[str, Any]) -> Envelope:
         body = json.dumps(payload).encode()
-        deadline = asyncio.timeout(None)
-        loop = asyncio.get_running_loop()
-
-        async def sending(event: str, info: object) -> None:  # httpcore's trace
-            if event.endswith("send_request_headers.started") and deadline.when() is None:
-                deadline.reschedule(loop.time() + self.deadline)  # from the first byte sent
-
         try:
-            async with deadline, self._http.stream("POST", path, content=body,
-                                                   extensions={"trace": sending}) as response:
+            async with asyncio.timeout(self.deadline), \
+                    self._http.stream("POST", path, content=body) as response:
                 chunks: list[bytes] = []
                 size = 0
                 async for chunk in response.aiter_bytes():
@@ -312,7 +307,7 @@ class GeeLarkClient:
                 status = response.status_code
         except TimeoutError:  # the deadline's, not httpx's (those are TransportErrors)
             raise TransportFailure(FailureKind.AMBIGUOUS, "no whole answer within "
-                                   f"{self.deadline:g} s of sending") from None
+                                   f"{self.deadline:g} s") from None
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
             raise TransportFailure(FailureKind.NOT_SENT, _describe(exc)) from None
         except httpx.UnsupportedProtocol as exc:
