@@ -100,6 +100,15 @@ async def wait_for_screen(pilot: Pilot[object], app: GeeLarkApp, cls: type[objec
     await wait_for(pilot, ready, timeout)
 
 
+async def open_confirmation(pilot: Pilot[object], app: GeeLarkApp) -> RestartConfirmScreen:
+    """ctrl+r, and the confirmation once its pre-flight (if any) is in."""
+    await pilot.press("ctrl+r")
+    screen = app.screen
+    assert isinstance(screen, RestartConfirmScreen), screen
+    await wait_for(pilot, lambda: not screen.looking)
+    return screen
+
+
 async def confirm_run(pilot: Pilot[object], app: GeeLarkApp, *keys: str,
                       open_with: str = "ctrl+r", timeout: float = 10.0) -> RestartConfirmScreen:
     """Open the confirmation (ctrl+r), wait for the pre-flight (if any) to finish, press

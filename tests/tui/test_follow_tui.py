@@ -20,7 +20,16 @@ from geelark_tui.tui.app import GeeLarkApp
 from geelark_tui.tui.screens.confirm import RestartConfirmScreen
 from geelark_tui.tui.screens.results import ResultsScreen
 
-from .helpers import TOKEN, confirm_run, make_app, make_config, tid, wait_for, wait_for_screen
+from .helpers import (
+    TOKEN,
+    confirm_run,
+    make_app,
+    make_config,
+    open_confirmation,
+    tid,
+    wait_for,
+    wait_for_screen,
+)
 
 POLL = 0.3  # seconds between two polls of one task (the product's is 5 s)
 
@@ -149,10 +158,7 @@ async def test_the_confirmation_offers_to_cancel_the_stuck_ones_off_by_default(
     waiting, running, failed = tid(50), tid(54), tid(1)
     app = app_for(quick_sim, [waiting, running, failed])
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("ctrl+r")
-        confirm = app.screen
-        assert isinstance(confirm, RestartConfirmScreen)
-        await wait_for(pilot, lambda: not confirm.looking)
+        confirm = await open_confirmation(pilot, app)
         box = confirm.query_one("#cancel-active", Checkbox)
         assert box.display and not box.value  # offered, off
         assert confirm.plan.planned == (failed,)
@@ -181,10 +187,7 @@ async def test_include_all_counts_what_cancelling_the_stuck_ones_leaves_out(
     waiting, running, completed, failed = tid(50), tid(54), tid(58), tid(1)
     app = app_for(quick_sim, [waiting, running, completed, failed])
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("ctrl+r")
-        confirm = app.screen
-        assert isinstance(confirm, RestartConfirmScreen)
-        await wait_for(pilot, lambda: not confirm.looking)
+        confirm = await open_confirmation(pilot, app)
         include = confirm.query_one("#include-all", Checkbox)
 
         def said() -> str:
@@ -205,10 +208,7 @@ async def test_include_all_counts_what_cancelling_the_stuck_ones_leaves_out(
     # All that a default run leaves out is stuck: with x on, include-all adds nothing more.
     app = app_for(quick_sim, [waiting, running, failed])
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("ctrl+r")
-        confirm = app.screen
-        assert isinstance(confirm, RestartConfirmScreen)
-        await wait_for(pilot, lambda: not confirm.looking)
+        confirm = await open_confirmation(pilot, app)
         include = confirm.query_one("#include-all", Checkbox)
         await pilot.press("a", "x")
         assert include.display and include.value

@@ -28,6 +28,7 @@ from .helpers import (
     make_app,
     make_config,
     notifications,
+    open_confirmation,
     tid,
     wait_for,
     wait_for_screen,
@@ -64,14 +65,6 @@ def truth(sim: Simulator, ids: list[str]) -> dict[str, list[str]]:
         else:
             groups["completed"].append(task_id)
     return groups
-
-
-async def open_confirmation(pilot: object, app: object) -> RestartConfirmScreen:
-    await pilot.press("ctrl+r")  # type: ignore[attr-defined]
-    screen = app.screen  # type: ignore[attr-defined]
-    assert isinstance(screen, RestartConfirmScreen)
-    await wait_for(pilot, lambda: not screen.looking)  # type: ignore[arg-type]
-    return screen
 
 
 async def test_confirmation_counts_match_the_simulator(sim: Simulator) -> None:

@@ -257,6 +257,13 @@ async def test_export_shows_a_full_path_and_a_bare_name_goes_beside_it(
         await wait_for(pilot, lambda: (tmp_path / "bare.json").exists())
 
 
+async def export_to(pilot: object, app: object, path: Path) -> None:
+    """e, the path typed, enter."""
+    await pilot.press("e")  # type: ignore[attr-defined]
+    app.screen.query_one("#export-path", Input).value = str(path)  # type: ignore[attr-defined]
+    await pilot.press("enter")  # type: ignore[attr-defined]
+
+
 async def test_export_over_a_file_asks_first_and_never_writes_into_a_pipe(
         tmp_path: Path) -> None:
     precious = tmp_path / "important.csv"
@@ -266,9 +273,7 @@ async def test_export_over_a_file_asks_first_and_never_writes_into_a_pipe(
     app = make_app(make_config())
     async with app.run_test(size=(80, 24)) as pilot:
         await open_results(app, pilot)
-        await pilot.press("e")
-        app.screen.query_one("#export-path", Input).value = str(pipe)
-        await pilot.press("enter")
+        await export_to(pilot, app, pipe)
         assert isinstance(app.screen, ExportScreen)  # refused, the dialog still open
         assert any("Not a regular file" in n for n in notifications(app))
         app.screen.query_one("#export-path", Input).value = str(precious)
@@ -294,9 +299,7 @@ async def test_export_through_a_link_replaces_the_file_it_points_to_keeping_its_
     app = make_app(make_config())
     async with app.run_test(size=(80, 24)) as pilot:
         await open_results(app, pilot)
-        await pilot.press("e")
-        app.screen.query_one("#export-path", Input).value = str(link)
-        await pilot.press("enter")
+        await export_to(pilot, app, link)
         await wait_for_screen(pilot, app, YesNoScreen)
         await pilot.press("enter")
         await wait_for(pilot, lambda: real.read_text() == to_csv(RESULTS))
