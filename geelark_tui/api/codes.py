@@ -52,7 +52,8 @@ CODES: dict[int, CodeInfo] = {
         _c(40001, "request body unreadable", X, "A client bug; report it with the run log."),
         _c(40002, "traceId header empty", X, "A client bug; report it with the run log."),
         _c(40003, "signature or token rejected", A,
-           "Check the token or app id + API key in Settings; tokens expire."),
+           "Check the token or app id + API key (in Settings, or the GEELARK_ variable it "
+           "came from); tokens expire."),
         _c(40004, "request parameter validation failed", P,
            "The request was refused as a whole; check the IDs and batch size."),
         _c(40005, "the task's cloud phone (environment) was deleted", P,

@@ -197,7 +197,8 @@ async def test_nothing_restartable_says_so_until_included(sim: Simulator) -> Non
 
 
 @pytest.mark.parametrize(("token", "per_hour", "code", "advice"), [
-    ("wrong-token", 0, 40003, "Check the token or app id + API key in Settings"),
+    ("wrong-token", 0, 40003, "Check the token or app id + API key (in Settings, or the "
+                              "GEELARK_ variable it came from)"),
     (TOKEN, 1, 40014, "retry after the 2-hour lock"),
 ])
 async def test_an_account_level_answer_offers_no_restart(
