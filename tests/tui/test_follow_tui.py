@@ -231,6 +231,8 @@ async def test_cancel_and_restart_from_the_results(quick_sim: Simulator) -> None
         await wait_for(pilot, lambda: not confirm.looking)
         assert confirm.plan.ids == (waiting, running) and confirm.plan.cancel_active
         assert "Restart 2 tasks?" in str(confirm.query_one("#confirm-title", Static).render())
+        assert "IDs:       2, the waiting or running of every row" in str(
+            confirm.query_one("#confirm-body", Static).render())  # not "2, every row"
         await pilot.press("enter")
         await wait_for(pilot, lambda: len(screen.set.runs) == 2, 30)
         rows = {r.id: r for r in screen.results}

@@ -80,7 +80,9 @@ class ResultActions(TaskFollowing):
                         "refused with 48001): nothing to cancel.", title="Cancel and restart",
                         severity="warning")
             return
-        ask_to_restart(self, tuple(r.id for r in rows), scope=scope.which(),
+        stuck = ("the waiting or running of " + scope.which() if len(rows) < len(scope.rows)
+                 else scope.which())
+        ask_to_restart(self, tuple(r.id for r in rows), scope=stuck,
                        set_key=self.set_key, into=self, open_settings=False,
                        cancel_active=True)
 
