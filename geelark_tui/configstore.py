@@ -66,10 +66,14 @@ def ensure_private_dir(directory: Path) -> None:
         os.chmod(directory, 0o700)  # exactly 0700 whatever the umask
 
 
-def _write_private(path: Path, data: bytes) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600)
+def _write_new(path: Path, data: bytes, mode: int | None = 0o600) -> None:
+    """A new file holding ``data``, synced: with exactly ``mode``, or (None) with the
+    permissions the umask gives a new file."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC | os.O_NOFOLLOW,
+                 0o666 if mode is None else mode)
     try:
-        os.fchmod(fd, 0o600)
+        if mode is not None:
+            os.fchmod(fd, mode)  # exactly, whatever the umask
         view = memoryview(data)
         while view:
             view = view[os.write(fd, view):]
@@ -89,12 +93,12 @@ def refuse_non_regular(target: Path) -> None:
         raise ConfigError(f"it is {kind}, not a regular file")
 
 
-def atomic_write(target: Path, data: bytes) -> None:
-    """Replace ``target`` (a regular file, or nothing): 0600 temp file in the same dir, fsync,
-    rename, fsync the dir."""
+def atomic_write(target: Path, data: bytes, mode: int | None = 0o600) -> None:
+    """Replace ``target`` (a regular file, or nothing): a temp file in the same dir with
+    ``mode`` (see `_write_new`), fsync, rename, fsync the dir."""
     tmp = target.with_name(f".{target.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
     try:
-        _write_private(tmp, data)
+        _write_new(tmp, data, mode)
         refuse_non_regular(target)  # checked again just before: nothing else is ever replaced
         os.replace(tmp, target)
     except BaseException:
@@ -146,7 +150,7 @@ def _keep_aside(target: Path, disk: FileContent) -> Path:
             if disk.data is None:
                 os.rename(target, aside)
             else:
-                _write_private(aside, disk.data)
+                _write_new(aside, disk.data)
         with contextlib.suppress(OSError):
             os.chmod(aside, 0o600)
         return aside

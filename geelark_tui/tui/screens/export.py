@@ -3,7 +3,6 @@ what: CSV or JSON (as the headless command), or the ticket reply (Markdown)."""
 
 from __future__ import annotations
 
-import contextlib
 import os
 import stat
 from collections.abc import Sequence
@@ -18,6 +17,7 @@ from textual.containers import Vertical
 from textual.widgets import Checkbox, Input, RadioButton, RadioSet, Static
 
 from geelark_tui.api.models import IdResult
+from geelark_tui.configstore import atomic_write
 from geelark_tui.context import display_path
 from geelark_tui.ids import IgnoredToken
 from geelark_tui.report import NO_EXTRAS, RunExtras, to_csv, to_json
@@ -53,33 +53,11 @@ def render_export(fmt: str, rows: Sequence[IdResult], invalid: Sequence[IgnoredT
 def write_export(request: ExportRequest, rows: Sequence[IdResult],
                  invalid: Sequence[IgnoredToken], extras: RunExtras = NO_EXTRAS, *,
                  title: str = "") -> None:
-    """Written whole or not at all: into a new file beside the target, which then takes its
-    place (a full disk leaves an existing file as it was). A link is followed: the file it
-    points to is replaced, and keeps its permissions."""
+    """Written whole or not at all (a full disk leaves an existing file as it was). A link is
+    followed: the file it points to is replaced, and keeps its permissions."""
     data = render_export(request.fmt, rows, invalid, extras, title=title).encode("utf-8")
     target = Path(os.path.realpath(request.path))
-    fd, partial = _new_file_beside(target)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            if target.exists():
-                os.fchmod(out.fileno(), stat.S_IMODE(target.stat().st_mode))
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(partial, target)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-
-
-def _new_file_beside(target: Path) -> tuple[int, Path]:
-    """A file of a new name in the target's folder, created with the umask's permissions."""
-    stem = target.name[:64]  # room for the rest of the name
-    for attempt in range(100):
-        partial = target.with_name(f".{stem}.{os.getpid()}-{attempt}.partial")
-        with contextlib.suppress(FileExistsError):
-            return os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), partial
-    raise FileExistsError(f"no free name for a new file beside {target.name}")
+    atomic_write(target, data, stat.S_IMODE(target.stat().st_mode) if target.exists() else None)
 
 
 def default_name(fmt: str, now: datetime | None = None) -> str:

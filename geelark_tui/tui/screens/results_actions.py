@@ -12,7 +12,7 @@ from textual import work
 
 from geelark_tui.after import after_of
 from geelark_tui.api.models import RUNNING_STATUSES, IdResult, Outcome
-from geelark_tui.configstore import save_config, update_recent_counts
+from geelark_tui.configstore import ConfigError, save_config, update_recent_counts
 from geelark_tui.report import RunExtras, summarize
 from geelark_tui.task_info import BEFORE_THE_RUN
 from geelark_tui.ticket import ticket_reply, totals_line
@@ -186,8 +186,8 @@ class ResultActions(TaskFollowing):
         try:
             write_export(request, rows, self.outcome.plan.invalid, self.export_extras(),
                          title=title)
-        except OSError as exc:
-            reason = exc.strerror or str(exc)
+        except (OSError, ConfigError) as exc:  # ConfigError: not a regular file (any more)
+            reason = (exc.strerror if isinstance(exc, OSError) else None) or str(exc)
             self.app.call_from_thread(self.notify, f"Cannot write {request.path}: {reason}",
                                       title="Export", severity="error")
             return
