@@ -125,6 +125,11 @@ class AppScreen(LaidOutOnceAtItsSize, StyledOnceAsItAppears, PaletteMixin, Scree
         if self.ctx.demo:
             yield DemoBanner(self.ctx.host())
 
+    def line_width(self) -> int:
+        """Cells for a line of text across the screen (padding 0 1), also before its first
+        layout: what a one-line status is fitted to."""
+        return (self.size.width or self.app.size.width) - 2
+
 
 class AppModal(LaidOutOnceAtItsSize, StyledOnceAsItAppears, PaletteMixin, ModalScreen[T]):
     """A dialog over the current screen (its styles are in app.tcss, read before the first

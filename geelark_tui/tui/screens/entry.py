@@ -192,8 +192,9 @@ class EntryScreen(AppScreen[None]):
         self._replace_box(f"the {plural(recent.id_count, 'ID')} of {recent.name}", load)
 
     def _replace_box(self, incoming: str, load: Callable[[], None]) -> None:
-        """`load` replaces what the box holds; when it holds IDs, ask first (what the user
-        typed or pasted is never lost unasked). `incoming` says what would take their place."""
+        """`load` replaces what the box holds; when it holds anything, ask first (what the
+        user typed or pasted is never lost unasked). `incoming` says what would take its
+        place."""
         if not self.query_one("#ids", IdBox).ids_text.strip():
             load()
             return
@@ -303,7 +304,7 @@ class EntryScreen(AppScreen[None]):
         self.app.call_from_thread(self._file_read, path, text, parsed)
 
     def _file_read(self, path: Path, text: str, parsed: ParsedIds) -> None:
-        """The file is read: it takes the box's place (asked first when the box holds IDs)."""
+        """The file is read: it takes the box's place (asked first unless the box is empty)."""
         self._replace_box(f"the {plural(parsed.count, 'ID')} of {path.name}",
                           lambda: self._file_loaded(path, text, parsed))
 

@@ -198,8 +198,7 @@ class ProgressScreen(AppScreen[None]):
             return
         wait = self.query_one("#run-wait", LiveText)
         wait.show(self._wait_line(tracker, wait))
-        stats = self.query_one("#run-stats", LiveText)
-        stats.show(self._stats_line(tracker, stats.content_region.width or self.size.width - 2))
+        self.query_one("#run-stats", LiveText).show(self._stats_line(tracker, self.line_width()))
         lines = tracker.take_new_lines()
         if lines:
             self.query_one("#activity", ActivityLog).write("\n".join(lines))

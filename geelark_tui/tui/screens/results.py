@@ -155,7 +155,7 @@ class ResultsScreen(ResultActions):
         # On one line if it can be: the host goes first (the header names it); a stop
         # reason is never cut, it wraps.
         return fit_parts([(head, 0), (f"in {format_duration(o.elapsed)}", 1), (requests, 2),
-                          (o.plan.host, 3)], self._line_width(), cut=False)
+                          (o.plan.host, 3)], self.line_width(), cut=False)
 
     def runs_changed(self) -> None:
         self.query_one("#results-run", Static).update(self._run_line())
@@ -183,7 +183,7 @@ class ResultsScreen(ResultActions):
             done, of = self.recheck_progress
             parts.append((f"re-checking {done:,} of {of:,}", 0))
         line = self.query_one("#results-status", Static)
-        line.update(fit_parts(parts, self._line_width()), layout=False)  # one line, always
+        line.update(fit_parts(parts, self.line_width()), layout=False)  # one line, always
         self.set_class(bool(words), "-filtered")
         self.set_class(bool(selected), "-selecting")
 
@@ -192,11 +192,6 @@ class ResultsScreen(ResultActions):
 
     def on_resize(self) -> None:
         self.call_after_refresh(self._fit_lines)
-
-    def _line_width(self) -> int:
-        """The width of a line of text across the screen (padding 0 1), also before the
-        screen's first layout."""
-        return (self.size.width or self.app.size.width) - 2
 
     def _fit_lines(self) -> None:
         """Fitted to the new width."""
